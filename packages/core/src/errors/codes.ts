@@ -1,0 +1,87 @@
+/**
+ * The catalogue of every stable error and finding code skillsync emits.
+ * Codes are part of the public contract (scripts match on them): never rename one,
+ * only add. Each entry carries the default hint shown to the user.
+ */
+export const errorCatalogue = {
+  // usage and input
+  USAGE: { hint: 'Run the command with --help to see its usage and an example.' },
+  INVALID_INPUT: { hint: 'Check the value against the documented format.' },
+  FILE_NOT_FOUND: { hint: 'Check the path exists and is readable.' },
+  FILE_READ_FAILED: { hint: 'Check the file permissions.' },
+  FILE_WRITE_FAILED: { hint: 'Check there is free space and the directory is writable.' },
+
+  // skills
+  SKILL_MD_MISSING: { hint: 'A skill is a folder with a SKILL.md file at its root.' },
+  SKILL_FRONTMATTER_MISSING: { hint: 'Start SKILL.md with a YAML frontmatter block between two `---` lines.' },
+  SKILL_FRONTMATTER_UNCLOSED: { hint: 'Close the frontmatter with a line containing only `---`.' },
+  SKILL_FRONTMATTER_INVALID_YAML: { hint: 'Fix the YAML syntax at the reported line.' },
+  SKILL_FRONTMATTER_NOT_MAPPING: { hint: 'The frontmatter must be a YAML mapping of `key: value` pairs.' },
+  SKILL_NAME_MISSING: { hint: 'Add `name:` with the skill folder name.' },
+  SKILL_NAME_INVALID: { hint: 'Use 1-64 lowercase letters, digits and single hyphens, not starting or ending with a hyphen.' },
+  SKILL_NAME_MISMATCH: { hint: 'Rename the folder or the `name:` so that they are equal.' },
+  SKILL_DESCRIPTION_MISSING: { hint: 'Add `description:` saying what the skill does and when to use it.' },
+  SKILL_DESCRIPTION_INVALID: { hint: 'Keep the description between 1 and 1024 characters, without `<` or `>`.' },
+  SKILL_COMPATIBILITY_INVALID: { hint: 'Keep `compatibility` a string of at most 500 characters.' },
+  SKILL_METADATA_INVALID: { hint: '`metadata` must map string keys to string values; quote numbers such as "1.0".' },
+  SKILL_FIELD_INVALID: { hint: 'Check the field type against the Agent Skills specification.' },
+  SKILL_UNKNOWN_FIELD: { hint: 'Move client-specific fields under `metadata`, or drop them before publishing.' },
+  SKILL_VERSION_INVALID: { hint: 'Set `metadata.version` to a semantic version such as "1.2.0".' },
+  SKILL_VERSION_MISSING: { hint: 'Add `metadata: { version: "1.0.0" }` to the frontmatter.' },
+  SKILL_BODY_TOO_LONG: { hint: 'Keep SKILL.md under 500 lines; move details to references/ files.' },
+  SKILL_BODY_EMPTY: { hint: 'Write the instructions the agent follows below the frontmatter.' },
+  SKILL_REFERENCE_MISSING: { hint: 'Create the referenced file or fix the link.' },
+  SKILL_SIDECAR_INVALID: { hint: 'Fix the sidecar file against schemas/skill-sidecar.schema.json.' },
+  SKILL_EVALS_INVALID: { hint: 'Fix evals/evals.json: { "skill_name", "evals": [{ "id", "prompt", ... }] }.' },
+  SKILL_NOT_FOUND: { hint: 'Check the skill name and the configured sources.' },
+
+  // packages
+  PACKAGE_INVALID: { hint: 'The file is not a skillsync package (a gzip tarball with SKILL.md at its root).' },
+  PACKAGE_UNSAFE_PATH: { hint: 'The package contains an absolute path or `..`; it was refused and nothing was written.' },
+  PACKAGE_UNSAFE_ENTRY: { hint: 'The package contains a link, device or other special file; it was refused and nothing was written.' },
+  PACKAGE_TOO_LARGE: { hint: 'The package exceeds the size or file-count limit; it was refused and nothing was written.' },
+  PACKAGE_EMPTY: { hint: 'The folder has no files to pack.' },
+  INTEGRITY_MISMATCH: { hint: 'The content does not match its recorded integrity: it was changed or corrupted. Re-fetch it from a trusted source.' },
+  INTEGRITY_INVALID: { hint: 'Integrity strings look like `sha512-<base64>`.' },
+  SIGNATURE_INVALID: { hint: 'The signature does not verify against the trusted key: do not install this package.' },
+  SIGNATURE_MISSING: { hint: 'This manifest requires signed packages; ask the publisher for a signed release.' },
+  SIGNATURE_UNTRUSTED_KEY: { hint: 'Add the publisher key to `trust.keys` in skillsync.yaml if you trust it.' },
+  KEY_INVALID: { hint: 'Keys are ed25519, as PEM or `ed25519:<base64>`.' },
+
+  // store
+  STORE_CORRUPT: { hint: 'Run `skillsync store verify` and then `skillsync install` to repair.' },
+  STORE_LOCKED: { hint: 'Another skillsync process holds the store lock; retry when it finishes.' },
+
+  // manifest and lockfile
+  MANIFEST_NOT_FOUND: { hint: 'Run `skillsync init` to create skillsync.yaml.' },
+  MANIFEST_EXISTS: { hint: 'A skillsync.yaml already exists here; edit it or pass --force.' },
+  MANIFEST_INVALID_YAML: { hint: 'Fix the YAML syntax at the reported line.' },
+  MANIFEST_INVALID: { hint: 'Fix the reported field; the format is in schemas/manifest.schema.json.' },
+  MANIFEST_UNKNOWN_KEY: { hint: 'Remove or rename the key.' },
+  MANIFEST_UNSUPPORTED_VERSION: { hint: 'Upgrade skillsync, or set `version: 1`.' },
+  MANIFEST_SECRET_LITERAL: { hint: 'Store the value with a secret reference such as `${secret:NAME}` or `${env:NAME}` instead of writing it in the manifest.' },
+  LOCKFILE_INVALID: { hint: 'Delete skillsync.lock and run `skillsync install` to regenerate it.' },
+  LOCKFILE_UNSUPPORTED_VERSION: { hint: 'Upgrade skillsync to read this lockfile.' },
+  LOCKFILE_OUT_OF_DATE: { hint: 'Run `skillsync install` (without --frozen) and commit the updated skillsync.lock.' },
+  LOCKFILE_MISSING: { hint: 'Run `skillsync install` to create skillsync.lock.' },
+
+  // resolution and sources
+  SOURCE_INVALID: { hint: 'Use a path (./skills/x), a tarball (x.tgz), `name@range`, or a registry `file://` URL.' },
+  SOURCE_UNREACHABLE: { hint: 'Check the registry address and your connection.' },
+  REGISTRY_NOT_CONFIGURED: { hint: 'Set `registry:` in skillsync.yaml, or give the skill a path or `file://` source.' },
+  VERSION_NOT_FOUND: { hint: 'Run `skillsync outdated` or check the published versions; widen the range if needed.' },
+  DEPENDENCY_CYCLE: { hint: 'Break the cycle by removing one of the required skills.' },
+  DEPENDENCY_CONFLICT: { hint: 'Two skills need incompatible versions of the same skill; align their ranges.' },
+  SKILL_ALREADY_ADDED: { hint: 'The skill is in skillsync.yaml already; use `skillsync update` to change its version.' },
+  SKILL_NOT_IN_MANIFEST: { hint: 'Run `skillsync list` to see the skills the manifest declares.' },
+
+  // processes
+  LOCK_TIMEOUT: { hint: 'Another skillsync process is running; wait for it, or remove a stale lock if none is.' },
+  INTERNAL: { hint: 'This is a bug in skillsync; please report it with the command you ran.' },
+} as const satisfies Record<string, { hint: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(errorCatalogue, value);
+}

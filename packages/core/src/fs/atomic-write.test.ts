@@ -1,0 +1,23 @@
+import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeFileAtomic } from './atomic-write.js';
+
+describe('writeFileAtomic', () => {
+  it('creates parent folders, replaces content and leaves no temp files', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'ss-atomic-'));
+    const file = path.join(dir, 'a', 'b.txt');
+    await writeFileAtomic(file, 'one');
+    await writeFileAtomic(file, 'two', { mode: 0o600 });
+    expect(await readFile(file, 'utf8')).toBe('two');
+    expect(await readdir(path.dirname(file))).toEqual(['b.txt']);
+    expect((await stat(file)).isFile()).toBe(true);
+  });
+
+  it('throws a coded error and leaves nothing behind when the target is a directory', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'ss-atomic-'));
+    await expect(writeFileAtomic(dir, 'x')).rejects.toMatchObject({ code: 'FILE_WRITE_FAILED' });
+    expect(await readdir(dir)).toEqual([]);
+  });
+});

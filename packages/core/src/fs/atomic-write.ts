@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { SkillsyncError } from '../errors/index.js';
+
+export interface AtomicWriteOptions {
+  /** File mode for a newly created file (the existing mode is not preserved). */
+  mode?: number;
+}
+
+/**
+ * Writes a file so that a reader (or a crash) sees either the old bytes or the new
+ * ones, never a mix: temp file in the same directory → fsync → rename → fsync dir.
+ */
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await mkdir(dir, { recursive: true });
+    const handle = await open(temp, 'wx', options.mode ?? 0o644);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+    await syncDirectory(dir);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw new SkillsyncError('FILE_WRITE_FAILED', `Could not write ${file}: ${(error as Error).message}`, {
+      details: { path: file },
+      cause: error,
+    });
+  }
+}
+
+/** Makes a rename durable. Some platforms (Windows) cannot open directories: that is fine. */
+export async function syncDirectory(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // best effort: durability of the directory entry is not supported everywhere
+  } finally {
+    await handle?.close();
+  }
+}

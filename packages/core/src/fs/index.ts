@@ -1,0 +1,1 @@
+export { syncDirectory, writeFileAtomic, type AtomicWriteOptions } from './atomic-write.js';

@@ -1,0 +1,3 @@
+export * from './errors/index.js';
+export * from './env/index.js';
+export * from './fs/index.js';
