@@ -1,3 +1,4 @@
 export * from './errors/index.js';
 export * from './env/index.js';
 export * from './fs/index.js';
+export * from './clients/client-ids.js';
