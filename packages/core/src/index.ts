@@ -2,3 +2,5 @@ export * from './errors/index.js';
 export * from './env/index.js';
 export * from './fs/index.js';
 export * from './clients/client-ids.js';
+export * from './skill/index.js';
+export * from './text/index.js';

@@ -34,6 +34,8 @@ export const errorCatalogue = {
   SKILL_SIDECAR_INVALID: { hint: 'Fix the sidecar file against schemas/skill-sidecar.schema.json.' },
   SKILL_EVALS_INVALID: { hint: 'Fix evals/evals.json: { "skill_name", "evals": [{ "id", "prompt", ... }] }.' },
   SKILL_NOT_FOUND: { hint: 'Check the skill name and the configured sources.' },
+  SKILL_DESCRIPTION_ANGLE_BRACKETS: { hint: 'Remove `<` and `>` from the description: some tools reject them (skill-creator) and they can inject markup into prompts.' },
+  SKILL_MD_LOWERCASE: { hint: 'Rename skill.md to SKILL.md: the specification names it in capitals and some clients only look for that.' },
 
   // packages
   PACKAGE_INVALID: { hint: 'The file is not a skillsync package (a gzip tarball with SKILL.md at its root).' },

@@ -1,0 +1,1 @@
+export { levenshtein, suggest, type SuggestOptions } from './suggest.js';
