@@ -1,1 +1,45 @@
-export {};
+// Packages: pack, read, unpack, integrity, signatures, the content-addressed store.
+export { packSkill, type PackedFile, type PackedSkill, type PackOptions } from './pack/pack-skill.js';
+export {
+  readPackage,
+  type PackageContents,
+  type PackageFile,
+  type ReadPackageOptions,
+} from './unpack/read-package.js';
+export { unpackPackage, type UnpackedPackage, type UnpackOptions } from './unpack/unpack-package.js';
+export { defaultPackageLimits, type PackageLimits } from './format/limits.js';
+export { readSkillIdentity, type SkillIdentity } from './format/skill-identity.js';
+export {
+  computeIntegrity,
+  integrityToHex,
+  isIntegrity,
+  parseIntegrity,
+  verifyIntegrity,
+  type Integrity,
+  type ParsedIntegrity,
+} from './integrity/integrity.js';
+export {
+  generateSigningKeyPair,
+  keyIdOf,
+  parsePublicKey,
+  publicKeyOf,
+  type SigningKeyPair,
+} from './sign/signing-key.js';
+export {
+  parseSignature,
+  serializeSignature,
+  signaturePathFor,
+  signIntegrity,
+  verifyPackageSignature,
+  type PackageSignature,
+  type TrustedKey,
+} from './sign/sign-integrity.js';
+export {
+  openStore,
+  type AddPackageOptions,
+  type Store,
+  type StoreEntry,
+  type StorePruneResult,
+  type StoreVerifyReport,
+} from './store/open-store.js';
+export type { StoreCorruption, StoreCorruptionReason } from './store/check-store-entry.js';
