@@ -1,1 +1,2 @@
 export { syncDirectory, writeFileAtomic, type AtomicWriteOptions } from './atomic-write.js';
+export { withFileLock, type FileLockOptions } from './file-lock.js';

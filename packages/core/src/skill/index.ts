@@ -1,7 +1,8 @@
 export { parseSkillMd, type ParsedSkillMd, type ParseSkillMdOptions } from './parse-skill-md.js';
 export { validateSkillMd, splitAllowedTools, isSemver, type SkillMdValidation, type ValidateSkillMdOptions } from './validate-skill-md.js';
 export { validateSkill, type SkillFolderContents, type SkillReport, type ValidateSkillOptions } from './validate-skill.js';
-export { readSkillFolder, validateSkillFolder, SKILL_IGNORED_NAMES } from './read-skill-folder.js';
+export { readSkillFolder, validateSkillFolder } from './read-skill-folder.js';
+export { isExcludedFromSkill } from './skill-exclusions.js';
 export {
   parseSkillSidecar,
   skillSidecarJsonSchema,

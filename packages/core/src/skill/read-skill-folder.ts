@@ -4,9 +4,9 @@ import { SkillsyncError, isSkillsyncError } from '../errors/index.js';
 import { createFinding, type ValidationMode } from './skill-finding.js';
 import { DEFAULT_EVALS_PATH, parseSkillSidecar, SKILL_SIDECAR_FILE } from './skill-sidecar.js';
 import { validateSkill, type SkillFolderContents, type SkillReport } from './validate-skill.js';
+import { isExcludedFromSkill } from './skill-exclusions.js';
 
 /** Names never part of a skill: VCS data, dependencies, OS litter and caches. */
-export const SKILL_IGNORED_NAMES: ReadonlySet<string> = new Set(['.git', 'node_modules', '.DS_Store', 'Thumbs.db', '__pycache__']);
 
 /** Stops a mistaken `dir` (a home folder, a monorepo root) from being walked for minutes. */
 const MAX_FILES = 10_000;
@@ -60,7 +60,7 @@ async function listFiles(root: string): Promise<string[]> {
   const walk = async (relative: string): Promise<void> => {
     const entries = await readdir(path.join(root, relative), { withFileTypes: true });
     for (const entry of entries) {
-      if (SKILL_IGNORED_NAMES.has(entry.name)) continue;
+      if (isExcludedFromSkill(entry.name)) continue;
       const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
       if (entry.isDirectory()) {
         await walk(child);

@@ -2,13 +2,12 @@ import { constants as zlibConstants, gzip } from 'node:zlib';
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { SkillsyncError } from '@skillsync/core';
+import { isExcludedFromSkill, SkillsyncError } from '@skillsync/core';
 import { buildCanonicalTar, comparePaths, normalizeMode, type CanonicalFile } from '../format/canonical-tar.js';
 import { resolveLimits, type PackageLimits } from '../format/limits.js';
 import { checkRelativePath, createPathRegistry } from '../format/package-path.js';
 import { parseSkillIdentity, SKILL_FILE } from '../format/skill-identity.js';
 import { computeIntegrity, type Integrity } from '../integrity/integrity.js';
-import { isExcludedName } from './exclusions.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -102,7 +101,7 @@ async function collectFiles(root: string, limits: PackageLimits): Promise<Canoni
     const entries = await readdir(absoluteDir, { withFileTypes: true });
     entries.sort((a, b) => comparePaths(a.name, b.name));
     for (const entry of entries) {
-      if (isExcludedName(entry.name)) continue;
+      if (isExcludedFromSkill(entry.name)) continue;
       const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
       const absolute = path.join(absoluteDir, entry.name);
       const info = await lstat(absolute);

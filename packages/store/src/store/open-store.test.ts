@@ -160,6 +160,26 @@ describe('openStore', () => {
     expect(await readdir(path.join(store.root, 'v1'))).toEqual([]);
   });
 
+  it('prune waits for a holder of the store lock (an install) before deleting anything', async () => {
+    const store = openStore(await makeTempDir());
+    const a = await packDemo();
+    const events: string[] = [];
+    const install = store.lock(async () => {
+      const entry = await store.addPackage(a.tarball);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      events.push('install done');
+      return entry;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const prune = store.prune([]).then((result) => {
+      events.push('prune done');
+      return result;
+    });
+    await install;
+    expect((await prune).removed).toHaveLength(1);
+    expect(events).toEqual(['install done', 'prune done']);
+  });
+
   it('ends with one intact entry when many adds race, in this process and in others', async () => {
     const root = await makeTempDir();
     const packed = await packDemo({ 'assets/big.txt': 'x'.repeat(200_000) });

@@ -1,6 +1,6 @@
 import { lstat, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { SkillsyncError, syncDirectory, writeFileAtomic } from '@skillsync/core';
+import { SkillsyncError, syncDirectory, withFileLock, writeFileAtomic } from '@skillsync/core';
 import { compare as compareSemver, valid as validSemver } from 'semver';
 import type { PackageLimits } from '../format/limits.js';
 import { parseSkillIdentity, SKILL_FILE } from '../format/skill-identity.js';
@@ -62,6 +62,12 @@ export interface Store {
   list(): Promise<StoreEntry[]>;
   verify(options?: { repair?: boolean }): Promise<StoreVerifyReport>;
   prune(keep: Iterable<Integrity>): Promise<StorePruneResult>;
+  /**
+   * Runs `task` holding the store's inter-process lock. `verify({ repair })` and
+   * `prune` take it themselves; an install wraps its adds in it so a concurrent
+   * prune can never delete a package between its unpack and its metadata write.
+   */
+  lock<T>(task: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -75,8 +81,8 @@ export interface Store {
  * then writing its metadata (the commit marker `has` looks for). Two processes
  * adding one package race only on that rename: the loser drops its copy and uses
  * the winner's, so no global lock is needed to add. `verify({ repair })` and
- * `prune` delete entries and must not run while another process adds (callers
- * hold the store lock). No I/O happens until a method is called.
+ * `prune` delete entries, so they hold the store lock, as do installs around their
+ * adds. No I/O happens until a method is called.
  */
 export function openStore(root: string): Store {
   const paths = storePaths(root);
@@ -176,11 +182,15 @@ export function openStore(root: string): Store {
       if (problem !== undefined) corrupt.push(problem);
     }
     const repair = options.repair === true && corrupt.length > 0;
-    if (repair) for (const problem of corrupt) await removeEntry(problem.integrity);
+    if (repair) await lock(async () => { for (const problem of corrupt) await removeEntry(problem.integrity); });
     return { checked: keys.length, corrupt, repaired: repair };
   };
 
-  const prune = async (keep: Iterable<Integrity>): Promise<StorePruneResult> => {
+  const lock = <T>(task: () => Promise<T>): Promise<T> => withFileLock(paths.root, task);
+
+  const prune = (keep: Iterable<Integrity>): Promise<StorePruneResult> => lock(() => pruneUnlocked(keep));
+
+  const pruneUnlocked = async (keep: Iterable<Integrity>): Promise<StorePruneResult> => {
     const kept = new Set([...keep].map(integrityToHex));
     const removed: StorePruneResult['removed'][number][] = [];
     let freedBytes = 0;
@@ -208,7 +218,7 @@ export function openStore(root: string): Store {
     return { removed, freedBytes };
   };
 
-  return { root: paths.root, addPackage, has, entryDir, get, list, verify, prune };
+  return { root: paths.root, addPackage, has, entryDir, get, list, verify, prune, lock };
 }
 
 function compareEntries(a: StoreEntry, b: StoreEntry): number {

@@ -1,5 +1,6 @@
 /**
- * Names never packed, at any depth, compared case-insensitively (a `Thumbs.db`
+ * Names that are never part of a skill, at any depth: not read, not validated, not
+ * packed. Compared case-insensitively (a `Thumbs.db`
  * and a `thumbs.db` are the same litter on the systems that make them):
  *
  * - version-control data: `.git` (folder, or file in a worktree/submodule), `.hg`, `.svn`
@@ -21,7 +22,7 @@ const excludedNames = new Set([
   'desktop.ini',
 ]);
 
-export function isExcludedName(name: string): boolean {
+export function isExcludedFromSkill(name: string): boolean {
   const lower = name.toLowerCase();
   return (
     excludedNames.has(lower) ||
