@@ -90,7 +90,7 @@ describe('packSkill', () => {
     const dir = await makeTempDir();
     await writeTree(dir, { 'SKILL.md': validSkillMd, [long]: 'long', 'ünï/cödé.md': 'u' });
     const packed = await packSkill(dir);
-    const tgz = path.join(dir, '..', `${path.basename(dir)}.tgz`);
+    const tgz = path.join(await makeTempDir(), 'demo.tgz');
     await writeFile(tgz, packed.tarball);
     const seen: string[] = [];
     await list({ file: tgz, onReadEntry: (entry) => seen.push(entry.path) });

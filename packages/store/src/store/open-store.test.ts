@@ -183,7 +183,7 @@ describe('openStore', () => {
   it('ends with one intact entry when many adds race, in this process and in others', async () => {
     const root = await makeTempDir();
     const packed = await packDemo({ 'assets/big.txt': 'x'.repeat(200_000) });
-    const tgz = path.join(root, '..', `${path.basename(root)}.tgz`);
+    const tgz = path.join(await makeTempDir(), 'demo.tgz');
     await writeFile(tgz, packed.tarball);
 
     const bundle = path.join(await makeTempDir(), 'store.mjs');

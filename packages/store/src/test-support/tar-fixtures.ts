@@ -1,8 +1,9 @@
-import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Header, Pax, type HeaderData } from 'tar';
+import { afterAll } from 'vitest';
 
 /** One raw tar entry for building hostile or odd tarballs in tests. */
 export interface RawEntry {
@@ -54,9 +55,18 @@ export function buildPackage(entries: readonly RawEntry[] = [], skillMd = validS
   return gzipTar(buildRawTar([{ path: 'package/SKILL.md', content: skillMd }, ...entries]));
 }
 
+const tempDirs: string[] = [];
+
+/** A fresh temp folder, removed after the test file's tests finish. */
 export async function makeTempDir(prefix = 'skillsync-store-'): Promise<string> {
-  return mkdtemp(path.join(os.tmpdir(), prefix));
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
 }
+
+afterAll(async () => {
+  await Promise.all(tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
 
 /** Writes `files` (relative path → content) under `dir`, creating folders. */
 export async function writeTree(dir: string, files: Record<string, string | Uint8Array>): Promise<void> {
