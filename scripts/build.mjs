@@ -1,1 +1,142 @@
-// placeholder replaced below
+// Builds the publishable `skillsync` package in apps/cli: the bundle (dist/), the JSON
+// Schemas (schemas/, also the repository's schemas/), and LICENSE. Runs on every
+// `npm install` (prepare) and before the tests, so it has to stay well under a second.
+//   node scripts/build.mjs                 everything
+//   node scripts/build.mjs --schemas-only  only the JSON Schemas
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL, URL } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = path.join(root, 'apps', 'cli');
+const dist = path.join(cli, 'dist');
+const schemasOnly = process.argv.includes('--schemas-only');
+const started = performance.now();
+
+const pkg = JSON.parse(await readFile(path.join(cli, 'package.json'), 'utf8'));
+
+/** Shared by both builds: Node 20 ESM with every npm dependency inlined. */
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  logLevel: 'warning',
+  legalComments: 'none',
+  // CommonJS dependencies call require() for builtins; ESM output has no require of its own.
+  banner: {
+    js: "import { createRequire as __skillsyncCreateRequire } from 'node:module'; const require = __skillsyncCreateRequire(import.meta.url);",
+  },
+};
+
+/**
+ * Our workspace packages do nothing on import but define things; telling esbuild so
+ * lets it drop the modules a chunk does not use. Without it, the start-up chunk that
+ * `--help` and usage errors load would carry every schema and parser (and zod) too.
+ */
+const workspaceSideEffectFree = {
+  name: 'workspace-side-effect-free',
+  setup(build) {
+    const packages = path.join(root, 'packages') + path.sep;
+    // Resolved by hand (TypeScript's `.js` specifiers name `.ts` files): asking esbuild to
+    // resolve every import again from a plugin would double the build time.
+    build.onResolve({ filter: /^(?:@skillsync\/[a-z-]+$|\.\.?\/)/ }, (args) => {
+      let file;
+      if (args.path.startsWith('@skillsync/')) {
+        file = path.join(packages, args.path.slice('@skillsync/'.length), 'src', 'index.ts');
+      } else if (args.importer.startsWith(packages)) {
+        file = path.resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts');
+      }
+      if (file === undefined || !existsSync(file)) return undefined;
+      return { path: file, sideEffects: false };
+    });
+  },
+};
+
+async function buildCli() {
+  await rm(dist, { recursive: true, force: true });
+  await esbuild.build({
+    ...common,
+    absWorkingDir: root,
+    entryPoints: { main: 'apps/cli/src/main.ts' },
+    outdir: dist,
+    // Each command becomes its own chunk, loaded only when that command runs.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    define: { SKILLSYNC_VERSION: JSON.stringify(pkg.version) },
+    plugins: [workspaceSideEffectFree],
+    minifySyntax: true,
+    sourcemap: false,
+  });
+}
+
+const schemaFiles = {
+  'manifest.schema.json': 'manifestJsonSchema',
+  'skill-sidecar.schema.json': 'skillSidecarJsonSchema',
+};
+
+/**
+ * The schemas are produced by @skillsync/core from the same definitions the parsers
+ * use, so they cannot drift. The build writes the package's copy; the repository's
+ * committed copy (schemas/) is rewritten only by `--schemas-only` (`npm run schemas`),
+ * so test/schemas.test.ts can catch a schema change that was not regenerated.
+ */
+async function buildSchemas() {
+  const temp = await mkdtemp(path.join(os.tmpdir(), 'skillsync-schemas-'));
+  try {
+    const outfile = path.join(temp, 'schemas.mjs');
+    await esbuild.build({
+      ...common,
+      absWorkingDir: root,
+      stdin: {
+        contents: `import * as core from '@skillsync/core';
+          export const schemas = Object.fromEntries(${JSON.stringify(Object.entries(schemaFiles))}
+            .map(([file, fn]) => [file, core[fn]()]));`,
+        resolveDir: root,
+        loader: 'js',
+      },
+      outfile,
+      logLevel: 'error',
+    });
+    const { schemas } = await import(pathToFileURL(outfile).href);
+    for (const dir of schemasOnly ? [path.join(cli, 'schemas'), path.join(root, 'schemas')] : [path.join(cli, 'schemas')]) {
+      await mkdir(dir, { recursive: true });
+      for (const [file, schema] of Object.entries(schemas)) {
+        await writeFile(path.join(dir, file), `${JSON.stringify(schema, null, 2)}\n`);
+      }
+    }
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+}
+
+async function copyPackageFiles() {
+  const license = path.join(root, 'LICENSE');
+  if (existsSync(license)) await cp(license, path.join(cli, 'LICENSE'));
+}
+
+// allSettled: a failing step must not exit while another still has temp files to remove.
+const [cliResult, schemaResult, filesResult] = await Promise.allSettled([
+  schemasOnly ? undefined : buildCli(),
+  buildSchemas(),
+  schemasOnly ? undefined : copyPackageFiles(),
+]);
+const failures = [cliResult, schemaResult, filesResult].filter((result) => result.status === 'rejected');
+if (failures.length > 0 || schemaResult.status !== 'fulfilled') {
+  for (const { reason } of failures) {
+    // esbuild has already printed its diagnostics with file and line; a stack adds nothing.
+    if (!Array.isArray(reason?.errors)) process.stderr.write(`${reason?.stack ?? reason}\n`);
+  }
+  process.stderr.write('build failed\n');
+  process.exit(1);
+}
+const took = Math.round(performance.now() - started);
+// `npm run build --silent` (as `npm start` does) means no chatter, only failures.
+if (!process.argv.includes('--silent') && process.env.npm_config_loglevel !== 'silent') {
+  process.stderr.write(`built skillsync ${pkg.version}${schemasOnly ? ' schemas' : ''} in ${took} ms\n`);
+}

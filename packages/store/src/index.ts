@@ -43,3 +43,42 @@ export {
   type StoreVerifyReport,
 } from './store/open-store.js';
 export type { StoreCorruption, StoreCorruptionReason } from './store/check-store-entry.js';
+
+// Sources, resolution and install: manifest + lockfile → store.
+export {
+  createDirectoryRegistrySource,
+  createLocalFolderSource,
+  createSourceForResolution,
+  createTarballSource,
+  directoryRegistryPath,
+  publishToDirectoryRegistry,
+  resolutionForSpecifier,
+  type FetchedPackage,
+  type PublishedPackage,
+  type RegistryReference,
+  type ResolutionOptions,
+  type SkillSource,
+} from './sources/index.js';
+export {
+  resolveSkills,
+  type DependencyRequirer,
+  type ResolvedPackage,
+  type ResolveProblem,
+  type ResolveResult,
+  type ResolveRoot,
+  type ResolveSkillsOptions,
+} from './resolve/index.js';
+export {
+  installSkills,
+  outdatedSkills,
+  type InstalledSkill,
+  type InstallOutcome,
+  type InstallProblem,
+  type InstallResult,
+  type InstallSkillsOptions,
+  type InstallTrust,
+  type ManifestInput,
+  type OutdatedResult,
+  type OutdatedSkill,
+  type OutdatedSkillsOptions,
+} from './install/index.js';

@@ -1,0 +1,215 @@
+import { defineCommand, type CommandSpec, type OptionSpecs } from './define-command.js';
+
+/** Accepted by every command, before or after its name. */
+export const globalOptions = {
+  json: { type: 'boolean', description: 'Print one JSON document on stdout instead of text' },
+  cwd: { type: 'string', value: 'dir', description: 'Run as if started in <dir>' },
+  quiet: { type: 'boolean', short: 'q', description: 'Print only problems' },
+  verbose: { type: 'boolean', description: 'Print more detail, and stack traces for internal errors' },
+  'no-color': { type: 'boolean', description: 'Never colour output (also: NO_COLOR=1)' },
+  help: { type: 'boolean', short: 'h', description: 'Show help for the command' },
+  version: { type: 'boolean', short: 'v', description: 'Print the skillsync version' },
+} as const satisfies OptionSpecs;
+
+export const initOptions = {
+  user: { type: 'boolean', description: 'Create the user manifest in the skillsync config folder instead' },
+  force: { type: 'boolean', description: 'Overwrite an existing skillsync.yaml' },
+} as const satisfies OptionSpecs;
+
+export const newOptions = {
+  description: { type: 'string', value: 'text', description: 'The skill description (what it does and when to use it)' },
+  dir: { type: 'string', value: 'dir', description: 'Create the skill folder under <dir> (default: the current folder)' },
+} as const satisfies OptionSpecs;
+
+export const validateOptions = {
+  strict: { type: 'boolean', description: 'Apply every rule of the Agent Skills spec and fail on warnings too' },
+} as const satisfies OptionSpecs;
+
+export const packOptions = {
+  out: { type: 'string', value: 'dir', description: 'Write the .tgz into <dir> (default: here, or next to the skill when run inside it)' },
+  registry: { type: 'string', value: 'dir', description: 'Publish into this directory registry (a folder or file:// URL); held to --strict rules' },
+  sign: { type: 'string', value: 'key.pem', description: 'Sign the integrity with this ed25519 private key' },
+} as const satisfies OptionSpecs;
+
+export const addOptions = {
+  user: { type: 'boolean', description: 'Add to the user manifest instead of the project one' },
+  name: { type: 'string', value: 'name', description: 'The skill name, when the source does not say it' },
+} as const satisfies OptionSpecs;
+
+export const removeOptions = {
+  user: { type: 'boolean', description: 'Remove from the user manifest instead of the project one' },
+} as const satisfies OptionSpecs;
+
+export const listOptions = {} as const satisfies OptionSpecs;
+
+export const installOptions = {
+  frozen: { type: 'boolean', description: 'Install exactly the lockfile; fail if it does not satisfy the manifest, never write it' },
+} as const satisfies OptionSpecs;
+
+export const outdatedOptions = {} as const satisfies OptionSpecs;
+
+export const updateOptions = {} as const satisfies OptionSpecs;
+
+export const storeVerifyOptions = {
+  repair: { type: 'boolean', description: 'Remove corrupt entries so the next install fetches them again' },
+} as const satisfies OptionSpecs;
+
+export const storePruneOptions = {
+  'dry-run': { type: 'boolean', description: 'Only list what would be removed' },
+} as const satisfies OptionSpecs;
+
+export const keygenOptions = {
+  out: { type: 'string', value: 'dir', description: 'Write the key files into <dir> (default: keys/ in the skillsync config folder)' },
+  name: { type: 'string', value: 'name', description: 'Base name of the key files (default: skillsync-signing)' },
+  force: { type: 'boolean', description: 'Overwrite existing key files' },
+} as const satisfies OptionSpecs;
+
+/** Every command, in the order help lists them. Handlers load only when their command runs. */
+export const commandTable: readonly CommandSpec[] = [
+  defineCommand({
+    name: 'init',
+    summary: 'Create a skillsync.yaml manifest',
+    description: 'Creates skillsync.yaml in the current folder (the project scope), or with --user in your skillsync config folder.',
+    positionals: [],
+    options: initOptions,
+    examples: [
+      { command: 'skillsync init', description: 'Start a project manifest here' },
+      { command: 'skillsync init --user', description: 'Start your user manifest' },
+    ],
+    load: async () => (await import('./commands/init.js')).initHandler,
+  }),
+  defineCommand({
+    name: 'new',
+    summary: 'Scaffold a new, valid skill folder',
+    positionals: [{ name: 'name', description: 'The skill name: lowercase letters, digits and single hyphens', required: true }],
+    options: newOptions,
+    examples: [
+      { command: 'skillsync new triage-bug', description: 'Create ./triage-bug/SKILL.md and friends' },
+      { command: 'skillsync new review-pr --dir skills --description "Review a pull request"', description: 'Create it under ./skills' },
+    ],
+    load: async () => (await import('./commands/new.js')).newHandler,
+  }),
+  defineCommand({
+    name: 'validate',
+    summary: 'Check skill folders against the Agent Skills spec',
+    description:
+      'Without paths it validates the skills of the project manifest that are local folders, or the current folder when it is a skill. Exits 1 when any error is found (with --strict, any warning too).',
+    positionals: [{ name: 'paths', description: 'Skill folders to check', variadic: true }],
+    options: validateOptions,
+    examples: [
+      { command: 'skillsync validate --strict', description: 'Check the current skill as strictly as publishing does' },
+      { command: 'skillsync validate skills/*', description: 'Check several skills leniently' },
+    ],
+    load: async () => (await import('./commands/validate.js')).validateHandler,
+  }),
+  defineCommand({
+    name: 'pack',
+    summary: 'Pack a skill into a deterministic .tgz with its integrity',
+    positionals: [{ name: 'path', description: 'The skill folder (default: the current folder)' }],
+    options: packOptions,
+    examples: [
+      { command: 'skillsync pack triage-bug --out dist', description: 'Write dist/triage-bug-1.0.0.tgz' },
+      { command: 'skillsync pack --registry file:///srv/skills --sign key.pem', description: 'Publish a signed package to a directory registry' },
+    ],
+    load: async () => (await import('./commands/pack.js')).packHandler,
+  }),
+  defineCommand({
+    name: 'add',
+    summary: 'Add a skill to the manifest',
+    description:
+      'A source is a skill folder (./skills/x), a package (x.tgz), a directory registry (file:///srv/skills#name@^1) or name@range from the manifest registry. Run `skillsync install` afterwards.',
+    positionals: [{ name: 'source', description: 'Where the skill comes from', required: true }],
+    options: addOptions,
+    examples: [
+      { command: 'skillsync add ./skills/triage-bug', description: 'Add a local skill folder' },
+      { command: 'skillsync add triage-bug@^1.2', description: 'Add a skill from the configured registry' },
+    ],
+    load: async () => (await import('./commands/add.js')).addHandler,
+  }),
+  defineCommand({
+    name: 'remove',
+    summary: 'Remove a skill from the manifest',
+    positionals: [{ name: 'name', description: 'The skill to remove', required: true }],
+    options: removeOptions,
+    examples: [{ command: 'skillsync remove triage-bug', description: 'Drop triage-bug from skillsync.yaml' }],
+    load: async () => (await import('./commands/remove.js')).removeHandler,
+  }),
+  defineCommand({
+    name: 'list',
+    summary: 'List the skills the manifests declare and what is installed',
+    positionals: [],
+    options: listOptions,
+    examples: [{ command: 'skillsync list --json', description: 'Machine-readable list of skills' }],
+    load: async () => (await import('./commands/list.js')).listHandler,
+  }),
+  defineCommand({
+    name: 'install',
+    summary: 'Resolve, verify and store every skill; write skillsync.lock',
+    description:
+      'Writes skillsync.lock next to the project manifest when it changed. Every package is integrity-checked; a mismatch is refused. With --frozen the lockfile must already satisfy the manifest and is never written (use it in CI).',
+    positionals: [],
+    options: installOptions,
+    examples: [
+      { command: 'skillsync install', description: 'Install and update the lockfile' },
+      { command: 'skillsync install --frozen', description: 'Install exactly what skillsync.lock says (CI)' },
+    ],
+    load: async () => (await import('./commands/install.js')).installHandler,
+  }),
+  defineCommand({
+    name: 'outdated',
+    summary: 'Show skills with newer versions available',
+    description: 'Exits 1 when any skill is outdated, so CI can gate on it.',
+    positionals: [],
+    options: outdatedOptions,
+    examples: [{ command: 'skillsync outdated', description: 'Compare the lockfile with the sources' }],
+    load: async () => (await import('./commands/outdated.js')).outdatedHandler,
+  }),
+  defineCommand({
+    name: 'update',
+    summary: 'Update skills to the newest versions their ranges allow',
+    positionals: [{ name: 'names', description: 'Skills to update (default: all)', variadic: true }],
+    options: updateOptions,
+    examples: [
+      { command: 'skillsync update', description: 'Update every skill within its range' },
+      { command: 'skillsync update triage-bug', description: 'Update one skill' },
+    ],
+    load: async () => (await import('./commands/update.js')).updateHandler,
+  }),
+  defineCommand({
+    name: 'store verify',
+    summary: 'Re-hash every package in the store',
+    description: 'Exits 1 when any entry does not match its integrity.',
+    positionals: [],
+    options: storeVerifyOptions,
+    examples: [
+      { command: 'skillsync store verify', description: 'Check the store' },
+      { command: 'skillsync store verify --repair', description: 'Check it and drop corrupt entries' },
+    ],
+    load: async () => (await import('./commands/store-verify.js')).storeVerifyHandler,
+  }),
+  defineCommand({
+    name: 'store prune',
+    summary: 'Remove store packages the lockfiles here do not use',
+    description:
+      'Keeps every package of the project lockfile and of the user lockfile; removes the rest. The store is shared by all your projects: a package another project uses is fetched again by its next install.',
+    positionals: [],
+    options: storePruneOptions,
+    examples: [
+      { command: 'skillsync store prune --dry-run', description: 'See what would go' },
+      { command: 'skillsync store prune', description: 'Free space in the store' },
+    ],
+    load: async () => (await import('./commands/store-prune.js')).storePruneHandler,
+  }),
+  defineCommand({
+    name: 'keygen',
+    summary: 'Create an ed25519 key pair for signing packages',
+    description: 'Writes <name>.pem (the private key, mode 0600) and <name>.pub (the public key). Put the public key in `trust.keys` of the manifests that should accept your packages.',
+    positionals: [],
+    options: keygenOptions,
+    examples: [
+      { command: 'skillsync keygen', description: 'Create skillsync-signing.pem and .pub in your config folder' },
+      { command: 'skillsync keygen --out ~/keys --name team', description: 'Create ~/keys/team.pem and ~/keys/team.pub' },
+    ],
+    load: async () => (await import('./commands/keygen.js')).keygenHandler,
+  }),
+];

@@ -1,0 +1,68 @@
+import { pathFor, type Env, type SerializedError } from '@skillsync/core';
+import type { Ui } from './ui.js';
+
+/** A path as a person wants to read it: relative to where they are, when that is shorter. */
+export function displayPath(env: Env, file: string): string {
+  const p = pathFor(env);
+  const relative = p.relative(env.cwd, file);
+  if (relative === '') return '.';
+  return relative.length < file.length && !p.isAbsolute(relative) ? relative : file;
+}
+
+export function plural(count: number, word: string, many = `${word}s`): string {
+  return `${count} ${count === 1 ? word : many}`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} kB`;
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
+}
+
+/** The shape every finding-like value shares (skill findings, manifest findings). */
+export interface FindingLike {
+  readonly code: string;
+  readonly severity: 'error' | 'warning';
+  readonly message: string;
+  readonly file: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly hint: string;
+}
+
+/** `path:line:col  error  CODE  message` with the hint on the next line, like a compiler. */
+export function renderFinding(finding: FindingLike, env: Env, ui: Ui): string {
+  const where = [displayPath(env, finding.file), finding.line, finding.line === undefined ? undefined : finding.column]
+    .filter((part) => part !== undefined)
+    .join(':');
+  const severity = finding.severity === 'error' ? ui.red('error') : ui.yellow('warning');
+  return `  ${ui.bold(where)}  ${severity} ${finding.code}: ${finding.message}\n    ${ui.dim('hint:')} ${finding.hint}`;
+}
+
+/** Two aligned columns, for `key  value` blocks. */
+export function renderPairs(pairs: readonly (readonly [string, string])[], ui: Ui, indent = '  '): string[] {
+  const width = Math.max(0, ...pairs.map(([key]) => key.length)) + 2;
+  return pairs.map(([key, value]) => `${indent}${ui.dim(key.padEnd(width))}${value}`);
+}
+
+/** A problem a library returned as a value (not thrown): `✗ name: CODE: message` and its hint. */
+export function renderProblem(problem: SerializedError, ui: Ui): string {
+  const name = typeof problem.details.name === 'string' ? `${problem.details.name}: ` : '';
+  return `  ${ui.red('✗')} ${name}${ui.bold(problem.code)}: ${problem.message}\n    ${ui.dim('hint:')} ${problem.hint}`;
+}
+
+/**
+ * Rows under a dimmed header, columns padded to their widest cell (the last column is
+ * left ragged). `paint` colours a whole row, e.g. to mark what needs attention.
+ */
+export function renderTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  ui: Ui,
+  paint: (row: readonly string[], index: number) => (text: string) => string = () => (text) => text,
+): string[] {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const pad = (cells: readonly string[]): string =>
+    cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ');
+  return [ui.dim(pad(header)), ...rows.map((row, index) => paint(row, index)(pad(row)))];
+}

@@ -1,0 +1,193 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createEnv, errorCatalogue, SkillsyncError } from '@skillsync/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineCommand, defineHandler, type CommandInput, type CommandSpec } from './define-command.js';
+import { runCli, type CliIo } from './run-cli.js';
+
+const echoOptions = {
+  loud: { type: 'boolean', description: 'Shout' },
+  out: { type: 'string', value: 'dir', description: 'Where to' },
+  tag: { type: 'string', multiple: true, value: 'tag', description: 'Tags' },
+} as const;
+
+const seen: CommandInput<typeof echoOptions>[] = [];
+
+const echoHandler = defineHandler({
+  run: async (input: CommandInput<typeof echoOptions>) => {
+    seen.push(input);
+    if (input.positionals[0] === 'boom') {
+      throw new SkillsyncError('FILE_NOT_FOUND', 'No such thing: token=ghp_abcdefghijklmnopqrstuvwxyz0123456789', { details: { path: '/x' } });
+    }
+    if (input.positionals[0] === 'crash') throw new Error('kaput');
+    if (input.positionals[0] === 'progress') {
+      const progress = input.progress('working');
+      progress.update(1, 2);
+      progress.done();
+    }
+    await Promise.resolve();
+    return { ok: input.positionals[0] !== 'fail', data: { said: input.positionals, loud: input.options.loud } };
+  },
+  render: (data: { said: readonly string[]; loud: boolean }, ui) => ui.green(data.loud ? data.said.join(' ').toUpperCase() : data.said.join(' ')),
+});
+
+const table: readonly CommandSpec[] = [
+  defineCommand({
+    name: 'echo',
+    summary: 'Say things',
+    positionals: [{ name: 'words', description: 'What to say', required: true, variadic: true }],
+    options: echoOptions,
+    examples: [{ command: 'skillsync echo hi', description: 'Say hi' }],
+    load: () => Promise.resolve(echoHandler),
+  }),
+  defineCommand({
+    name: 'store verify',
+    summary: 'Verify',
+    positionals: [],
+    options: {},
+    examples: [{ command: 'skillsync store verify', description: 'Verify the store' }],
+    load: () => Promise.resolve(echoHandler),
+  }),
+];
+
+let cwd: string;
+beforeAll(async () => {
+  cwd = await mkdtemp(path.join(os.tmpdir(), 'skillsync-cli-unit-'));
+});
+afterAll(async () => {
+  await rm(cwd, { recursive: true, force: true });
+});
+
+async function run(argv: string[], options: { tty?: boolean; vars?: Record<string, string> } = {}) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+    stdoutIsTTY: options.tty ?? false,
+    stderrIsTTY: options.tty ?? false,
+  };
+  const env = createEnv({ home: cwd, cwd, vars: { SKILLSYNC_HOME: path.join(cwd, 'ss'), ...options.vars } });
+  const code = await runCli({ argv, env, io, version: '9.9.9', table });
+  return { code, stdout, stderr };
+}
+
+describe('runCli', () => {
+  it('runs a command with typed options and renders its result', async () => {
+    const result = await run(['echo', 'hello', 'world', '--loud', '--out', 'x', '--tag', 'a', '--tag=b']);
+    expect(result).toEqual({ code: 0, stdout: 'HELLO WORLD\n', stderr: '' });
+    expect(seen.at(-1)?.options).toEqual({ loud: true, out: 'x', tag: ['a', 'b'] });
+  });
+
+  it('accepts global flags before the command and applies --cwd', async () => {
+    await run(['--cwd', '.', '--quiet', 'echo', 'x']);
+    expect(seen.at(-1)?.env.cwd).toBe(cwd);
+    expect(seen.at(-1)?.flags.quiet).toBe(true);
+    expect(seen.at(-1)?.options).toEqual({ loud: false, out: undefined, tag: [] });
+  });
+
+  it('prints one JSON document merging ok with the data', async () => {
+    const result = await run(['echo', 'a', '--json']);
+    expect(JSON.parse(result.stdout)).toEqual({ ok: true, said: ['a'], loud: false });
+  });
+
+  it('exits 1 when the handler reports findings', async () => {
+    expect((await run(['echo', 'fail'])).code).toBe(1);
+  });
+
+  it('prints nothing on success with --quiet, but still prints findings', async () => {
+    expect(await run(['echo', 'ok', '-q'])).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(await run(['echo', 'fail', '--quiet'])).toEqual({ code: 1, stdout: 'fail\n', stderr: '' });
+  });
+
+  it('renders a coded error once, redacted, with its hint', async () => {
+    const result = await run(['echo', 'boom']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^error FILE_NOT_FOUND: No such thing: token=\[REDACTED\]\nhint: Check the path exists/);
+    const json = await run(['echo', 'boom', '--json']);
+    expect(JSON.parse(json.stdout)).toEqual({
+      ok: false,
+      error: { code: 'FILE_NOT_FOUND', message: 'No such thing: token=[REDACTED]', hint: errorCatalogue.FILE_NOT_FOUND.hint, details: { path: '/x' } },
+    });
+    expect(json.stderr).toBe('');
+  });
+
+  it('wraps unexpected errors as INTERNAL and shows the stack only with --verbose', async () => {
+    const plain = await run(['echo', 'crash']);
+    expect(plain.stderr).toMatch(/^error INTERNAL: kaput\nhint: This is a bug/);
+    expect(plain.stderr).not.toContain('run-cli.test');
+    expect((await run(['echo', 'crash', '--verbose'])).stderr).toContain('run-cli.test');
+  });
+
+  it.each([
+    [['ech', 'x'], /Unknown command 'ech'. Did you mean 'echo'\?/],
+    [['echo', 'x', '--lod'], /Unknown option '--lod'. Did you mean '--loud'\?/],
+    [['echo'], /needs <words>/],
+    [['echo', 'x', '--out'], /--out needs a value/],
+    [['echo', 'x', '--out', '--loud'], /--out needs a value/],
+    [['echo', 'x', '--loud=yes'], /--loud does not take a value/],
+    [['store'], /needs a sub-command: verify/],
+    [['store', 'verfy'], /Unknown store sub-command 'verfy'. Did you mean 'verify'\?/],
+    [['store', 'verify', 'extra'], /Unexpected argument 'extra'/],
+    [['help', 'nope'], /Unknown command 'nope'/],
+    [['stray'], /Unknown command 'stray'\.$/m],
+    [['--', 'x'], /Unexpected argument 'x'/],
+    [['--cwd', 'missing-dir', 'echo', 'x'], /is not a directory/],
+  ])('%j is a usage error (exit 2)', async (argv, message) => {
+    const result = await run(argv);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error USAGE: /);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toMatch(/\nhint: /);
+  });
+
+  it('gives usage errors as JSON with --json', async () => {
+    const result = await run(['ech', '--json']);
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, error: { code: 'USAGE', details: { command: 'ech', suggestion: 'echo' } } });
+  });
+
+  it('shows global, group and command help', async () => {
+    const global = await run(['--help']);
+    expect(global.code).toBe(0);
+    expect(global.stdout).toContain('skillsync 9.9.9');
+    expect(global.stdout).toMatch(/echo\s+Say things/);
+    expect(global.stdout).toMatch(/store verify\s+Verify/);
+    expect((await run(['help'])).stdout).toBe(global.stdout);
+
+    const command = await run(['echo', '--help']);
+    expect(command.code).toBe(0);
+    expect(command.stdout).toContain('Usage: skillsync echo <words…> [--loud] [--out <dir>] [--tag <tag>]');
+    expect(command.stdout).toContain('$ skillsync echo hi');
+    expect((await run(['help', 'echo'])).stdout).toBe(command.stdout);
+    expect((await run(['echo', '-h'])).stdout).toBe(command.stdout);
+
+    expect((await run(['store', '--help'])).stdout).toMatch(/Usage: skillsync store <verify>/);
+    expect((await run(['store', 'verify', '--help'])).stdout).toContain('Usage: skillsync store verify');
+  });
+
+  it('prints the version', async () => {
+    expect(await run(['--version'])).toEqual({ code: 0, stdout: '9.9.9\n', stderr: '' });
+    expect(JSON.parse((await run(['-v', '--json'])).stdout)).toEqual({ ok: true, version: '9.9.9' });
+    expect((await run(['echo', 'x', '--version'])).stdout).toBe('9.9.9\n');
+  });
+
+  it('colours only for a terminal, honouring NO_COLOR, FORCE_COLOR and --no-color', async () => {
+    const esc = '\x1b[';
+    expect((await run(['echo', 'x'])).stdout).not.toContain(esc);
+    expect((await run(['echo', 'x'], { tty: true })).stdout).toContain(esc);
+    expect((await run(['echo', 'x', '--no-color'], { tty: true })).stdout).not.toContain(esc);
+    expect((await run(['echo', 'x'], { tty: true, vars: { NO_COLOR: '1' } })).stdout).not.toContain(esc);
+    expect((await run(['echo', 'x'], { vars: { FORCE_COLOR: '1' } })).stdout).toContain(esc);
+    expect((await run(['nope'], { vars: { FORCE_COLOR: '1' } })).stderr).toContain(esc);
+  });
+
+  it('reports progress on stderr for a terminal only, never with --json or --quiet', async () => {
+    expect((await run(['echo', 'progress'], { tty: true })).stderr).toContain('working 1/2');
+    expect((await run(['echo', 'progress'])).stderr).toBe('');
+    expect((await run(['echo', 'progress', '--json'], { tty: true })).stderr).toBe('');
+    expect((await run(['echo', 'progress', '--quiet'], { tty: true })).stderr).toBe('');
+  });
+});

@@ -1,0 +1,17 @@
+export {
+  createEmptyLockfile,
+  formatResolution,
+  packageKey,
+  parseLockfile,
+  parseResolution,
+  serializeLockfile,
+  splitPackageKey,
+  LOCKFILE_FILE,
+  LOCKFILE_VERSION,
+  type LockedPackage,
+  type LockedResolution,
+  type LockedSignature,
+  type LockedSkill,
+  type Lockfile,
+  type ParseLockfileOptions,
+} from './lockfile.js';

@@ -1,0 +1,79 @@
+import { readFile, stat } from 'node:fs/promises';
+import { pathFor, type Env } from '../env/env.js';
+import { skillsyncPaths } from '../env/paths.js';
+import { SkillsyncError } from '../errors/skillsync-error.js';
+import { MANIFEST_FILE } from './manifest-schema.js';
+import { mergeManifests, type EffectiveManifest, type ManifestScope, type ScopedManifest } from './merge-manifests.js';
+import { parseManifest, type ManifestFinding } from './parse-manifest.js';
+
+/**
+ * The project manifest: the nearest `skillsync.yaml` in `env.cwd` or one of its
+ * parents, or undefined. The user manifest (in the config folder) is never taken
+ * for a project one, even when the walk passes through it.
+ */
+export async function findProjectManifest(env: Env): Promise<string | undefined> {
+  const p = pathFor(env);
+  const userManifest = skillsyncPaths(env).userManifest;
+  let dir = p.resolve(env.cwd);
+  for (;;) {
+    const candidate = p.join(dir, MANIFEST_FILE);
+    if (candidate !== userManifest && (await isFile(candidate))) return candidate;
+    const parent = p.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** A manifest file read from disk: its text (for edits) and what parsing found. */
+export interface LoadedManifest {
+  readonly scope: ManifestScope;
+  readonly file: string;
+  readonly text: string;
+  /** Undefined when the findings hold an error. */
+  readonly manifest: ScopedManifest | undefined;
+  readonly findings: readonly ManifestFinding[];
+}
+
+/** Reads and parses one manifest file; undefined when it does not exist. */
+export async function readManifestFile(file: string, scope: ManifestScope): Promise<LoadedManifest | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new SkillsyncError('FILE_READ_FAILED', `Could not read ${file}.`, { details: { path: file }, cause: error });
+  }
+  const { manifest, findings } = parseManifest(text, { file });
+  return { scope, file, text, manifest: manifest === undefined ? undefined : { scope, file, manifest }, findings };
+}
+
+export interface LoadedManifests {
+  readonly user: LoadedManifest | undefined;
+  readonly project: LoadedManifest | undefined;
+  /** Every finding of both files; the effective manifest leaves out a file with errors. */
+  readonly findings: readonly ManifestFinding[];
+  readonly effective: EffectiveManifest;
+}
+
+/** Reads the user and project manifests of `env` and stacks them (`mergeManifests`). */
+export async function loadManifests(env: Env): Promise<LoadedManifests> {
+  const projectFile = await findProjectManifest(env);
+  const [user, project] = await Promise.all([
+    readManifestFile(skillsyncPaths(env).userManifest, 'user'),
+    projectFile === undefined ? undefined : readManifestFile(projectFile, 'project'),
+  ]);
+  return {
+    user,
+    project,
+    findings: [...(user?.findings ?? []), ...(project?.findings ?? [])],
+    effective: mergeManifests(user?.manifest, project?.manifest),
+  };
+}
+
+async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,45 @@
+export {
+  manifestSchema,
+  manifestJsonSchema,
+  connectorTransport,
+  MANIFEST_FILE,
+  MANIFEST_SCHEMA_ID,
+  MANIFEST_VERSION,
+  type Manifest,
+  type ManifestInput,
+  type ConnectorDefinition,
+  type InstructionDefinition,
+  type TrustConfig,
+} from './manifest-schema.js';
+export { parseManifest, type ManifestFinding, type ManifestParseResult, type ParseManifestOptions } from './parse-manifest.js';
+export {
+  parseSkillSpecifier,
+  formatSkillSpecifier,
+  rangeOf,
+  type SkillSpecifier,
+  type SkillSpecifierInput,
+  type SkillSpecifierObject,
+  type SpecifierParseResult,
+} from './parse-skill-specifier.js';
+export { findSecretLiterals, type SecretLiteral } from './find-secret-literals.js';
+export {
+  addSkillToManifest,
+  removeSkillFromManifest,
+  setSkillSpecifier,
+  createManifestText,
+  renderSpecifier,
+  type CreateManifestOptions,
+} from './edit-manifest.js';
+export {
+  mergeManifests,
+  type EffectiveConnector,
+  type EffectiveInstruction,
+  type EffectiveManifest,
+  type EffectiveSkill,
+  type EffectiveTrustKey,
+  type ManifestScope,
+  type Provenance,
+  type ScopedManifest,
+  type Sourced,
+} from './merge-manifests.js';
+export { findProjectManifest, readManifestFile, loadManifests, type LoadedManifest, type LoadedManifests } from './find-project-manifest.js';

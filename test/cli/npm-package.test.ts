@@ -1,0 +1,70 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../support/corpus.js';
+import { createSandbox, isolatedEnv, runProcess, type CliRun, type Sandbox } from './cli-sandbox.js';
+
+/**
+ * The published package must work without the repository: pack the workspace, install
+ * the tarball globally into a temp prefix with the network off (it has no runtime
+ * dependencies, so npm needs nothing else), and use it from a folder outside the repo.
+ */
+describe('the skillsync npm package', () => {
+  let sandbox: Sandbox;
+  let prefix: string;
+  let tarball: string;
+  let npmEnv: Record<string, string>;
+
+  const npm = (args: readonly string[], cwd: string): Promise<CliRun> => runProcess('npm', args, { cwd, env: npmEnv });
+
+  beforeAll(async () => {
+    sandbox = await createSandbox();
+    prefix = path.join(sandbox.root, 'prefix');
+    npmEnv = {
+      ...isolatedEnv(sandbox.home),
+      SKILLSYNC_HOME: sandbox.skillsyncHome,
+      npm_config_cache: path.join(sandbox.root, 'npm-cache'),
+      npm_config_update_notifier: 'false',
+      npm_config_fund: 'false',
+      npm_config_audit: 'false',
+    };
+    const packed = await npm(['pack', '--pack-destination', sandbox.root, '--silent'], path.join(repoRoot, 'apps', 'cli'));
+    expect(packed.code, packed.stderr).toBe(0);
+    const name = (await readdir(sandbox.root)).find((file) => file.endsWith('.tgz'));
+    expect(name).toBeDefined();
+    tarball = path.join(sandbox.root, name!);
+    const installed = await npm(['install', '-g', '--prefix', prefix, '--offline', tarball], sandbox.work);
+    expect(installed.code, installed.stderr).toBe(0);
+  }, 120_000);
+
+  afterAll(async () => {
+    await sandbox.cleanup();
+  });
+
+  it('declares no runtime dependencies', async () => {
+    const manifest = JSON.parse(await readFile(path.join(prefix, 'lib', 'node_modules', 'skillsync', 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(manifest.dependencies ?? {}).toEqual({});
+    expect(await readdir(path.join(prefix, 'lib', 'node_modules', 'skillsync'))).not.toContain('node_modules');
+  });
+
+  it('installs a working bin that scaffolds and validates a skill outside the repository', async () => {
+    const bin = path.join(prefix, 'bin', 'skillsync');
+    const env = { ...npmEnv };
+    const version = await runProcess(bin, ['--version'], { cwd: sandbox.work, env });
+    const pkg = JSON.parse(await readFile(path.join(repoRoot, 'apps', 'cli', 'package.json'), 'utf8')) as { version: string };
+    expect(version).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+
+    const created = await runProcess(bin, ['new', 'demo'], { cwd: sandbox.work, env });
+    expect(created.code, created.stderr).toBe(0);
+    const validated = await runProcess(bin, ['validate', 'demo', '--strict'], { cwd: sandbox.work, env });
+    expect(validated.code, validated.stdout + validated.stderr).toBe(0);
+    expect(validated.stdout).toContain('1 skill valid (strict)');
+
+    // The bundled manifest, tar and lock code works from the installed package too.
+    for (const args of [['init'], ['add', './demo'], ['install']]) {
+      const step = await runProcess(bin, args, { cwd: sandbox.work, env });
+      expect(step.code, `${args.join(' ')}: ${step.stdout}${step.stderr}`).toBe(0);
+    }
+    expect(await readFile(path.join(sandbox.work, 'skillsync.lock'), 'utf8')).toContain('resolved: path:./demo');
+  });
+});
