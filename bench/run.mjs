@@ -127,7 +127,9 @@ try {
   record(`install --frozen ${count} skills (already stored)`, warm, { target: '< 300 ms' });
   record(`store verify (${count} entries)`, cli(['store', 'verify'], { runs: 3, cwd: project, env: { SKILLSYNC_HOME: warmHome } }));
 } finally {
-  await rm(work, { recursive: true, force: true });
+  // BENCH_KEEP=1 leaves the generated project and homes for profiling.
+  if (process.env.BENCH_KEEP === '1') console.log(`kept ${work}`);
+  else await rm(work, { recursive: true, force: true });
 }
 
 const width = Math.max(...rows.map((row) => row.name.length));

@@ -157,7 +157,7 @@ describe('the author and team journey (built CLI)', () => {
     expect(installed.json).toMatchObject({ ok: true, lockfileWritten: true, frozen: false, lockfile: lockPath, problems: [] });
     expect(installed.json.skills).toEqual([expect.objectContaining({ name: 'triage-bug', version: '0.1.0', outcome: 'added', root: true })]);
     const lock = await readFile(lockPath, 'utf8');
-    expect(lock).toContain('resolved: path:./skills/triage-bug');
+    expect(lock).toContain('"resolved": "path:./skills/triage-bug"');
     const lockTime = (await stat(lockPath)).mtimeMs;
 
     const again = await sandbox.run(['install']);
@@ -204,7 +204,7 @@ describe('the author and team journey (built CLI)', () => {
     const added = await sandbox.runJson(['add', 'file:./registry#triage-bug@^0.1']);
     expect(added.json).toMatchObject({ ok: true, name: 'triage-bug', kind: 'registry', specifier: 'file:./registry#^0.1' });
     expect((await sandbox.runJson(['install'])).json).toMatchObject({ ok: true, lockfileWritten: true });
-    expect(await readFile(path.join(sandbox.work, 'skillsync.lock'), 'utf8')).toContain('resolved: registry+file:./registry');
+    expect(await readFile(path.join(sandbox.work, 'skillsync.lock'), 'utf8')).toContain('"resolved": "registry+file:./registry"');
 
     const current = await sandbox.runJson(['outdated']);
     expect(current).toMatchObject({ code: 0, json: { ok: true, skills: [{ name: 'triage-bug', current: '0.1.0', wanted: '0.1.0', latest: '0.1.0', outdated: false }] } });

@@ -65,6 +65,6 @@ describe('the skillsync npm package', () => {
       const step = await runProcess(bin, args, { cwd: sandbox.work, env });
       expect(step.code, `${args.join(' ')}: ${step.stdout}${step.stderr}`).toBe(0);
     }
-    expect(await readFile(path.join(sandbox.work, 'skillsync.lock'), 'utf8')).toContain('resolved: path:./demo');
+    expect(await readFile(path.join(sandbox.work, 'skillsync.lock'), 'utf8')).toContain('"resolved": "path:./demo"');
   });
 });

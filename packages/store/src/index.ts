@@ -39,6 +39,7 @@ export {
   type AddPackageOptions,
   type Store,
   type StoreEntry,
+  type StoreCheck,
   type StorePruneResult,
   type StoreVerifyReport,
 } from './store/open-store.js';

@@ -1,2 +1,3 @@
 export { syncDirectory, writeFileAtomic, type AtomicWriteOptions } from './atomic-write.js';
 export { withFileLock, type FileLockOptions } from './file-lock.js';
+export { mapConcurrent } from './map-concurrent.js';

@@ -24,31 +24,41 @@ const example: Lockfile = {
   },
 };
 
-const exampleText = `# skillsync.lock: written by \`skillsync install\`. Do not edit; commit it with skillsync.yaml.
-lockfileVersion: 1
-packages:
-  pdf@1.3.0:
-    dependencies:
-      text-utils: 2.0.0
-    integrity: ${integrityA}
-    resolved: registry+file:///srv/registry
-    signature:
-      algorithm: ed25519
-      keyId: 0123456789abcdef
-      signature: c2lnbmF0dXJl
-  review@0.1.0:
-    integrity: ${integrityB}
-    resolved: path:./skills/review
-  text-utils@2.0.0:
-    integrity: ${integrityB}
-    resolved: registry+file:///srv/registry
-skills:
-  pdf:
-    specifier: ^1.2.0
-    version: 1.3.0
-  review:
-    specifier: ./skills/review
-    version: 0.1.0
+const exampleText = `{
+  "lockfileVersion": 1,
+  "skills": {
+    "pdf": {
+      "specifier": "^1.2.0",
+      "version": "1.3.0"
+    },
+    "review": {
+      "specifier": "./skills/review",
+      "version": "0.1.0"
+    }
+  },
+  "packages": {
+    "pdf@1.3.0": {
+      "resolved": "registry+file:///srv/registry",
+      "integrity": "${integrityA}",
+      "signature": {
+        "algorithm": "ed25519",
+        "keyId": "0123456789abcdef",
+        "signature": "c2lnbmF0dXJl"
+      },
+      "dependencies": {
+        "text-utils": "2.0.0"
+      }
+    },
+    "review@0.1.0": {
+      "resolved": "path:./skills/review",
+      "integrity": "${integrityB}"
+    },
+    "text-utils@2.0.0": {
+      "resolved": "registry+file:///srv/registry",
+      "integrity": "${integrityB}"
+    }
+  }
+}
 `;
 
 function code(run: () => unknown): string | undefined {
@@ -61,19 +71,15 @@ function code(run: () => unknown): string | undefined {
 }
 
 describe('serializeLockfile', () => {
-  it('writes sorted, stable YAML with a trailing newline', () => {
+  it('writes sorted, stable JSON with a trailing newline, whatever the input order', () => {
     expect(serializeLockfile(example)).toBe(exampleText);
-    expect(serializeLockfile({ lockfileVersion: 1, skills: {}, packages: {} })).toMatch(/packages: \{\}\nskills: \{\}\n$/);
-  });
-
-  it('quotes what YAML would read differently', () => {
-    const text = serializeLockfile({ lockfileVersion: 1, skills: { a: { specifier: '*', version: '1.0.0' }, b: { specifier: 'path:./a b #c', version: '1.0.0' } }, packages: {
-      'a@1.0.0': { resolved: 'path:./a', integrity: integrityA },
-      'b@1.0.0': { resolved: 'path:./a b #c', integrity: integrityA },
-    } });
-    expect(text).toContain('specifier: "*"');
-    expect(text).toContain('"path:./a b #c"');
-    expect(parseLockfile(text).skills.b?.specifier).toBe('path:./a b #c');
+    const shuffled: Lockfile = {
+      lockfileVersion: 1,
+      packages: Object.fromEntries(Object.entries(example.packages).reverse()),
+      skills: Object.fromEntries(Object.entries(example.skills).reverse()),
+    };
+    expect(serializeLockfile(shuffled)).toBe(exampleText);
+    expect(serializeLockfile({ lockfileVersion: 1, skills: {}, packages: {} })).toBe('{\n  "lockfileVersion": 1,\n  "skills": {},\n  "packages": {}\n}\n');
   });
 });
 
@@ -83,34 +89,36 @@ describe('parseLockfile', () => {
   });
 
   it('refuses a newer format with its own code', () => {
-    expect(code(() => parseLockfile('lockfileVersion: 2\n'))).toBe('LOCKFILE_UNSUPPORTED_VERSION');
+    expect(code(() => parseLockfile('{ "lockfileVersion": 2 }\n'))).toBe('LOCKFILE_UNSUPPORTED_VERSION');
   });
 
   it.each([
-    ['bad yaml', 'lockfileVersion: [\n'],
-    ['not a mapping', '- 1\n'],
+    ['bad JSON', '{ "lockfileVersion": [\n'],
+    ['YAML', 'lockfileVersion: 1\n'],
+    ['not an object', '[1]\n'],
     ['empty', ''],
-    ['no version', 'skills: {}\n'],
-    ['unknown key', 'lockfileVersion: 1\nextra: 1\n'],
+    ['no version', '{ "skills": {} }\n'],
+    ['unknown key', '{ "lockfileVersion": 1, "extra": 1 }\n'],
+    ['a prototype key', exampleText.replace('"review": {', '"__proto__": {')],
     ['bad integrity', exampleText.replace(integrityA, 'sha512-abc')],
     ['bad resolved', exampleText.replace('path:./skills/review', 'git:x')],
-    ['bad key', exampleText.replace('pdf@1.3.0:', 'pdf@latest:')],
-    ['root without package', exampleText.replace('version: 1.3.0', 'version: 1.4.0')],
-    ['dangling dependency', exampleText.replace('text-utils: 2.0.0', 'text-utils: 2.0.1')],
-    ['range as dependency', exampleText.replace('text-utils: 2.0.0', 'text-utils: ^2.0.0')],
-    ['two versions of one name', exampleText.replace('review@0.1.0:', 'pdf@0.1.0:')],
-    ['bad signature', exampleText.replace('algorithm: ed25519', 'algorithm: rsa')],
+    ['bad key', exampleText.replace('"pdf@1.3.0":', '"pdf@latest":')],
+    ['root without package', exampleText.replace('"version": "1.3.0"', '"version": "1.4.0"')],
+    ['dangling dependency', exampleText.replace('"text-utils": "2.0.0"', '"text-utils": "2.0.1"')],
+    ['range as dependency', exampleText.replace('"text-utils": "2.0.0"', '"text-utils": "^2.0.0"')],
+    ['two versions of one name', exampleText.replace('"review@0.1.0":', '"pdf@0.1.0":')],
+    ['bad signature', exampleText.replace('"algorithm": "ed25519"', '"algorithm": "rsa"')],
   ])('refuses %s with LOCKFILE_INVALID', (_label, text) => {
     expect(code(() => parseLockfile(text))).toBe('LOCKFILE_INVALID');
   });
 
-  it('names the line of a YAML error', () => {
+  it('names the line of a JSON error', () => {
     try {
-      parseLockfile('lockfileVersion: 1\npackages:\n  a: [\n', { file: '/p/skillsync.lock' });
+      parseLockfile('{\n  "lockfileVersion": 1,\n  "packages": {\n    "a": [,\n', { file: '/p/skillsync.lock' });
       expect.unreachable();
     } catch (error) {
       expect(error).toMatchObject({ code: 'LOCKFILE_INVALID', details: { path: '/p/skillsync.lock' } });
-      expect((error as { details: { line?: number } }).details.line).toBeGreaterThanOrEqual(3);
+      expect((error as { details: { line?: number } }).details.line).toBe(4);
     }
   });
 });

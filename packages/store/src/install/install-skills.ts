@@ -3,6 +3,7 @@ import {
   formatResolution,
   isSkillsyncError,
   LOCKFILE_VERSION,
+  mapConcurrent,
   packageKey,
   parseResolution,
   serializeLockfile,
@@ -19,7 +20,7 @@ import { resolveSkills } from '../resolve/resolve-skills.js';
 import { verifyPackageSignature, type PackageSignature, type TrustedKey } from '../sign/sign-integrity.js';
 import { createSourceForResolution } from '../sources/create-skill-source.js';
 import type { SkillSource } from '../sources/skill-source.js';
-import type { Store } from '../store/open-store.js';
+import type { Store, StoreEntry } from '../store/open-store.js';
 import { createPackageLoader, type PackageLoader } from './load-package.js';
 import { planRoots, type ManifestInput, type PlannedRoot } from './plan-roots.js';
 
@@ -118,32 +119,46 @@ export async function installSkills(options: InstallSkillsOptions): Promise<Inst
       update: options.update,
       sourceForDependency: (_name, requirer) =>
         plan.defaultRegistry ?? (requirer.source.describe().startsWith('registry+') ? requirer.source : undefined),
-      readDependencies: async (source, name, version) => (await loader(source, name, version)).dependencies,
+      readDependencies: async (source, name, version) => {
+        const stored = await storedLockEntry({ name, version, source }, lockfile, options.store);
+        return stored === undefined ? (await loader(source, name, version)).dependencies : (stored.locked.dependencies ?? {});
+      },
     });
     if (!resolved.ok) return { ok: false, problems: resolved.problems };
     packages = [...resolved.packages];
   }
 
-  const verified: { item: PlannedPackage; tarball: Uint8Array; integrity: Integrity; signature: PackageSignature | undefined; signedBy: string | undefined }[] = [];
+  const verified: (VerifiedPackage & { item: PlannedPackage })[] = [];
   const problems: InstallProblem[] = [];
-  for (const item of packages) {
+  const outcomes = await mapConcurrent(packages, IO_CONCURRENCY, async (item) => {
     try {
-      verified.push({ item, ...(await fetchAndVerify(item, { loader, lockfile, trust, frozen: options.frozen === true })) });
+      return { item, ...(await fetchAndVerify(item, { loader, lockfile, trust, frozen: options.frozen === true, store: options.store })) };
     } catch (error) {
       if (!isSkillsyncError(error)) throw error;
       problems.push({ ...error.toJSON(), details: { ...error.details, name: item.name, version: item.version } });
+      return undefined;
     }
-  }
+  });
+  verified.push(...outcomes.filter((outcome) => outcome !== undefined));
+  problems.sort((a, b) => comparePackages(a.details, b.details));
   if (problems.length > 0) return { ok: false, problems };
 
+  // A package found in the store before the lock was taken may have been pruned since:
+  // then it is fetched after all, and must still match the lock's integrity.
+  const addToStore = async ({ item, tarball, integrity, stored }: VerifiedPackage & { item: PlannedPackage }): Promise<StoreEntry> => {
+    const present = stored !== undefined && (await options.store.has(integrity)) ? stored : undefined;
+    if (present !== undefined) return present;
+    const bytes = tarball ?? (await loader(item.source, item.name, item.version)).tarball;
+    return options.store.addPackage(bytes, { expectedIntegrity: integrity });
+  };
   const previous = new Map(Object.entries(lockfile?.skills ?? {}).map(([name, skill]) => [name, skill.version]));
   const skills = await options.store.lock(async () => {
-    const installed: InstalledSkill[] = [];
-    for (const { item, tarball, integrity, signature: _signature, signedBy } of verified) {
-      const had = await options.store.has(integrity);
-      const entry = await options.store.addPackage(tarball, { expectedIntegrity: integrity });
+    return mapConcurrent(verified, IO_CONCURRENCY, async (verifiedPackage): Promise<InstalledSkill> => {
+      const { item, integrity, signedBy } = verifiedPackage;
+      const had = verifiedPackage.stored !== undefined || (await options.store.has(integrity));
+      const entry = await addToStore(verifiedPackage);
       const before = previous.get(item.name);
-      installed.push({
+      return {
         name: item.name,
         version: item.version,
         integrity,
@@ -153,9 +168,8 @@ export async function installSkills(options: InstallSkillsOptions): Promise<Inst
         resolved: item.source.describe(),
         ...(signedBy === undefined ? {} : { signedBy }),
         ...(before !== undefined && before !== item.version ? { previousVersion: before } : {}),
-      });
-    }
-    return installed;
+      };
+    });
   });
 
   if (options.frozen === true && lockfile !== undefined) return { ok: true, skills, lockfile, lockfileChanged: false };
@@ -180,10 +194,60 @@ export async function installSkills(options: InstallSkillsOptions): Promise<Inst
   return { ok: true, skills, lockfile: next, lockfileChanged: changed };
 }
 
+/** Enough parallel file work to keep the thread pool busy without exhausting file handles. */
+const IO_CONCURRENCY = 16;
+
+function comparePackages(a: Record<string, unknown>, b: Record<string, unknown>): number {
+  const key = (details: Record<string, unknown>): string => `${String(details.name)}@${String(details.version)}`;
+  return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+}
+
+interface VerifiedPackage {
+  /** Undefined when the lock's exact package is already in the store: nothing was fetched. */
+  readonly tarball: Uint8Array | undefined;
+  /** The intact store entry, when the package was found there. */
+  readonly stored?: StoreEntry;
+  readonly integrity: Integrity;
+  readonly signature: PackageSignature | undefined;
+  readonly signedBy: string | undefined;
+}
+
+/**
+ * The lock's entry for `item` when it was resolved from the same source and its
+ * integrity is in the store. The store is content-addressed and checked on the way
+ * in, and `Store.check` re-hashes any entry whose files changed since, so such a
+ * package needs no fetch: a repeated `install --frozen` costs a few stats per package
+ * and still refuses a tampered store entry. Local folders are excluded:
+ * their content is the user's working copy and must be re-read.
+ */
+async function storedLockEntry(
+  item: Pick<PlannedPackage, 'name' | 'version' | 'source'>,
+  lockfile: Lockfile | undefined,
+  store: Store,
+): Promise<{ locked: LockedPackage; entry: StoreEntry } | undefined> {
+  const resolved = item.source.describe();
+  if (resolved.startsWith('path:')) return undefined;
+  const locked = lockfile?.packages[packageKey(item.name, item.version)];
+  if (locked?.resolved !== resolved) return undefined;
+  const stored = await store.check(locked.integrity);
+  if (stored.state === 'corrupt') {
+    throw new SkillsyncError('INTEGRITY_MISMATCH', `The stored copy of ${item.name}@${item.version} changed on disk: ${stored.corruption.message}`, {
+      hint: 'Run `skillsync store verify --repair`, then install again to fetch a fresh copy.',
+      details: { name: item.name, version: item.version, integrity: locked.integrity, reason: stored.corruption.reason },
+    });
+  }
+  return stored.state === 'intact' ? { locked, entry: stored.entry } : undefined;
+}
+
 async function fetchAndVerify(
   item: PlannedPackage,
-  context: { loader: PackageLoader; lockfile: Lockfile | undefined; trust: InstallTrust; frozen: boolean },
-): Promise<{ tarball: Uint8Array; integrity: Integrity; signature: PackageSignature | undefined; signedBy: string | undefined }> {
+  context: { loader: PackageLoader; lockfile: Lockfile | undefined; trust: InstallTrust; frozen: boolean; store: Store },
+): Promise<VerifiedPackage> {
+  const stored = await storedLockEntry(item, context.lockfile, context.store);
+  if (stored !== undefined) {
+    const { locked, entry } = stored;
+    return { tarball: undefined, stored: entry, integrity: locked.integrity, ...checkSignature(item, locked.integrity, locked.signature, context.trust) };
+  }
   const loaded = await context.loader(item.source, item.name, item.version);
   const resolved = item.source.describe();
   const local = resolved.startsWith('path:');
@@ -198,27 +262,34 @@ async function fetchAndVerify(
       });
     }
   }
+  if (local) return { tarball: loaded.tarball, integrity: loaded.integrity, signature: undefined, signedBy: undefined };
   // A signature in the lock still proves the bytes: it signs the integrity, not the file.
   const signature = loaded.signature ?? (lockedHere?.integrity === loaded.integrity ? lockedHere.signature : undefined);
-  if (local) return { tarball: loaded.tarball, integrity: loaded.integrity, signature: undefined, signedBy: undefined };
-  const required = context.trust.requireSignatures === true;
+  return { tarball: loaded.tarball, integrity: loaded.integrity, ...checkSignature(item, loaded.integrity, signature, context.trust) };
+}
+
+function checkSignature(
+  item: PlannedPackage,
+  integrity: Integrity,
+  signature: PackageSignature | undefined,
+  trust: InstallTrust,
+): { signature: PackageSignature | undefined; signedBy: string | undefined } {
+  const required = trust.requireSignatures === true;
   if (signature === undefined) {
     if (required) {
-      throw new SkillsyncError('SIGNATURE_MISSING', `${item.name}@${item.version} from ${resolved} is not signed, and trust.requireSignatures is set.`, {
+      throw new SkillsyncError('SIGNATURE_MISSING', `${item.name}@${item.version} from ${item.source.describe()} is not signed, and trust.requireSignatures is set.`, {
         details: { name: item.name, version: item.version },
       });
     }
-    return { tarball: loaded.tarball, integrity: loaded.integrity, signature: undefined, signedBy: undefined };
+    return { signature: undefined, signedBy: undefined };
   }
-  if (context.trust.keys.length === 0 && !required) return { tarball: loaded.tarball, integrity: loaded.integrity, signature, signedBy: undefined };
+  if (trust.keys.length === 0 && !required) return { signature, signedBy: undefined };
   try {
-    const key = verifyPackageSignature(loaded.integrity, signature, context.trust.keys);
-    return { tarball: loaded.tarball, integrity: loaded.integrity, signature, signedBy: key.name ?? key.keyId };
+    const key = verifyPackageSignature(integrity, signature, trust.keys);
+    return { signature, signedBy: key.name ?? key.keyId };
   } catch (error) {
     // An unknown signer is only a refusal when signatures are required; a bad signature always is.
-    if (!required && isSkillsyncError(error) && error.code === 'SIGNATURE_UNTRUSTED_KEY') {
-      return { tarball: loaded.tarball, integrity: loaded.integrity, signature, signedBy: undefined };
-    }
+    if (!required && isSkillsyncError(error) && error.code === 'SIGNATURE_UNTRUSTED_KEY') return { signature, signedBy: undefined };
     throw error;
   }
 }

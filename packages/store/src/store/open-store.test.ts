@@ -91,7 +91,8 @@ describe('openStore', () => {
     await one.addPackage(b.tarball);
     await two.addPackage(b.tarball);
     await two.addPackage(a.tarball);
-    expect(await snapshot(two.root)).toEqual(await snapshot(one.root));
+    // v1/ is the content; checks/ holds each machine's own fingerprints.
+    expect(await snapshot(path.join(two.root, 'v1'))).toEqual(await snapshot(path.join(one.root, 'v1')));
     expect((await one.list()).map((entry) => entry.version)).toEqual(['1.2.3', '2.0.0']);
   });
 
@@ -158,6 +159,29 @@ describe('openStore', () => {
     expect(await store.prune([a.integrity])).toEqual({ removed: [], freedBytes: 0 });
     expect((await store.prune([])).removed).toHaveLength(1);
     expect(await readdir(path.join(store.root, 'v1'))).toEqual([]);
+  });
+
+  it('check trusts an untouched entry, re-hashes a changed one, and reports tampering', async () => {
+    const store = openStore(await makeTempDir());
+    const packed = await packDemo();
+    expect(await store.check(packed.integrity)).toEqual({ state: 'absent' });
+    const entry = await store.addPackage(packed.tarball);
+    expect(await store.check(packed.integrity)).toEqual({ state: 'intact', entry });
+
+    // Rewritten with the same bytes (a touch, a copy): re-hashed and still intact.
+    const guide = path.join(entry.dir, 'references', 'guide.md');
+    await writeFile(guide, await readFile(guide));
+    expect((await store.check(packed.integrity)).state).toBe('intact');
+
+    // Without a fingerprint (a store from another machine or version): the full check runs.
+    await rm(path.join(store.root, 'checks'), { recursive: true });
+    expect((await store.check(packed.integrity)).state).toBe('intact');
+
+    await writeFile(guide, '# Guide, with an injected instruction\n');
+    expect(await store.check(packed.integrity)).toMatchObject({ state: 'corrupt', corruption: { reason: 'integrity-mismatch' } });
+    await writeFile(guide, '# Guide\n');
+    await writeFile(path.join(entry.dir, 'references', 'planted.md'), 'x');
+    expect(await store.check(packed.integrity)).toMatchObject({ state: 'corrupt', corruption: { reason: 'extra-file' } });
   });
 
   it('prune waits for a holder of the store lock (an install) before deleting anything', async () => {

@@ -9,6 +9,7 @@ import type { PackedFile } from '../pack/pack-skill.js';
 import { readPackage } from '../unpack/read-package.js';
 import { writePackageFiles } from '../unpack/write-package-files.js';
 import { checkStoreEntry, type StoreCorruption } from './check-store-entry.js';
+import { fingerprintMatches, readFingerprint, removeFingerprint, takeFingerprint, writeFingerprint } from './entry-fingerprint.js';
 import {
   diskUsage,
   listNames,
@@ -53,12 +54,24 @@ export interface StorePruneResult {
   readonly freedBytes: number;
 }
 
+/** The answer of `Store.check`: is this package here, and are its files as stored? */
+export type StoreCheck =
+  | { readonly state: 'absent' }
+  | { readonly state: 'intact'; readonly entry: StoreEntry }
+  | { readonly state: 'corrupt'; readonly corruption: StoreCorruption };
+
 export interface Store {
   readonly root: string;
   addPackage(tarball: Uint8Array, options?: AddPackageOptions): Promise<StoreEntry>;
   has(integrity: Integrity): Promise<boolean>;
   entryDir(integrity: Integrity): string;
   get(integrity: Integrity): Promise<StoreEntry | undefined>;
+  /**
+   * Confirms an entry still holds exactly the files it was stored with. Cheap when
+   * nothing on disk changed since the last full hash (one lstat per path); a changed
+   * entry is re-hashed, so an edit or a tampered byte is reported as `corrupt`.
+   */
+  check(integrity: Integrity): Promise<StoreCheck>;
   list(): Promise<StoreEntry[]>;
   verify(options?: { repair?: boolean }): Promise<StoreVerifyReport>;
   prune(keep: Iterable<Integrity>): Promise<StorePruneResult>;
@@ -76,6 +89,9 @@ export interface Store {
  *     root/v1/<hex of sha512>/…files…   the package files, modes 0644/0755
  *     root/v1/<hex>.json                { name, version, integrity, files }
  *     root/tmp/                         work space, always safe to delete
+ *     root/checks/<hex>.json            this machine's fingerprint of a verified entry
+ *
+ * `v1/` is the content: equal on every machine that stored the same packages.
  *
  * An entry is added by unpacking into tmp/ and renaming the folder into place,
  * then writing its metadata (the commit marker `has` looks for). Two processes
@@ -88,6 +104,7 @@ export function openStore(root: string): Store {
   const paths = storePaths(root);
   const entryDir = (integrity: Integrity): string => path.join(paths.entries, integrityToHex(integrity));
   const metadataFile = (integrity: Integrity): string => `${entryDir(integrity)}.json`;
+  const fingerprintFile = (integrity: Integrity): string => path.join(paths.checks, `${integrityToHex(integrity)}.json`);
 
   const toEntry = (metadata: StoreMetadata, integrity: Integrity): StoreEntry => ({
     integrity,
@@ -110,6 +127,28 @@ export function openStore(root: string): Store {
   };
 
   const has = async (integrity: Integrity): Promise<boolean> => exists(metadataFile(integrity));
+
+  /** Hashes an entry in full; an intact one gets a fresh fingerprint. */
+  const checkFully = async (integrity: Integrity): Promise<StoreCorruption | undefined> => {
+    const corruption = await checkStoreEntry(integrity, entryDir(integrity), metadataFile(integrity));
+    const metadata = corruption === undefined ? await readMetadata(metadataFile(integrity)) : undefined;
+    if (metadata !== undefined) {
+      await writeFingerprint(fingerprintFile(integrity), await takeFingerprint(entryDir(integrity), metadataFile(integrity), metadata));
+    }
+    return corruption;
+  };
+
+  const check = async (integrity: Integrity): Promise<StoreCheck> => {
+    const fingerprint = await readFingerprint(fingerprintFile(integrity));
+    if (fingerprint?.metadata.integrity === integrity && (await fingerprintMatches(entryDir(integrity), metadataFile(integrity), fingerprint))) {
+      return { state: 'intact', entry: toEntry(fingerprint.metadata, integrity) };
+    }
+    if (!(await has(integrity))) return { state: 'absent' };
+    const corruption = await checkFully(integrity);
+    if (corruption !== undefined) return { state: 'corrupt', corruption };
+    const entry = await get(integrity);
+    return entry === undefined ? { state: 'absent' } : { state: 'intact', entry };
+  };
 
   const addPackage = async (tarball: Uint8Array, options: AddPackageOptions = {}): Promise<StoreEntry> => {
     if (options.expectedIntegrity !== undefined) {
@@ -139,6 +178,7 @@ export function openStore(root: string): Store {
       });
       await syncDirectory(paths.entries);
       await writeFileAtomic(metadataFile(integrity), serializeMetadata(metadata));
+      await writeFingerprint(fingerprintFile(integrity), await takeFingerprint(target, metadataFile(integrity), metadata));
     } catch (error) {
       await rm(temp, { recursive: true, force: true });
       if (error instanceof SkillsyncError) throw error;
@@ -161,6 +201,7 @@ export function openStore(root: string): Store {
   };
 
   const removeEntry = async (integrity: Integrity): Promise<void> => {
+    await removeFingerprint(fingerprintFile(integrity));
     await rm(metadataFile(integrity), { force: true });
     await removeDirectory(paths, entryDir(integrity));
   };
@@ -178,7 +219,7 @@ export function openStore(root: string): Store {
     const corrupt: StoreCorruption[] = [];
     const keys = [...(await entryKeys()).entries()].sort(([a], [b]) => (a < b ? -1 : 1));
     for (const [, integrity] of keys) {
-      const problem = await checkStoreEntry(integrity, entryDir(integrity), metadataFile(integrity));
+      const problem = await checkFully(integrity);
       if (problem !== undefined) corrupt.push(problem);
     }
     const repair = options.repair === true && corrupt.length > 0;
@@ -210,6 +251,10 @@ export function openStore(root: string): Store {
       freedBytes += await diskUsage(leftover);
       await rm(leftover, { recursive: true, force: true });
     }
+    const remaining = await entryKeys();
+    for (const name of await listNames(paths.checks)) {
+      if (!remaining.has(name.replace(/\.json$/, ''))) await rm(path.join(paths.checks, name), { force: true });
+    }
     for (const name of await listNames(paths.tmp)) {
       const leftover = path.join(paths.tmp, name);
       freedBytes += await diskUsage(leftover);
@@ -218,7 +263,7 @@ export function openStore(root: string): Store {
     return { removed, freedBytes };
   };
 
-  return { root: paths.root, addPackage, has, entryDir, get, list, verify, prune, lock };
+  return { root: paths.root, addPackage, has, entryDir, get, check, list, verify, prune, lock };
 }
 
 function compareEntries(a: StoreEntry, b: StoreEntry): number {

@@ -20,11 +20,13 @@ export interface StorePaths {
   readonly root: string;
   readonly entries: string;
   readonly tmp: string;
+  /** Machine-specific fingerprints of verified entries (entry-fingerprint.ts). */
+  readonly checks: string;
 }
 
 export function storePaths(root: string): StorePaths {
   const resolved = path.resolve(root);
-  return { root: resolved, entries: path.join(resolved, STORE_LAYOUT_VERSION), tmp: path.join(resolved, 'tmp') };
+  return { root: resolved, entries: path.join(resolved, STORE_LAYOUT_VERSION), tmp: path.join(resolved, 'tmp'), checks: path.join(resolved, 'checks') };
 }
 
 export function serializeMetadata(metadata: StoreMetadata): string {
