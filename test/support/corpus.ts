@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,3 +13,17 @@ export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const corpusDir = path.resolve(process.env.SKILLSYNC_CORPUS ?? path.join(repoRoot, '..', 'shared', 'corpus'));
 export const corpusAvailable = existsSync(corpusDir);
 export const corpusSkipReason = `corpus not found at ${corpusDir} (set SKILLSYNC_CORPUS or check out ../shared)`;
+
+/** Every skill folder of the corpus as `<owner-repo>/<skill>`, sorted; empty without a corpus. */
+export function listCorpusSkills(): string[] {
+  const root = path.join(corpusDir, 'skills');
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { withFileTypes: true })
+    .filter((owner) => owner.isDirectory())
+    .flatMap((owner) =>
+      readdirSync(path.join(root, owner.name), { withFileTypes: true })
+        .filter((skill) => skill.isDirectory())
+        .map((skill) => `${owner.name}/${skill.name}`),
+    )
+    .sort();
+}

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import {
   findProjectManifest,
   loadManifests,
@@ -7,6 +6,7 @@ import {
   parseSkillSpecifier,
   serializeLockfile,
   pathFor,
+  readTextIfExists,
   SkillsyncError,
   skillsyncPaths,
   type Env,
@@ -27,14 +27,8 @@ export function lockfilePathFor(env: Env, manifests: Pick<LoadedManifests, 'user
 
 /** The lockfile at `file`, or undefined when there is none yet. */
 export async function readLockfile(file: string): Promise<Lockfile | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new SkillsyncError('FILE_READ_FAILED', `Could not read ${file}.`, { details: { path: file }, cause: error });
-  }
-  return parseLockfile(text, { file });
+  const text = await readTextIfExists(file);
+  return text === undefined ? undefined : parseLockfile(text, { file });
 }
 
 /**
@@ -74,10 +68,7 @@ export async function loadInstallContext(env: Env): Promise<{
       details: { cwd: env.cwd },
     });
   }
-  const lockfileText = await readFile(lockfileFile, 'utf8').catch((error: unknown) => {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new SkillsyncError('FILE_READ_FAILED', `Could not read ${lockfileFile}.`, { details: { path: lockfileFile }, cause: error });
-  });
+  const lockfileText = await readTextIfExists(lockfileFile);
   const lockfile = lockfileText === undefined ? undefined : parseLockfile(lockfileText, { file: lockfileFile });
   return { manifests, lockfileFile, manifestDir: pathFor(env).dirname(lockfileFile), lockfileText, lockfile };
 }

@@ -1,10 +1,9 @@
-import { pathFor, SkillsyncError, validateSkillFolder, type Env, type SkillFinding, type ValidationMode } from '@skillsync/core';
+import { mapConcurrent, pathFor, SkillsyncError, validateSkillFolder, type Env, type SkillFinding, type ValidationMode } from '@skillsync/core';
 import type { validateOptions } from '../command-table.js';
 import { defineHandler, type CommandInput } from '../define-command.js';
 import { displayPath, plural, renderFinding } from '../format.js';
 import { localSkillFolders } from '../project.js';
 import { expandSkillFolders, isSkillFolder } from '../expand-skill-folders.js';
-import { mapLimit } from '../map-limit.js';
 
 export interface ValidatedSkill {
   readonly dir: string;
@@ -31,7 +30,7 @@ export const validateHandler = defineHandler({
 
     const report = progress(`validating ${plural(targets.length, 'skill')}`);
     let done = 0;
-    const skills = await mapLimit(targets, 8, async (dir): Promise<ValidatedSkill> => {
+    const skills = await mapConcurrent(targets, 8, async (dir): Promise<ValidatedSkill> => {
       const result = await validateSkillFolder(dir, { mode });
       report.update((done += 1), targets.length);
       // Under --strict a warning fails the skill too: publishing should not carry known problems.

@@ -1,3 +1,4 @@
 export { syncDirectory, writeFileAtomic, type AtomicWriteOptions } from './atomic-write.js';
 export { withFileLock, type FileLockOptions } from './file-lock.js';
 export { mapConcurrent } from './map-concurrent.js';
+export { pathExists, readTextIfExists } from './read-text-if-exists.js';

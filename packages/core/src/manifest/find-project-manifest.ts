@@ -1,7 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { pathFor, type Env } from '../env/env.js';
 import { skillsyncPaths } from '../env/paths.js';
-import { SkillsyncError } from '../errors/skillsync-error.js';
+import { readTextIfExists } from '../fs/read-text-if-exists.js';
 import { MANIFEST_FILE } from './manifest-schema.js';
 import { mergeManifests, type EffectiveManifest, type ManifestScope, type ScopedManifest } from './merge-manifests.js';
 import { parseManifest, type ManifestFinding } from './parse-manifest.js';
@@ -36,13 +36,8 @@ export interface LoadedManifest {
 
 /** Reads and parses one manifest file; undefined when it does not exist. */
 export async function readManifestFile(file: string, scope: ManifestScope): Promise<LoadedManifest | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new SkillsyncError('FILE_READ_FAILED', `Could not read ${file}.`, { details: { path: file }, cause: error });
-  }
+  const text = await readTextIfExists(file);
+  if (text === undefined) return undefined;
   const { manifest, findings } = parseManifest(text, { file });
   return { scope, file, text, manifest: manifest === undefined ? undefined : { scope, file, manifest }, findings };
 }

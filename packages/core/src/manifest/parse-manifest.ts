@@ -1,7 +1,8 @@
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { ErrorCode } from '../errors/codes.js';
 import { redactSecrets } from '../errors/redact.js';
+import { knownKeysAt } from '../text/schema-keys.js';
 import { suggest } from '../text/suggest.js';
 import { createFinding, type SkillFinding } from '../skill/skill-finding.js';
 import { locateYamlPath, toLocation } from '../skill/yaml-location.js';
@@ -115,7 +116,7 @@ function issueFindings(issue: z.core.$ZodIssue, _document: Document, tools: Find
   const path = issue.path.filter((segment): segment is string | number => typeof segment !== 'symbol');
   const where = path.length === 0 ? 'at the top level' : `in \`${path.join('.')}\``;
   if (issue.code === 'unrecognized_keys') {
-    const known = knownKeysAt(path);
+    const known = knownKeysAt(manifestSchema, path);
     return issue.keys.map((key) => {
       const guess = suggest(key, known);
       return tools.finding('MANIFEST_UNKNOWN_KEY', `Unknown key \`${key}\` ${where}${guess === undefined ? '' : `; did you mean \`${guess}\`?`}`, {
@@ -200,33 +201,3 @@ function sortFindings(findings: ManifestFinding[]): ManifestFinding[] {
     .map(({ item }) => item);
 }
 
-/** The keys the schema accepts at `path`, for "did you mean" suggestions. */
-function knownKeysAt(path: readonly (string | number)[]): string[] {
-  let schema: z.ZodType | undefined = manifestSchema;
-  for (const segment of path) schema = schema === undefined ? undefined : childSchema(unwrapSchema(schema), segment);
-  if (schema === undefined) return [];
-  const inner = unwrapSchema(schema);
-  return inner instanceof z.ZodObject ? Object.keys(inner.shape) : [];
-}
-
-function unwrapSchema(schema: z.ZodType): z.ZodType {
-  let current = schema;
-  for (;;) {
-    if (current instanceof z.ZodOptional || current instanceof z.ZodDefault || current instanceof z.ZodNullable) {
-      current = current.unwrap() as z.ZodType;
-    } else if (current instanceof z.ZodUnion) {
-      const object = (current.options as readonly z.ZodType[]).find((option) => option instanceof z.ZodObject);
-      if (object === undefined) return current;
-      current = object;
-    } else {
-      return current;
-    }
-  }
-}
-
-function childSchema(schema: z.ZodType, segment: string | number): z.ZodType | undefined {
-  if (schema instanceof z.ZodObject) return (schema.shape as Record<string, z.ZodType>)[String(segment)];
-  if (schema instanceof z.ZodRecord) return schema.valueType as z.ZodType;
-  if (schema instanceof z.ZodArray) return schema.element as z.ZodType;
-  return undefined;
-}

@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { corpusAvailable, corpusDir, corpusSkipReason } from '../../../../test/support/corpus.js';
+import { corpusAvailable, corpusDir, corpusSkipReason, listCorpusSkills } from '../../../../test/support/corpus.js';
 import { parseSkillMd } from './parse-skill-md.js';
 import { validateSkillFolder } from './read-skill-folder.js';
 import type { SkillFinding } from './skill-finding.js';
@@ -63,18 +63,6 @@ function signature(findings: readonly SkillFinding[]): string {
 
 function passes(pinned: string): boolean {
   return pinned.split(' ').every((code) => code === '' || code.startsWith('~'));
-}
-
-function listCorpusSkills(): string[] {
-  const root = path.join(corpusDir, 'skills');
-  return readdirSync(root, { withFileTypes: true })
-    .filter((owner) => owner.isDirectory())
-    .flatMap((owner) =>
-      readdirSync(path.join(root, owner.name), { withFileTypes: true })
-        .filter((skill) => skill.isDirectory())
-        .map((skill) => `${owner.name}/${skill.name}`),
-    )
-    .sort();
 }
 
 describe.skipIf(!corpusAvailable)(`skill corpus verdicts${corpusAvailable ? '' : ` (skipped: ${corpusSkipReason})`}`, () => {

@@ -1,6 +1,7 @@
 import semver from 'semver';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { knownKeysAt } from '../text/schema-keys.js';
 import { suggest } from '../text/suggest.js';
 import { createFinding, type SkillFinding } from './skill-finding.js';
 import { locateYamlPath, toLocation } from './yaml-location.js';
@@ -130,7 +131,7 @@ export function parseSkillSidecar(text: string, options: { file?: string } = {})
   for (const issue of parsed.error.issues) {
     const path = issue.path.filter((segment): segment is string | number => typeof segment !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
-      const known = knownKeysAt(path);
+      const known = knownKeysAt(skillSidecarSchema, path);
       for (const key of issue.keys) {
         const keyPath = [...path, key];
         const guess = suggest(key, known);
@@ -158,28 +159,3 @@ export function parseSkillSidecar(text: string, options: { file?: string } = {})
   return { sidecar: undefined, findings };
 }
 
-/** The keys the schema accepts at `path`, for "did you mean" suggestions. */
-function knownKeysAt(path: readonly (string | number)[]): string[] {
-  let schema: z.ZodType | undefined = skillSidecarSchema;
-  for (const segment of path) {
-    schema = schema === undefined ? undefined : childSchema(unwrapSchema(schema), segment);
-  }
-  if (schema === undefined) return [];
-  const inner = unwrapSchema(schema);
-  return inner instanceof z.ZodObject ? Object.keys(inner.shape) : [];
-}
-
-function unwrapSchema(schema: z.ZodType): z.ZodType {
-  let current = schema;
-  while (current instanceof z.ZodOptional || current instanceof z.ZodDefault || current instanceof z.ZodNullable) {
-    current = current.unwrap() as z.ZodType;
-  }
-  return current;
-}
-
-function childSchema(schema: z.ZodType, segment: string | number): z.ZodType | undefined {
-  if (schema instanceof z.ZodObject) return (schema.shape as Record<string, z.ZodType>)[String(segment)];
-  if (schema instanceof z.ZodRecord) return schema.valueType as z.ZodType;
-  if (schema instanceof z.ZodArray) return schema.element as z.ZodType;
-  return undefined;
-}

@@ -1,8 +1,7 @@
-import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseFrontmatter, validate as skillsRefValidate, validateMetadata } from 'skills-ref';
 import { describe, expect, it } from 'vitest';
-import { corpusAvailable, corpusDir, corpusSkipReason } from '../../../../test/support/corpus.js';
+import { corpusAvailable, corpusDir, corpusSkipReason, listCorpusSkills } from '../../../../test/support/corpus.js';
 import type { ErrorCode } from '../errors/index.js';
 import { validateSkillFolder } from './read-skill-folder.js';
 import { validateSkillMd } from './validate-skill-md.js';
@@ -66,18 +65,6 @@ const knownDisagreements: readonly Disagreement[] = [
 
 function mapMessage(message: string): ErrorCode | 'UNMAPPED' {
   return messageCodes.find(([pattern]) => pattern.test(message))?.[1] ?? 'UNMAPPED';
-}
-
-function listCorpusSkills(): string[] {
-  const root = path.join(corpusDir, 'skills');
-  return readdirSync(root, { withFileTypes: true })
-    .filter((owner) => owner.isDirectory())
-    .flatMap((owner) =>
-      readdirSync(path.join(root, owner.name), { withFileTypes: true })
-        .filter((skill) => skill.isDirectory())
-        .map((skill) => `${owner.name}/${skill.name}`),
-    )
-    .sort();
 }
 
 describe.skipIf(!corpusAvailable)(`strict validation agrees with skills-ref on the spec's rules${corpusAvailable ? '' : ` (skipped: ${corpusSkipReason})`}`, () => {

@@ -1,1 +1,2 @@
 export { levenshtein, suggest, type SuggestOptions } from './suggest.js';
+export { knownKeysAt } from './schema-keys.js';

@@ -1,6 +1,6 @@
-import { lstat, mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { SkillsyncError, syncDirectory, withFileLock, writeFileAtomic } from '@skillsync/core';
+import { pathExists, SkillsyncError, syncDirectory, withFileLock, writeFileAtomic } from '@skillsync/core';
 import { compare as compareSemver, valid as validSemver } from 'semver';
 import type { PackageLimits } from '../format/limits.js';
 import { parseSkillIdentity, SKILL_FILE } from '../format/skill-identity.js';
@@ -126,7 +126,7 @@ export function openStore(root: string): Store {
     return toEntry(metadata, integrity);
   };
 
-  const has = async (integrity: Integrity): Promise<boolean> => exists(metadataFile(integrity));
+  const has = async (integrity: Integrity): Promise<boolean> => pathExists(metadataFile(integrity));
 
   /** Hashes an entry in full; an intact one gets a fresh fingerprint. */
   const checkFully = async (integrity: Integrity): Promise<StoreCorruption | undefined> => {
@@ -173,7 +173,7 @@ export function openStore(root: string): Store {
       await rename(temp, target).catch(async (error: unknown) => {
         // Another process renamed the same package into place first: theirs is
         // complete (folders only ever arrive whole), so ours is dropped.
-        if (!(await exists(target))) throw error;
+        if (!(await pathExists(target))) throw error;
         await rm(temp, { recursive: true, force: true });
       });
       await syncDirectory(paths.entries);
@@ -272,13 +272,4 @@ function compareEntries(a: StoreEntry, b: StoreEntry): number {
     return compareSemver(a.version, b.version);
   }
   return a.integrity < b.integrity ? -1 : a.integrity > b.integrity ? 1 : 0;
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await lstat(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

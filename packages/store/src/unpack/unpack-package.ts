@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { SkillsyncError, syncDirectory } from '@skillsync/core';
+import { pathExists, SkillsyncError, syncDirectory } from '@skillsync/core';
 import type { PackedFile } from '../pack/pack-skill.js';
 import type { Integrity } from '../integrity/integrity.js';
 import { readPackage, type ReadPackageOptions } from './read-package.js';
@@ -29,7 +29,7 @@ export async function unpackPackage(
 ): Promise<UnpackedPackage> {
   const contents = await readPackage(tarball, options);
   const dest = path.resolve(destDir);
-  if (await exists(dest)) {
+  if (await pathExists(dest)) {
     throw new SkillsyncError('FILE_WRITE_FAILED', `Cannot unpack into ${dest}: it already exists.`, {
       details: { path: dest, reason: 'exists' },
       hint: 'Unpack into a new folder, or remove the existing one first.',
@@ -56,13 +56,4 @@ export async function unpackPackage(
     files,
     unpackedSize: files.reduce((sum, file) => sum + file.size, 0),
   };
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await lstat(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
