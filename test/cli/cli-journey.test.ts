@@ -198,7 +198,7 @@ describe('the author and team journey (built CLI)', () => {
     expect(published.json.published).toBe(path.join(sandbox.work, 'registry', 'triage-bug', 'triage-bug-0.1.0.tgz'));
     const twice = await sandbox.run(['pack', 'skills/triage-bug', '--registry', 'registry']);
     expect(twice.code).toBe(1);
-    expect(twice.stderr).toMatch(/already published/);
+    expect(twice.stderr).toMatch(/VERSION_ALREADY_PUBLISHED.*already published/);
 
     await sandbox.run(['remove', 'triage-bug']);
     const added = await sandbox.runJson(['add', 'file:./registry#triage-bug@^0.1']);

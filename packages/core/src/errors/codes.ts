@@ -75,6 +75,7 @@ export const errorCatalogue = {
   DEPENDENCY_CYCLE: { hint: 'Break the cycle by removing one of the required skills.' },
   DEPENDENCY_CONFLICT: { hint: 'Two skills need incompatible versions of the same skill; align their ranges.' },
   SKILL_ALREADY_ADDED: { hint: 'The skill is in skillsync.yaml already; use `skillsync update` to change its version.' },
+  VERSION_ALREADY_PUBLISHED: { hint: 'Published versions never change: bump `metadata.version` in SKILL.md and publish again.' },
   SKILL_NOT_IN_MANIFEST: { hint: 'Run `skillsync list` to see the skills the manifest declares.' },
 
   // processes

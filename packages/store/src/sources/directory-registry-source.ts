@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SkillsyncError, syncDirectory } from '@skillsync/core';
+import { pathExists, SkillsyncError, syncDirectory } from '@skillsync/core';
 import semver from 'semver';
 import type { PackedSkill } from '../pack/pack-skill.js';
 import { parseSignature, serializeSignature, signaturePathFor, type PackageSignature } from '../sign/sign-integrity.js';
@@ -63,7 +63,7 @@ export interface PublishedPackage {
 
 /**
  * Adds a packed skill to a directory registry. Versions are immutable: an existing
- * `name@version` is refused (INVALID_INPUT) and nothing is written. Each file is
+ * `name@version` is refused (VERSION_ALREADY_PUBLISHED) and nothing is written. Each file is
  * written to a temp name and hard-linked into place, which fails instead of
  * replacing when another publisher got there first; the signature goes first so a
  * reader never sees a signed package without its signature.
@@ -71,13 +71,11 @@ export interface PublishedPackage {
 export async function publishToDirectoryRegistry(root: string, packed: PackedSkill, signature?: PackageSignature): Promise<PublishedPackage> {
   const dir = toDirectory(root);
   const target = directoryRegistryPath(dir, packed.name, packed.version);
-  const exists = async (file: string): Promise<boolean> => stat(file).then(() => true, () => false);
   const refuse = (): SkillsyncError =>
-    new SkillsyncError('INVALID_INPUT', `${packed.name}@${packed.version} is already published in ${dir}; published versions never change.`, {
+    new SkillsyncError('VERSION_ALREADY_PUBLISHED', `${packed.name}@${packed.version} is already published in ${dir}; published versions never change.`, {
       details: { name: packed.name, version: packed.version, path: target },
-      hint: 'Bump `metadata.version` in SKILL.md and publish again.',
     });
-  if (await exists(target)) throw refuse();
+  if (await pathExists(target)) throw refuse();
   await mkdir(path.dirname(target), { recursive: true });
   const signaturePath = signaturePathFor(target);
   if (signature !== undefined) {

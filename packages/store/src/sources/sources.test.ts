@@ -54,7 +54,7 @@ describe('directory registry', () => {
     await publishToDirectoryRegistry(registry, packed);
     const before = await readdir(path.join(registry, 'pdf'));
     const keys = generateSigningKeyPair();
-    await expect(publishToDirectoryRegistry(registry, packed, signIntegrity(packed.integrity, keys.privateKeyPem))).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(publishToDirectoryRegistry(registry, packed, signIntegrity(packed.integrity, keys.privateKeyPem))).rejects.toMatchObject({ code: 'VERSION_ALREADY_PUBLISHED' });
     expect(await readdir(path.join(registry, 'pdf'))).toEqual(before);
   });
 
