@@ -33,7 +33,7 @@ export const newHandler = defineHandler({
   render: (data: NewData, ui, env) => {
     const where = displayPath(env, data.dir);
     return [
-      `${ui.green('created')} ${ui.bold(data.name)} in ${where}`,
+      `${ui.green('created')} skill ${ui.bold(data.name)} in ${where}${where.endsWith('/') ? '' : '/'}`,
       ...data.files.map((file) => `  ${file}`),
       '',
       `Next: write the instructions in ${where}/SKILL.md, then run ${ui.cyan(`skillsync validate ${where} --strict`)}.`,
