@@ -1,3 +1,42 @@
-export { defineClient, type ClientAdapter, type DetectionMarker } from './define-client.js';
+export {
+  ARTIFACT_KINDS,
+  defineClient,
+  SCOPES,
+  supported,
+  unsupported,
+  type ArtifactKind,
+  type Capabilities,
+  type Capability,
+  type ClientAdapter,
+  type ClientDefinition,
+  type ConfigFormat,
+  type ConnectorsLocation,
+  type DeclaredCapabilities,
+  type DetectionMarker,
+  type Evidence,
+  type InstructionsFormat,
+  type InstructionsLocation,
+  type Located,
+  type LocationByKind,
+  type Scope,
+  type ScopeCapabilities,
+  type ScopeLocations,
+  type SkillsLocation,
+  type Supported,
+  type Unsupported,
+} from './define-client.js';
+export {
+  readConnector,
+  renderConnector,
+  type ConnectorDialect,
+  type ConnectorFeatures,
+  type EnvInterpolation,
+  type ReadResult,
+  type RenderNote,
+  type RenderResult,
+  type ToolAllowList,
+  type Transport,
+} from './dialects/index.js';
 export { clientAdapters } from './registry.js';
 export { detectClients, type DetectedClient } from './detect-clients.js';
+export * from './codecs/index.js';

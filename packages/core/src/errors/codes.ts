@@ -78,6 +78,10 @@ export const errorCatalogue = {
   VERSION_ALREADY_PUBLISHED: { hint: 'Published versions never change: bump `metadata.version` in SKILL.md and publish again.' },
   SKILL_NOT_IN_MANIFEST: { hint: 'Run `skillsync list` to see the skills the manifest declares.' },
 
+  // client files
+  CLIENT_FILE_INVALID: { hint: 'Fix the syntax error at the reported line; skillsync leaves the file untouched until it parses.' },
+  CLIENT_FILE_UNSUPPORTED_LAYOUT: { hint: 'skillsync could not edit this layout safely and left the file untouched; move the reported entry into its usual form (for TOML, a `[table]` section) and sync again.' },
+
   // processes
   LOCK_TIMEOUT: { hint: 'Another skillsync process is running; wait for it, or remove a stale lock if none is.' },
   INTERNAL: { hint: 'This is a bug in skillsync; please report it with the command you ran.' },
