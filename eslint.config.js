@@ -11,7 +11,8 @@ const layers = {
   core: [],
   clients: ['core'],
   store: ['core'],
-  cli: ['core', 'clients', 'store'],
+  sync: ['core', 'clients', 'store'],
+  cli: ['core', 'clients', 'store', 'sync'],
 };
 const all = Object.keys(layers);
 
