@@ -1,1 +1,24 @@
-export {};
+export { planSync, type PlanSyncInput } from './plan-sync.js';
+export {
+  createDesiredState,
+  instructionFilePath,
+  listInstructionFiles,
+  type DesiredInstruction,
+  type DesiredSkill,
+  type DesiredState,
+  type InstalledSkillInput,
+} from './create-desired-state.js';
+export { emptyJournal, type ItemKind, type Journal, type JournalEntry } from './journal.js';
+export { hashValue } from './hash-value.js';
+export { INSTRUCTIONS_BLOCK_ID, renderInstructionsContent } from './render-instructions.js';
+export {
+  DRIFT_STATUSES,
+  type ItemStatus,
+  type PlannedFile,
+  type PlannedFileFormat,
+  type PlannedSkill,
+  type SyncItem,
+  type SyncPlan,
+  type SyncProblem,
+  type SyncWarning,
+} from './sync-plan.js';

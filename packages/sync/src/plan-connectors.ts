@@ -1,0 +1,108 @@
+import { deepEqual, renderConnector, type ClientAdapter, type Located } from '@skillsync/clients';
+import type { Env } from '@skillsync/core';
+import { editConnectorEntries, readConnectorEntries } from './connector-entries.js';
+import type { DesiredState } from './create-desired-state.js';
+import { hashValue } from './hash-value.js';
+import type { JournalEntry } from './journal.js';
+import type { ClientPlan, SyncItem } from './sync-plan.js';
+
+export interface PlanKindOptions {
+  readonly env: Env;
+  readonly adapter: ClientAdapter;
+  readonly scope: 'user' | 'project';
+  readonly desired: DesiredState;
+  readonly files: ReadonlyMap<string, string | undefined>;
+  readonly skillDirs: ReadonlyMap<string, { readonly integrity: string } | undefined>;
+  /** This client's journal entries of this kind at this scope. */
+  readonly written: readonly JournalEntry[];
+  /** Every journal entry of this scope, any client: a shared folder's entry may have been written for another client. */
+  readonly writtenInScope: readonly JournalEntry[];
+  readonly plan: ClientPlan;
+}
+
+/**
+ * Plans one client's MCP config: each desired connector rendered in the client's
+ * dialect and compared with the file and the journal; entries we once wrote and no
+ * longer want are removed; everything else in the file is listed, never touched.
+ */
+export function planConnectors(options: PlanKindOptions, location: Located<'connectors'>): void {
+  const { adapter, scope, desired, files, written, plan } = options;
+  const client = adapter.id;
+  const base = { client, scope, kind: 'connector' } as const;
+  const names = Object.keys(desired.connectors);
+
+  if (location.kind === 'unsupported') {
+    for (const name of names) plan.items.push({ ...base, name, status: 'unsupported', detail: location.reason });
+    return;
+  }
+
+  // A client reading one of several file names (opencode.json / opencode.jsonc): edit the one that exists.
+  const candidates = [location.path, ...(location.alternatives ?? [])];
+  const path = candidates.find((candidate) => files.get(candidate) !== undefined) ?? location.path;
+  const before = files.get(path);
+  const read = readConnectorEntries(before, location);
+  if (!read.ok) {
+    plan.problems.push({ client, path, ...read.problem });
+    return;
+  }
+  const current = read.value;
+  const ours = new Map(written.map((entry) => [entry.name, entry]));
+  const set: Record<string, Record<string, unknown>> = {};
+  const remove: string[] = [];
+  const item = (name: string, fields: Omit<SyncItem, 'client' | 'scope' | 'kind' | 'name' | 'path'>): void => {
+    plan.items.push({ ...base, name, path, ...fields });
+  };
+  const record = (name: string, value: unknown): void => {
+    plan.journal.push({ ...base, name, path, hash: hashValue(value) });
+  };
+
+  const wanted = new Set<string>();
+  for (const name of names) {
+    const connector = desired.connectors[name];
+    if (connector === undefined) continue;
+    const rendered = renderConnector(connector, adapter.connectorDialect, name);
+    if (rendered.kind !== 'rendered') {
+      item(name, { status: rendered.kind, detail: rendered.reason });
+      continue;
+    }
+    wanted.add(name);
+    const value = rendered.value;
+    const notes = rendered.notes.map((note) => `${note.field}: ${note.message}`).join('; ');
+    const detail = notes === '' ? {} : { detail: notes };
+    if (!Object.hasOwn(current, name)) {
+      item(name, { status: 'missing', ...detail });
+      set[name] = value;
+      record(name, value);
+      continue;
+    }
+    const existing = current[name];
+    if (deepEqual(existing, value)) {
+      // Equal to what we want counts as ours from now on, even if a person wrote it.
+      item(name, { status: 'in-sync', ...detail });
+      record(name, value);
+      continue;
+    }
+    const journal = ours.get(name);
+    if (journal === undefined) {
+      item(name, { status: 'conflict', detail: `a server named "${name}" that skillsync did not write is already in the file; rename or remove it to let skillsync manage "${name}"` });
+      continue;
+    }
+    const untouched = hashValue(existing) === journal.hash;
+    item(name, untouched ? { status: 'outdated', ...detail } : { status: 'modified', overwritesEdit: true, detail: 'edited since skillsync wrote it; sync puts the desired entry back' });
+    set[name] = value;
+    record(name, value);
+  }
+
+  for (const [name, journal] of ours) {
+    if (wanted.has(name) || !Object.hasOwn(current, name)) continue;
+    const untouched = hashValue(current[name]) === journal.hash;
+    item(name, untouched ? { status: 'outdated', removal: true, detail: 'no longer in the desired state: removed' } : { status: 'modified', removal: true, overwritesEdit: true, detail: 'edited since skillsync wrote it, and no longer in the desired state: removed' });
+    remove.push(name);
+  }
+  for (const name of Object.keys(current)) {
+    if (!Object.hasOwn(desired.connectors, name) && !ours.has(name)) item(name, { status: 'unmanaged' });
+  }
+
+  if (Object.keys(set).length === 0 && remove.length === 0) return;
+  plan.fileOps.push({ client, path, format: location.format, apply: (text) => editConnectorEntries(text, location, { set, remove }) });
+}

@@ -1,0 +1,85 @@
+import type { Located } from '@skillsync/clients';
+import { pathFor } from '@skillsync/core';
+import type { PlanKindOptions } from './plan-connectors.js';
+import type { SyncItem } from './sync-plan.js';
+
+/**
+ * Plans one client's skill folders (`<skills folder>/<name>`), compared by integrity
+ * with what is on disk and what we wrote. A shared `.agents/skills` target yields the
+ * same actions for every client reading it; `planSync` merges them into one.
+ */
+export function planSkills(options: PlanKindOptions, location: Located<'skills'>): void {
+  const { env, adapter, scope, desired, skillDirs, written, writtenInScope, plan } = options;
+  const client = adapter.id;
+  const base = { client, scope, kind: 'skill' } as const;
+  if (location.kind === 'unsupported') {
+    for (const skill of desired.skills) plan.items.push({ ...base, name: skill.name, status: 'unsupported', detail: location.reason });
+    return;
+  }
+  const p = pathFor(env);
+  const root = location.path;
+  const ours = new Map(written.map((entry) => [entry.name, entry]));
+  const wanted = new Set(desired.skills.map((skill) => skill.name));
+  const item = (name: string, dir: string, fields: Omit<SyncItem, 'client' | 'scope' | 'kind' | 'name' | 'path'>): void => {
+    plan.items.push({ ...base, name, path: dir, ...fields });
+  };
+
+  for (const skill of desired.skills) {
+    const dir = p.join(root, skill.name);
+    const onDisk = skillDirs.get(dir);
+    const write = (): void => {
+      plan.skillOps.push({ dir, name: skill.name, action: 'write', integrity: skill.integrity, storeDir: skill.storeDir, clients: [client] });
+    };
+    const record = (): void => {
+      plan.journal.push({ ...base, name: skill.name, path: dir, hash: skill.integrity });
+    };
+    for (const other of location.alsoReads) {
+      const twin = p.join(other, skill.name);
+      if (skillDirs.get(twin) !== undefined) {
+        plan.warnings.push({
+          client,
+          code: 'SKILL_NAME_COLLISION',
+          name: skill.name,
+          paths: [dir, twin],
+          message: `${adapter.displayName} also reads ${twin}: two skills named "${skill.name}" may both load`,
+        });
+      }
+    }
+    if (onDisk === undefined) {
+      item(skill.name, dir, { status: 'missing' });
+      write();
+      record();
+      continue;
+    }
+    if (onDisk.integrity === skill.integrity) {
+      item(skill.name, dir, { status: 'in-sync' });
+      record();
+      continue;
+    }
+    const journal = ours.get(skill.name) ?? writtenInScope.find((entry) => entry.kind === 'skill' && entry.path === dir);
+    if (journal === undefined) {
+      item(skill.name, dir, { status: 'conflict', detail: `${dir} holds a skill skillsync did not write; move it away to let skillsync manage "${skill.name}"` });
+      continue;
+    }
+    const untouched = onDisk.integrity === journal.hash;
+    item(skill.name, dir, untouched ? { status: 'outdated' } : { status: 'modified', overwritesEdit: true, detail: 'files changed since skillsync wrote them; sync puts the stored version back' });
+    write();
+    record();
+  }
+
+  for (const [name, journal] of ours) {
+    if (wanted.has(name)) continue;
+    const dir = p.join(root, name);
+    const onDisk = skillDirs.get(dir);
+    if (onDisk === undefined) continue;
+    const untouched = onDisk.integrity === journal.hash;
+    item(name, dir, untouched ? { status: 'outdated', removal: true, detail: 'no longer in the desired state: removed' } : { status: 'modified', removal: true, overwritesEdit: true, detail: 'edited since skillsync wrote it, and no longer in the desired state: removed' });
+    plan.skillOps.push({ dir, name, action: 'remove', clients: [client] });
+  }
+
+  for (const [dir, onDisk] of skillDirs) {
+    if (onDisk === undefined || p.dirname(dir) !== root) continue;
+    const name = p.basename(dir);
+    if (!wanted.has(name) && !ours.has(name)) item(name, dir, { status: 'unmanaged' });
+  }
+}

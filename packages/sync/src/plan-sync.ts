@@ -1,0 +1,117 @@
+import type { ClientAdapter } from '@skillsync/clients';
+import type { ClientId, Env } from '@skillsync/core';
+import type { DesiredState } from './create-desired-state.js';
+import { sortJournalEntries, type Journal, type JournalEntry } from './journal.js';
+import { planConnectors, type PlanKindOptions } from './plan-connectors.js';
+import { planInstructions } from './plan-instructions.js';
+import { planSkills } from './plan-skills.js';
+import { createClientPlan, type ClientPlan, type PlannedFile, type PlannedSkill, type SyncPlan } from './sync-plan.js';
+
+export interface PlanSyncInput {
+  readonly env: Env;
+  readonly scope: 'user' | 'project';
+  /** Defaults to `env.cwd` (project scope only). */
+  readonly projectRoot?: string;
+  /** The target clients, in the order their items are reported. */
+  readonly clients: readonly ClientAdapter[];
+  readonly desired: DesiredState;
+  /** The current text of every file the adapters name for this scope; absent (or undefined) = no such file. */
+  readonly files: ReadonlyMap<string, string | undefined>;
+  /** What each skill folder on disk hashes to (its integrity), computed by the caller; absent = no folder. */
+  readonly skillDirs: ReadonlyMap<string, { readonly integrity: string } | undefined>;
+  readonly journal: Journal;
+}
+
+/**
+ * The plan of one sync at one scope: every file edit, skill folder action and item
+ * status, and the journal as it will be once applied. Pure: no I/O, no clock.
+ *
+ * A client whose file cannot be read or edited gets a problem and no edits at all
+ * (a half-synced client is worse than an untouched one); the others are still
+ * planned. Files several clients read (the project `AGENTS.md`, `.agents/skills`)
+ * get one edit carrying every client's name.
+ */
+export function planSync(input: PlanSyncInput): SyncPlan {
+  const { env, scope, desired, files, skillDirs } = input;
+  const targets = new Set<ClientId>(input.clients.map((adapter) => adapter.id));
+  const writtenInScope = input.journal.entries.filter((entry) => entry.scope === scope);
+  const planned: { adapter: ClientAdapter; plan: ClientPlan }[] = [];
+
+  for (const adapter of input.clients) {
+    const locations = adapter.locations(env, scope, scope === 'project' ? input.projectRoot : undefined);
+    const plan = createClientPlan();
+    const writtenBy = (kind: JournalEntry['kind']) => writtenInScope.filter((entry) => entry.client === adapter.id && entry.kind === kind);
+    const base: Omit<PlanKindOptions, 'written'> = { env, adapter, scope, desired, files, skillDirs, writtenInScope, plan };
+    planConnectors({ ...base, written: writtenBy('connector') }, locations.connectors);
+    planSkills({ ...base, written: writtenBy('skill') }, locations.skills);
+    planInstructions({ ...base, written: writtenBy('instructions') }, locations.instructions);
+    // An edit the codec refuses (a layout it cannot edit safely) is found here, before any merging.
+    for (const op of plan.fileOps) {
+      const result = op.apply(files.get(op.path));
+      if (!result.ok) plan.problems.push({ client: adapter.id, path: op.path, ...result.problem });
+    }
+    planned.push({ adapter, plan });
+  }
+
+  const healthy = planned.filter(({ plan }) => plan.problems.length === 0);
+  const broken = new Set(planned.filter(({ plan }) => plan.problems.length > 0).map(({ adapter }) => adapter.id));
+
+  // A broken client keeps its old journal entries: nothing of it changes this run.
+  const journal = sortJournalEntries([
+    ...input.journal.entries.filter((entry) => entry.scope !== scope || !targets.has(entry.client) || broken.has(entry.client)),
+    ...healthy.flatMap(({ plan }) => plan.journal),
+  ]);
+
+  return {
+    files: mergeFiles(healthy.map(({ plan }) => plan), files),
+    skills: mergeSkills(healthy.flatMap(({ plan }) => plan.skillOps)),
+    items: healthy.flatMap(({ plan }) => plan.items),
+    problems: planned.flatMap(({ plan }) => plan.problems),
+    warnings: healthy.flatMap(({ plan }) => plan.warnings),
+    journal: { entries: journal },
+  };
+}
+
+/** Replays every client's edits of a file in client order onto its current text; one planned edit per changed file. */
+function mergeFiles(plans: readonly ClientPlan[], files: ReadonlyMap<string, string | undefined>): PlannedFile[] {
+  const byPath = new Map<string, ClientPlan['fileOps']>();
+  for (const op of plans.flatMap((plan) => plan.fileOps)) byPath.set(op.path, [...(byPath.get(op.path) ?? []), op]);
+  const out: PlannedFile[] = [];
+  for (const [path, ops] of byPath) {
+    const before = files.get(path);
+    let text = before;
+    const clients: ClientId[] = [];
+    for (const op of ops) {
+      const alone = op.apply(before);
+      if (alone.ok && alone.text !== before && !clients.includes(op.client)) clients.push(op.client);
+      const result = op.apply(text);
+      // Each op succeeded alone on `before`, and clients sharing a file render the same content, so replaying cannot fail.
+      if (!result.ok) throw new Error(`planSync: edits of ${path} by several clients do not compose: ${result.problem.message}`);
+      text = result.text;
+    }
+    const first = ops[0];
+    if (text === before || first === undefined) continue;
+    out.push({ path, format: first.format, clients, before, after: text });
+  }
+  return out.sort((left, right) => compare(left.path, right.path));
+}
+
+/** One action per skill folder: the shared `.agents/skills` target is written once for all its clients. */
+function mergeSkills(ops: readonly PlannedSkill[]): PlannedSkill[] {
+  const byDir = new Map<string, PlannedSkill>();
+  for (const op of ops) {
+    const seen = byDir.get(op.dir);
+    if (seen === undefined) {
+      byDir.set(op.dir, op);
+      continue;
+    }
+    // A write wins over a remove: a client that still wants the folder keeps it.
+    const winner = seen.action === 'write' || op.action === 'remove' ? seen : op;
+    byDir.set(op.dir, { ...winner, clients: [...new Set([...seen.clients, ...op.clients])] });
+  }
+  return [...byDir.values()].sort((left, right) => compare(left.dir, right.dir));
+}
+
+function compare(left: string, right: string): number {
+  return left < right ? -1 : left > right ? 1 : 0;
+}
