@@ -57,6 +57,7 @@ describe('skillsync usage (built CLI, no TTY)', () => {
       'store verify',
       'store prune',
       'keygen',
+      'clients',
     ]);
   });
 

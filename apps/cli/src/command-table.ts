@@ -64,6 +64,11 @@ export const keygenOptions = {
   force: { type: 'boolean', description: 'Overwrite existing key files' },
 } as const satisfies OptionSpecs;
 
+export const clientsOptions = {
+  all: { type: 'boolean', description: 'List every known client, not only the ones found here' },
+  scope: { type: 'string', value: 'user|project', description: 'Show only the files of this scope (default: both)' },
+} as const satisfies OptionSpecs;
+
 /** Every command, in the order help lists them. Handlers load only when their command runs. */
 export const commandTable: readonly CommandSpec[] = [
   defineCommand({
@@ -211,5 +216,19 @@ export const commandTable: readonly CommandSpec[] = [
       { command: 'skillsync keygen --out ~/keys --name team', description: 'Create ~/keys/team.pem and ~/keys/team.pub' },
     ],
     load: async () => (await import('./commands/keygen.js')).keygenHandler,
+  }),
+  defineCommand({
+    name: 'clients',
+    summary: 'Show the AI clients found here and the files skillsync manages in each',
+    description:
+      'Read-only. For each client: whether it was found (and by which file), and per scope its connectors file, skills folder and instruction file, whether each exists now, and what the client does not support. Paths are shown from your home (~/) and the project root (./); --json gives them absolute.',
+    positionals: [],
+    options: clientsOptions,
+    examples: [
+      { command: 'skillsync clients', description: 'The clients found, with their files' },
+      { command: 'skillsync clients --all --scope project', description: 'Where every known client keeps its project files' },
+      { command: 'skillsync clients --json', description: 'Everything, with absolute paths, for scripts' },
+    ],
+    load: async () => (await import('./commands/clients.js')).clientsHandler,
   }),
 ];

@@ -66,3 +66,22 @@ export function renderTable(
     cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ');
   return [ui.dim(pad(header)), ...rows.map((row, index) => paint(row, index)(pad(row)))];
 }
+
+/**
+ * A path as short as it can be said without ambiguity: `./…` under the project root,
+ * `~/…` under the home folder, absolute otherwise. The root wins because a project
+ * usually sits inside HOME; pass `root: undefined` for paths that are the user's own.
+ */
+export function shortPath(env: Env, file: string, root?: string): string {
+  const p = pathFor(env);
+  const under = (base: string): string | undefined => {
+    const relative = p.relative(base, file);
+    if (relative === '') return '';
+    return relative === '..' || relative.startsWith(`..${p.sep}`) || p.isAbsolute(relative) ? undefined : relative;
+  };
+  const inRoot = root === undefined ? undefined : under(root);
+  if (inRoot !== undefined) return inRoot === '' ? '.' : `.${p.sep}${inRoot}`;
+  const inHome = under(env.home);
+  if (inHome !== undefined) return inHome === '' ? '~' : `~${p.sep}${inHome}`;
+  return file;
+}
