@@ -26,6 +26,9 @@ const common = {
   platform: 'node',
   target: 'node20',
   format: 'esm',
+  // ESM builds first: jsonc-parser's UMD main loads its parts through a dynamic require
+  // that a bundle cannot follow.
+  mainFields: ['module', 'main'],
   logLevel: 'warning',
   legalComments: 'none',
   // CommonJS dependencies call require() for builtins; ESM output has no require of its own.

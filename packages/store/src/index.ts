@@ -44,6 +44,7 @@ export {
   type StoreVerifyReport,
 } from './store/open-store.js';
 export type { StoreCorruption, StoreCorruptionReason } from './store/check-store-entry.js';
+export { hashSkillFolder } from './store/hash-skill-folder.js';
 
 // Sources, resolution and install: manifest + lockfile → store.
 export {

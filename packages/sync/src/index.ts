@@ -22,3 +22,7 @@ export {
   type SyncProblem,
   type SyncWarning,
 } from './sync-plan.js';
+export { readWorld, skillNamesToRead, UNHASHABLE_SKILL_FOLDER, type ReadWorldOptions, type World } from './read-world.js';
+export { journalFile, loadJournal, saveJournal } from './journal-store.js';
+export { applyPlan, syncLockTarget, type ApplyPlanOptions, type ApplyResult, type SkippedPath } from './apply-plan.js';
+export { listRuns, rollback, type RollbackOptions, type RollbackResult, type RunSummary } from './rollback.js';

@@ -82,6 +82,13 @@ export const errorCatalogue = {
   CLIENT_FILE_INVALID: { hint: 'Fix the syntax error at the reported line; skillsync leaves the file untouched until it parses.' },
   CLIENT_FILE_UNSUPPORTED_LAYOUT: { hint: 'skillsync could not edit this layout safely and left the file untouched; move the reported entry into its usual form (for TOML, a `[table]` section) and sync again.' },
 
+  // sync runs
+  SYNC_FILE_CHANGED: { hint: 'A running client changed the file while skillsync was syncing; it was left as the client wrote it. Run `skillsync sync` again.' },
+  SYNC_SKILL_FAILED: { hint: 'The skill folder was left as it was; run `skillsync store verify`, then `skillsync sync` again.' },
+  JOURNAL_INVALID: { hint: 'Restore it with `skillsync rollback`, or delete it: skillsync then treats the entries it wrote before as someone else\'s.' },
+  RUN_NOT_FOUND: { hint: 'Check the run id: each sync prints its id, and runs are kept in the runs/ folder of the skillsync state folder.' },
+  ROLLBACK_CONFLICT: { hint: 'The named files changed after that run; rolling back would lose those edits. Pass --force to restore them anyway.' },
+
   // processes
   LOCK_TIMEOUT: { hint: 'Another skillsync process is running; wait for it, or remove a stale lock if none is.' },
   INTERNAL: { hint: 'This is a bug in skillsync; please report it with the command you ran.' },

@@ -97,9 +97,11 @@ function withRecordedModes(files: CanonicalFile[], metadata: StoreMetadata): Can
   return files.map((file) => ({ ...file, mode: modes.get(file.path) ?? file.mode }));
 }
 
-class UnexpectedEntry extends Error {}
+/** A link, device or other non-regular entry inside a folder being hashed. */
+export class UnexpectedEntry extends Error {}
 
-async function readEntryFiles(dir: string): Promise<CanonicalFile[]> {
+/** Every regular file under `dir`, in package order; a link or special file is `UnexpectedEntry`. */
+export async function readEntryFiles(dir: string): Promise<CanonicalFile[]> {
   const files: CanonicalFile[] = [];
   const visit = async (absolute: string, relative: string): Promise<void> => {
     for (const name of await readdir(absolute)) {

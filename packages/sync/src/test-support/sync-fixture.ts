@@ -1,0 +1,124 @@
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { clientAdapters, type ClientAdapter } from '@skillsync/clients';
+import { createEnv, type ConnectorDefinition, type EffectiveManifest, type Env } from '@skillsync/core';
+import { openStore, packSkill } from '@skillsync/store';
+import { applyPlan, type ApplyResult } from '../apply-plan.js';
+import { createDesiredState, type DesiredState } from '../create-desired-state.js';
+import { loadJournal } from '../journal-store.js';
+import { planSync } from '../plan-sync.js';
+import { readWorld, skillNamesToRead } from '../read-world.js';
+import type { SyncPlan } from '../sync-plan.js';
+
+/** A temp HOME, project, state folder and store, with Claude Code, Codex and Cursor as the clients. */
+export interface SyncFixture {
+  readonly root: string;
+  readonly home: string;
+  readonly project: string;
+  readonly stateDir: string;
+  readonly storeRoot: string;
+  readonly env: Env;
+  readonly clients: readonly ClientAdapter[];
+  readonly skill: { readonly name: string; readonly version: string; readonly integrity: string; readonly dir: string };
+}
+
+/** A `.mcp.json` a person wrote: a comment and a server of their own, which must survive byte for byte. */
+export const foreignMcpJson = `{
+  // my own servers, hand-tuned
+  "mcpServers": {
+    "mine": { "command": "my-server", "args": ["--fast"] }
+  }
+}
+`;
+
+export const connectorPool: Readonly<Record<string, ConnectorDefinition>> = {
+  docs: { command: 'npx', args: ['-y', '@acme/docs-mcp'], env: { LOG_LEVEL: 'info' } },
+  search: { url: 'https://mcp.example.com/mcp' },
+  lint: { command: 'lint-mcp', args: ['--stdio'] },
+};
+
+export async function createSyncFixture(): Promise<SyncFixture> {
+  const root = await mkdtemp(path.join(tmpdir(), 'ss-sync-'));
+  const home = path.join(root, 'home');
+  const project = path.join(root, 'project');
+  await mkdir(home, { recursive: true });
+  await mkdir(project, { recursive: true });
+  await writeFile(path.join(project, '.mcp.json'), foreignMcpJson);
+  await writeFile(path.join(project, 'AGENTS.md'), '# House rules\r\n\r\nBe kind.\r\n');
+
+  const source = path.join(root, 'skill-src');
+  await mkdir(path.join(source, 'references'), { recursive: true });
+  await writeFile(path.join(source, 'SKILL.md'), '---\nname: review\ndescription: Reviews code.\nmetadata:\n  version: "1.0.0"\n---\n\nReview the diff.\n');
+  await writeFile(path.join(source, 'references', 'checklist.md'), '- tests\n');
+  const storeRoot = path.join(root, 'store');
+  const entry = await openStore(storeRoot).addPackage((await packSkill(source)).tarball);
+
+  let clock = Date.UTC(2025, 0, 1);
+  const env = createEnv({ home, cwd: project, now: () => new Date((clock += 1000)) });
+  const clients = ['claude-code', 'codex', 'cursor'].map((id) => {
+    const found = clientAdapters.find((adapter) => adapter.id === id);
+    if (found === undefined) throw new Error(`no adapter ${id}`);
+    return found;
+  });
+  return {
+    root,
+    home,
+    project,
+    stateDir: path.join(root, 'state'),
+    storeRoot,
+    env,
+    clients,
+    skill: { name: entry.name, version: entry.version, integrity: entry.integrity, dir: entry.dir },
+  };
+}
+
+/** The desired state of a project manifest naming some connectors, the skill and one instruction. */
+export function desiredFor(fixture: SyncFixture, connectorNames: readonly string[], instruction = 'Prefer small pure functions.'): DesiredState {
+  const source = { scope: 'project', file: path.join(fixture.project, 'skillsync.yaml') } as const;
+  const manifest: EffectiveManifest = {
+    skills: [],
+    connectors: connectorNames.map((name) => {
+      const connector = connectorPool[name];
+      if (connector === undefined) throw new Error(`no connector ${name}`);
+      return { name, connector, source };
+    }),
+    instructions: [{ instruction: { name: 'style', text: instruction }, source }],
+    registry: undefined,
+    clients: undefined,
+    trust: { keys: [], requireSignatures: false },
+  };
+  return createDesiredState(manifest, [fixture.skill], new Map());
+}
+
+/** readWorld → loadJournal → planSync, at project scope. */
+export async function planFor(fixture: SyncFixture, desired: DesiredState): Promise<SyncPlan> {
+  const { env, clients, project, stateDir } = fixture;
+  const journal = await loadJournal(stateDir, 'project', project);
+  const world = await readWorld({ env, scope: 'project', projectRoot: project, clients, skillNames: skillNamesToRead(desired, journal) });
+  return planSync({ env, scope: 'project', projectRoot: project, clients, desired, files: world.files, skillDirs: world.skillDirs, journal });
+}
+
+export async function applyFor(fixture: SyncFixture, plan: SyncPlan): Promise<ApplyResult> {
+  return applyPlan(plan, { env: fixture.env, stateDir: fixture.stateDir, scope: 'project', projectRoot: fixture.project, storeRoot: fixture.storeRoot, lock: { staleMs: 2000 } });
+}
+
+/** Every file under the given folders (relative to `root`), as base64 bytes with its mode: for byte-for-byte comparison. */
+export async function snapshotFiles(root: string, folders: readonly string[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const visit = async (dir: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) await visit(full);
+      else out[path.relative(root, full)] = (await readFile(full)).toString('base64');
+    }
+  };
+  for (const folder of folders) await visit(folder);
+  return out;
+}
