@@ -4,17 +4,11 @@ import { pathExists, SkillsyncError, syncDirectory, withFileLock, writeFileAtomi
 import { syncLockTarget } from './apply-plan.js';
 import { ABSENT, listRunIds, moveDir, readBytesIfExists, readRunRecord, runDir, sha256, skillFolderState, writeRunRecord, type RunFile, type RunRecord, type RunSkill } from './run-record.js';
 
-export interface RunSummary {
-  readonly runId: string;
-  readonly startedAt: string;
-  /** `started`: the run was killed (or failed) before it finished. */
-  readonly status: 'started' | 'complete';
-  readonly rolledBackAt?: string;
-  readonly scope: 'user' | 'project';
-  readonly projectRoot?: string;
+/** A run as `listRuns` shows it; `status: 'started'` means it was killed (or failed) before it finished. */
+export type RunSummary = Pick<RunRecord, 'runId' | 'startedAt' | 'status' | 'rolledBackAt' | 'scope' | 'projectRoot'> & {
   /** Files and skill folders the run changed (skipped ones left out). */
   readonly paths: readonly string[];
-}
+};
 
 /** Every recorded run, newest first. */
 export async function listRuns(stateDir: string): Promise<RunSummary[]> {
