@@ -1,2 +1,2 @@
-export { levenshtein, suggest, type SuggestOptions } from './suggest.js';
+export { editDistance, suggest, type SuggestOptions } from './suggest.js';
 export { knownKeysAt } from './schema-keys.js';

@@ -1,32 +1,35 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { levenshtein, suggest } from './suggest.js';
+import { editDistance, suggest } from './suggest.js';
 
-describe('levenshtein', () => {
+describe('editDistance', () => {
   it('counts insertions, deletions and substitutions', () => {
-    expect(levenshtein('kitten', 'sitting')).toBe(3);
-    expect(levenshtein('', 'abc')).toBe(3);
-    expect(levenshtein('abc', 'abc')).toBe(0);
-    expect(levenshtein('flaw', 'lawn')).toBe(2);
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(editDistance('', 'abc')).toBe(3);
+    expect(editDistance('abc', 'abc')).toBe(0);
+    expect(editDistance('flaw', 'lawn')).toBe(2);
+    expect(editDistance('jsno', 'json')).toBe(1);
+    expect(editDistance('ab', 'ba')).toBe(1);
+    expect(editDistance('abc', 'ca')).toBe(3);
   });
 
   it('counts code points, not UTF-16 units', () => {
-    expect(levenshtein('😀a', '😀b')).toBe(1);
+    expect(editDistance('😀a', '😀b')).toBe(1);
   });
 
   it('is a metric: symmetric, zero only on equal strings, triangle inequality', () => {
     fc.assert(
       fc.property(fc.string(), fc.string(), fc.string(), (a, b, c) => {
-        expect(levenshtein(a, b)).toBe(levenshtein(b, a));
-        expect(levenshtein(a, b) === 0).toBe(a === b);
-        expect(levenshtein(a, c)).toBeLessThanOrEqual(levenshtein(a, b) + levenshtein(b, c));
+        expect(editDistance(a, b)).toBe(editDistance(b, a));
+        expect(editDistance(a, b) === 0).toBe(a === b);
+        expect(editDistance(a, c)).toBeLessThanOrEqual(editDistance(a, b) + editDistance(b, c));
       }),
     );
   });
 
   it('caps at limit + 1 when it stops early', () => {
-    expect(levenshtein('aaaaaaaa', 'bbbbbbbb', 2)).toBe(3);
-    expect(levenshtein('a', 'abcdef', 2)).toBe(3);
+    expect(editDistance('aaaaaaaa', 'bbbbbbbb', 2)).toBe(3);
+    expect(editDistance('a', 'abcdef', 2)).toBe(3);
   });
 });
 
@@ -37,6 +40,7 @@ describe('suggest', () => {
     expect(suggest('descripton', keys)).toBe('description');
     expect(suggest('licence', keys)).toBe('license');
     expect(suggest('metdata', keys)).toBe('metadata');
+    expect(suggest('--jsno', ['--json', '--cwd', '--quiet'])).toBe('--json');
   });
 
   it('treats case and _ versus - alike', () => {
@@ -52,8 +56,9 @@ describe('suggest', () => {
   });
 
   it('honours an explicit maxDistance and keeps the first of equally close candidates', () => {
-    expect(suggest('nmae', ['name'], { maxDistance: 1 })).toBeUndefined();
-    expect(suggest('nmae', ['name'], { maxDistance: 2 })).toBe('name');
+    expect(suggest('nmx', ['name'], { maxDistance: 1 })).toBeUndefined();
+    expect(suggest('nmx', ['name'], { maxDistance: 2 })).toBe('name');
+    expect(suggest('nmae', ['name'], { maxDistance: 1 })).toBe('name');
     expect(suggest('cat', ['bat', 'hat'])).toBe('bat');
   });
 
