@@ -58,6 +58,10 @@ describe('skillsync usage (built CLI, no TTY)', () => {
       'store prune',
       'keygen',
       'clients',
+      'sync',
+      'status',
+      'diff',
+      'rollback',
     ]);
   });
 

@@ -69,6 +69,26 @@ export const clientsOptions = {
   scope: { type: 'string', value: 'user|project', description: 'Show only the files of this scope (default: both)' },
 } as const satisfies OptionSpecs;
 
+const syncTargetOptions = {
+  client: { type: 'string', multiple: true, value: 'id', description: 'Only this client (repeatable; default: the manifest `clients:` or every client found)' },
+  scope: { type: 'string', value: 'user|project', description: 'Only this scope (default: the project manifest and the user manifest, whichever exist)' },
+} as const satisfies OptionSpecs;
+
+export const syncOptions = {
+  ...syncTargetOptions,
+  'dry-run': { type: 'boolean', description: 'Show what would change, with diffs; write nothing' },
+  check: { type: 'boolean', description: 'Write nothing; exit 1 if any item drifted (for CI)' },
+} as const satisfies OptionSpecs;
+
+export const statusOptions = { ...syncTargetOptions } as const satisfies OptionSpecs;
+
+export const diffOptions = { ...syncTargetOptions } as const satisfies OptionSpecs;
+
+export const rollbackOptions = {
+  force: { type: 'boolean', description: 'Restore even files changed since the run (their later edits are lost)' },
+  list: { type: 'boolean', description: 'List the recorded sync runs instead' },
+} as const satisfies OptionSpecs;
+
 /** Every command, in the order help lists them. Handlers load only when their command runs. */
 export const commandTable: readonly CommandSpec[] = [
   defineCommand({
@@ -230,5 +250,52 @@ export const commandTable: readonly CommandSpec[] = [
       { command: 'skillsync clients --json', description: 'Everything, with absolute paths, for scripts' },
     ],
     load: async () => (await import('./commands/clients.js')).clientsHandler,
+  }),
+  defineCommand({
+    name: 'sync',
+    summary: 'Put the skills, connectors and instructions into every AI client',
+    description:
+      'Writes each target client in its own dialect, keeping everything else in its files byte-identical. A file that cannot be parsed is left untouched and reported (exit 1); the other clients are still synced. Entries someone else owns with our name are never overwritten. Every run can be undone with `skillsync rollback`. Skills must be installed first (`skillsync install`).',
+    positionals: [],
+    options: syncOptions,
+    examples: [
+      { command: 'skillsync sync', description: 'Sync every client found' },
+      { command: 'skillsync sync --dry-run', description: 'Show the diff per client file, write nothing' },
+      { command: 'skillsync sync --check', description: 'CI: exit 1 when any client drifted' },
+      { command: 'skillsync sync --client cursor --scope user', description: 'Only Cursor, only your user files' },
+    ],
+    load: async () => (await import('./commands/sync.js')).syncHandler,
+  }),
+  defineCommand({
+    name: 'status',
+    summary: 'Show every managed item per client and scope: in-sync, missing, modified, …',
+    description: 'Read-only and exit 0; `skillsync sync --check` is the gate that fails on drift.',
+    positionals: [],
+    options: statusOptions,
+    examples: [
+      { command: 'skillsync status', description: 'Where each client stands' },
+      { command: 'skillsync status --json', description: 'The same, for scripts' },
+    ],
+    load: async () => (await import('./commands/status.js')).statusHandler,
+  }),
+  defineCommand({
+    name: 'diff',
+    summary: 'Show the unified diff of what sync would write',
+    positionals: [],
+    options: diffOptions,
+    examples: [{ command: 'skillsync diff --client cursor', description: 'What sync would change in Cursor' }],
+    load: async () => (await import('./commands/diff.js')).diffHandler,
+  }),
+  defineCommand({
+    name: 'rollback',
+    summary: 'Restore every file of the last (or a named) sync run, byte for byte',
+    description: 'Refuses (exit 1) when a file changed after that run, naming the files; --force restores anyway.',
+    positionals: [{ name: 'run-id', description: 'The run to undo (default: the last one)' }],
+    options: rollbackOptions,
+    examples: [
+      { command: 'skillsync rollback', description: 'Undo the last sync' },
+      { command: 'skillsync rollback --list', description: 'The recorded runs' },
+    ],
+    load: async () => (await import('./commands/rollback.js')).rollbackHandler,
   }),
 ];

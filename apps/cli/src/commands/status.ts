@@ -1,0 +1,59 @@
+import type { SyncItem, SyncProblem } from '@skillsync/sync';
+import type { statusOptions } from '../command-table.js';
+import { defineHandler, type CommandInput } from '../define-command.js';
+import { renderTable, shortPath } from '../format.js';
+import { buildSyncPlans, driftItems, type SyncScope } from '../sync-context.js';
+
+export interface StatusScope {
+  readonly scope: SyncScope;
+  readonly projectRoot: string | null;
+  readonly clients: readonly string[];
+  readonly items: readonly SyncItem[];
+  readonly problems: readonly SyncProblem[];
+  readonly drift: number;
+}
+
+export interface StatusData {
+  readonly inSync: boolean;
+  readonly scopes: readonly StatusScope[];
+}
+
+/** `skillsync status`: every item per client and scope with its status. Reports only: exit 0 (`sync --check` is the gate). */
+export const statusHandler = defineHandler({
+  run: async ({ env, paths, options }: CommandInput<typeof statusOptions>) => {
+    const plans = await buildSyncPlans({ env, paths, scope: options.scope, clients: options.client });
+    const scopes = plans.map(({ scope, projectRoot, clients, plan }): StatusScope => ({
+      scope,
+      projectRoot: projectRoot ?? null,
+      clients,
+      items: plan.items,
+      problems: plan.problems,
+      drift: driftItems(plan).length,
+    }));
+    const data: StatusData = { inSync: scopes.every((scope) => scope.drift === 0 && scope.problems.length === 0), scopes };
+    return { ok: true, data };
+  },
+  render: (data: StatusData, ui, env) => {
+    const lines: string[] = [];
+    for (const scope of data.scopes) {
+      const show = (file: string): string => shortPath(env, file, scope.projectRoot ?? undefined);
+      if (lines.length > 0) lines.push('');
+      lines.push(ui.bold(`${scope.scope} scope`) + ui.dim(` · ${scope.clients.length === 0 ? 'no clients' : scope.clients.join(', ')}`));
+      const shown = scope.items.filter((item) => ui.verbose || item.status !== 'unsupported');
+      const rows = shown.map((item) => [item.client, item.kind, item.name, item.status, item.path === undefined ? (item.detail ?? '') : show(item.path)]);
+      if (rows.length > 0) {
+        const table = renderTable(['client', 'kind', 'item', 'status', 'where'], rows, ui, (row) => {
+          const status = row[3] ?? '';
+          return status === 'in-sync' ? ui.green : status === 'unmanaged' || status === 'needs-gateway' ? ui.dim : ['missing', 'modified', 'outdated', 'conflict'].includes(status) ? ui.yellow : (text) => text;
+        });
+        lines.push(...table.map((line) => `  ${line}`));
+      }
+      for (const problem of scope.problems) {
+        const where = [show(problem.path), problem.line, problem.line === undefined ? undefined : problem.column].filter((part) => part !== undefined).join(':');
+        lines.push(`  ${ui.red('✗')} ${problem.client}: ${ui.bold(where)} ${problem.code}: ${problem.message}`);
+      }
+      lines.push(`  ${scope.drift === 0 && scope.problems.length === 0 ? ui.green('in sync') : ui.yellow(`${scope.drift} drifted${scope.problems.length > 0 ? `, ${scope.problems.length} unreadable` : ''} · \`skillsync sync\` repairs`)}`);
+    }
+    return lines.join('\n');
+  },
+});

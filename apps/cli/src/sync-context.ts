@@ -1,0 +1,290 @@
+import { readFile } from 'node:fs/promises';
+import { clientAdapters, detectClients, type ClientAdapter } from '@skillsync/clients';
+import {
+  LOCKFILE_FILE,
+  loadManifests,
+  mergeManifests,
+  packageKey,
+  pathFor,
+  SkillsyncError,
+  type Env,
+  type LoadedManifest,
+  type Lockfile,
+  type SkillsyncPaths,
+} from '@skillsync/core';
+import { openStore } from '@skillsync/store';
+import {
+  createDesiredState,
+  DRIFT_STATUSES,
+  listInstructionFiles,
+  loadJournal,
+  planSync,
+  readWorld,
+  skillNamesToRead,
+  type InstalledSkillInput,
+  type SyncItem,
+  type SyncPlan,
+} from '@skillsync/sync';
+import { readLockfile, requireValidManifests } from './project.js';
+
+export type SyncScope = 'user' | 'project';
+
+/** The plan of one scope and what it was made for. */
+export interface ScopePlan {
+  readonly scope: SyncScope;
+  /** The manifest the scope's desired state comes from. */
+  readonly manifest: string;
+  /** The project root for the project scope; undefined for the user scope. */
+  readonly projectRoot: string | undefined;
+  readonly clients: readonly string[];
+  readonly plan: SyncPlan;
+}
+
+export interface SyncContextOptions {
+  readonly env: Env;
+  readonly paths: SkillsyncPaths;
+  readonly scope: string | undefined;
+  readonly clients: readonly string[];
+}
+
+/**
+ * Builds the sync plan of every scope asked for: `project` when a project manifest
+ * exists, `user` when the user manifest does (`--scope` picks one). Each scope's
+ * desired state is what its own manifest declares, with the skills its lockfile
+ * installed. Reads only; writes nothing.
+ */
+export async function buildSyncPlans(options: SyncContextOptions): Promise<ScopePlan[]> {
+  const { env } = options;
+  const scopeFilter = parseSyncScope(options.scope);
+  const manifests = await loadManifests(env);
+  requireValidManifests(manifests);
+  const available: { scope: SyncScope; loaded: LoadedManifest }[] = [];
+  if (manifests.project !== undefined) available.push({ scope: 'project', loaded: manifests.project });
+  if (manifests.user !== undefined) available.push({ scope: 'user', loaded: manifests.user });
+  if (available.length === 0) {
+    throw new SkillsyncError('MANIFEST_NOT_FOUND', `No skillsync.yaml in ${env.cwd} or above it, and no user manifest.`, {
+      hint: 'Run `skillsync init` (or `skillsync init --user`) first.',
+      details: { cwd: env.cwd },
+    });
+  }
+  const chosen = available.filter(({ scope }) => scopeFilter === undefined || scope === scopeFilter);
+  if (chosen.length === 0) {
+    throw new SkillsyncError('MANIFEST_NOT_FOUND', `--scope ${scopeFilter ?? ''}: there is no ${scopeFilter ?? ''} manifest.`, {
+      hint: scopeFilter === 'project' ? 'Run `skillsync init` in the project first.' : 'Run `skillsync init --user` first.',
+      details: { scope: scopeFilter },
+    });
+  }
+  const lockfiles = new Map<string, Lockfile | undefined>();
+  const lockfileOf = async (manifestFile: string): Promise<Lockfile | undefined> => {
+    const file = pathFor(env).join(pathFor(env).dirname(manifestFile), LOCKFILE_FILE);
+    if (!lockfiles.has(file)) lockfiles.set(file, await readLockfile(file));
+    return lockfiles.get(file);
+  };
+  const targets = await targetClients(env, manifests.effective.clients?.value, options.clients);
+  const plans: ScopePlan[] = [];
+  for (const { scope, loaded } of chosen) {
+    const scoped = loaded.manifest;
+    if (scoped === undefined) continue;
+    const effective = scope === 'project' ? mergeManifests(undefined, scoped) : mergeManifests(scoped, undefined);
+    // The project lockfile also locks the user's skills; the user lockfile is the fallback.
+    const lockCandidates = [await lockfileOf(loaded.file)];
+    if (scope === 'user' && manifests.project !== undefined) lockCandidates.push(await lockfileOf(manifests.project.file));
+    const installed = await installedSkills(
+      effective.skills.map((skill) => skill.name),
+      lockCandidates.filter((lock): lock is Lockfile => lock !== undefined),
+      options.paths.store,
+    );
+    const texts = new Map<string, string>();
+    for (const file of listInstructionFiles(effective)) {
+      try {
+        texts.set(file, await readFile(file, 'utf8'));
+      } catch (error) {
+        throw new SkillsyncError('FILE_NOT_FOUND', `Cannot read the instruction file ${file}: ${(error as Error).message}`, {
+          hint: `Create it, or fix the instructions entry in ${loaded.file}.`,
+          details: { file, manifest: loaded.file },
+        });
+      }
+    }
+    const desired = createDesiredState(effective, installed, texts);
+    const projectRoot = scope === 'project' ? pathFor(env).dirname(loaded.file) : undefined;
+    const journal = await loadJournal(options.paths.state, scope, projectRoot);
+    const world = await readWorld({ env, scope, projectRoot, clients: targets, skillNames: skillNamesToRead(desired, journal) });
+    const plan = planSync({ env, scope, projectRoot, clients: targets, desired, files: world.files, skillDirs: world.skillDirs, journal });
+    plans.push({ scope, manifest: loaded.file, projectRoot, clients: targets.map((adapter) => adapter.id), plan });
+  }
+  return plans;
+}
+
+export function parseSyncScope(value: string | undefined): SyncScope | undefined {
+  if (value === undefined || value === 'user' || value === 'project') return value;
+  throw new SkillsyncError('USAGE', `--scope ${value}: not a scope. Allowed: user, project.`, {
+    hint: 'Pass --scope user or --scope project, or leave it out for both.',
+    details: { option: '--scope', value, allowed: ['user', 'project'] },
+  });
+}
+
+/** The manifest's `clients:` when set, else the clients found here; narrowed by `--client`. */
+async function targetClients(env: Env, declared: readonly string[] | undefined, only: readonly string[]): Promise<ClientAdapter[]> {
+  for (const id of only) {
+    if (!clientAdapters.some((adapter) => adapter.id === id)) {
+      throw new SkillsyncError('USAGE', `--client ${id}: not a known client.`, {
+        hint: `Known clients: ${clientAdapters.map((adapter) => adapter.id).join(', ')}.`,
+        details: { option: '--client', value: id },
+      });
+    }
+  }
+  let base: ClientAdapter[];
+  if (declared !== undefined) {
+    base = clientAdapters.filter((adapter) => declared.includes(adapter.id));
+  } else {
+    const detected = await detectClients(env, clientAdapters);
+    base = clientAdapters.filter((_adapter, index) => detected[index]?.found === true);
+  }
+  return only.length === 0 ? base : base.filter((adapter) => only.includes(adapter.id));
+}
+
+/** The root skills and everything they depend on, from the lockfile, each present in the store. */
+async function installedSkills(names: readonly string[], lockfiles: readonly Lockfile[], storeRoot: string): Promise<InstalledSkillInput[]> {
+  const store = openStore(storeRoot);
+  const out = new Map<string, InstalledSkillInput>();
+  const missing: string[] = [];
+  const queue: { name: string; version?: string }[] = names.map((name) => ({ name }));
+  for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
+    if (out.has(item.name)) continue;
+    const { name } = item;
+    const lock = lockfiles.find((candidate) => item.version !== undefined || candidate.skills[name] !== undefined);
+    const version = item.version ?? lock?.skills[name]?.version;
+    const entry = version === undefined ? undefined : lock?.packages[packageKey(name, version)];
+    if (lock === undefined || version === undefined || entry === undefined || !(await store.has(entry.integrity))) {
+      missing.push(name);
+      continue;
+    }
+    out.set(name, { name, version, integrity: entry.integrity, dir: store.entryDir(entry.integrity) });
+    for (const [dependency, dependencyVersion] of Object.entries(entry.dependencies ?? {})) queue.push({ name: dependency, version: dependencyVersion });
+  }
+  if (missing.length > 0) {
+    throw new SkillsyncError('LOCKFILE_OUT_OF_DATE', `Not installed yet: ${missing.join(', ')}.`, {
+      hint: 'Run `skillsync install` first, then sync again.',
+      details: { skills: missing },
+    });
+  }
+  return [...out.values()];
+}
+
+/** Items whose status says the client is not as the desired state wants it. */
+export function driftItems(plan: SyncPlan): SyncItem[] {
+  return plan.items.filter((item) => DRIFT_STATUSES.includes(item.status));
+}
+
+/** How a person fixes one drifted item. */
+export function fixHint(item: SyncItem): string {
+  if (item.status === 'conflict') {
+    return `another ${item.kind} named ${item.name} is there already: rename or remove it, or rename ours in skillsync.yaml, then run \`skillsync sync\``;
+  }
+  return 'run `skillsync sync`';
+}
+
+/** What a plan changes in one client: `+github (connector)`, `~x (skill)`, `-y (connector)`, `instructions updated`. */
+export function clientChanges(plan: SyncPlan): Map<string, string[]> {
+  const changes = new Map<string, string[]>();
+  for (const item of plan.items) {
+    if (!['missing', 'modified', 'outdated'].includes(item.status)) continue;
+    const list = changes.get(item.client) ?? [];
+    if (item.kind === 'instructions') list.push(item.removal === true ? 'instructions removed' : item.status === 'missing' ? 'instructions added' : 'instructions updated');
+    else list.push(`${item.removal === true ? '-' : item.status === 'missing' ? '+' : '~'}${item.name} (${item.kind})`);
+    changes.set(item.client, list);
+  }
+  return changes;
+}
+
+/** The lines of a unified diff from `before` to `after` (absent = /dev/null), with 3 lines of context. */
+export function unifiedDiff(file: string, before: string | undefined, after: string | undefined): string[] {
+  const split = (text: string | undefined): string[] => {
+    if (text === undefined || text === '') return [];
+    const lines = text.split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    return lines;
+  };
+  const a = split(before);
+  const b = split(after);
+  const ops = diffLines(a, b);
+  const out = [`--- ${before === undefined ? '/dev/null' : `a/${file}`}`, `+++ ${after === undefined ? '/dev/null' : `b/${file}`}`];
+  const context = 3;
+  let index = 0;
+  while (index < ops.length) {
+    while (index < ops.length && ops[index]?.kind === ' ') index += 1;
+    if (index >= ops.length) break;
+    const start = Math.max(0, index - context);
+    // Extend the hunk while changes are within 2×context of each other.
+    let end = index;
+    let lastChange = index;
+    while (end < ops.length && end - lastChange <= context * 2) {
+      if (ops[end]?.kind !== ' ') lastChange = end;
+      end += 1;
+    }
+    end = Math.min(ops.length, lastChange + context + 1);
+    const hunk = ops.slice(start, end);
+    const first = ops[start];
+    const aStart = first === undefined ? 0 : first.a;
+    const bStart = first === undefined ? 0 : first.b;
+    const aCount = hunk.filter((op) => op.kind !== '+').length;
+    const bCount = hunk.filter((op) => op.kind !== '-').length;
+    out.push(`@@ -${aCount === 0 ? aStart : aStart + 1},${aCount} +${bCount === 0 ? bStart : bStart + 1},${bCount} @@`);
+    for (const op of hunk) out.push(`${op.kind}${op.text}`);
+    index = end;
+  }
+  return out;
+}
+
+interface LineOp {
+  readonly kind: ' ' | '-' | '+';
+  readonly text: string;
+  /** Lines of `a` and `b` before this one. */
+  readonly a: number;
+  readonly b: number;
+}
+
+/** A longest-common-subsequence line diff; client files are small, so quadratic is fine. */
+function diffLines(a: readonly string[], b: readonly string[]): LineOp[] {
+  let prefix = 0;
+  while (prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix += 1;
+  let suffix = 0;
+  while (suffix < a.length - prefix && suffix < b.length - prefix && a[a.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix += 1;
+  const midA = a.slice(prefix, a.length - suffix);
+  const midB = b.slice(prefix, b.length - suffix);
+  const n = midA.length;
+  const m = midB.length;
+  const ops: LineOp[] = [];
+  for (let i = 0; i < prefix; i += 1) ops.push({ kind: ' ', text: a[i] ?? '', a: i, b: i });
+  if (n * m > 4_000_000) {
+    midA.forEach((text, i) => ops.push({ kind: '-', text, a: prefix + i, b: prefix }));
+    midB.forEach((text, j) => ops.push({ kind: '+', text, a: prefix + n, b: prefix + j }));
+  } else {
+    // table[i * width + j]: the LCS length of midA[i..] and midB[j..].
+    const width = m + 1;
+    const table = new Uint32Array((n + 1) * width);
+    const at = (i: number, j: number): number => table[i * width + j] ?? 0;
+    for (let i = n - 1; i >= 0; i -= 1) {
+      for (let j = m - 1; j >= 0; j -= 1) table[i * width + j] = midA[i] === midB[j] ? at(i + 1, j + 1) + 1 : Math.max(at(i + 1, j), at(i, j + 1));
+    }
+    let i = 0;
+    let j = 0;
+    while (i < n || j < m) {
+      const left = midA[i];
+      const right = midB[j];
+      if (left !== undefined && right !== undefined && left === right) {
+        ops.push({ kind: ' ', text: left, a: prefix + i, b: prefix + j });
+        i += 1;
+        j += 1;
+      } else if (left !== undefined && (right === undefined || at(i + 1, j) >= at(i, j + 1))) {
+        ops.push({ kind: '-', text: left, a: prefix + i, b: prefix + j });
+        i += 1;
+      } else {
+        ops.push({ kind: '+', text: right ?? '', a: prefix + i, b: prefix + j });
+        j += 1;
+      }
+    }
+  }
+  for (let k = 0; k < suffix; k += 1) ops.push({ kind: ' ', text: a[a.length - suffix + k] ?? '', a: a.length - suffix + k, b: b.length - suffix + k });
+  return ops;
+}
