@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from './cli-sandbox.js';
+import { KNOWN_CLIENT_IDS } from '@skillsync/core';
 
 interface PathState {
   path: string;
@@ -20,22 +21,7 @@ interface ClientJson {
   locations: Partial<Record<'user' | 'project', Record<'connectors' | 'skills' | 'instructions', Entry>>>;
 }
 
-const allIds = [
-  'claude-code',
-  'claude-desktop',
-  'cursor',
-  'windsurf',
-  'codex',
-  'vscode',
-  'gemini-cli',
-  'zed',
-  'cline',
-  'opencode',
-  'goose',
-  'kiro',
-  'continue',
-  'amp',
-];
+const allIds = [...KNOWN_CLIENT_IDS];
 
 let sandbox: Sandbox;
 
