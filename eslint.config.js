@@ -11,8 +11,9 @@ const layers = {
   core: [],
   clients: ['core'],
   store: ['core'],
+  secrets: ['core'],
   sync: ['core', 'clients', 'store'],
-  cli: ['core', 'clients', 'store', 'sync'],
+  cli: ['core', 'clients', 'store', 'secrets', 'sync'],
 };
 const all = Object.keys(layers);
 

@@ -3,7 +3,7 @@
 // `npm install` (prepare) and before the tests, so it has to stay well under a second.
 //   node scripts/build.mjs                 everything
 //   node scripts/build.mjs --schemas-only  only the JSON Schemas
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -62,20 +62,40 @@ const workspaceSideEffectFree = {
 };
 
 async function buildCli() {
-  await rm(dist, { recursive: true, force: true });
+  // Built beside dist/ and swapped in, so a CLI (or a test run) using dist/ meanwhile never finds it half-written or gone.
+  const fresh = `${dist}.${process.pid}.tmp`;
+  await rm(fresh, { recursive: true, force: true });
   await esbuild.build({
     ...common,
     absWorkingDir: root,
     entryPoints: { main: 'apps/cli/src/main.ts' },
-    outdir: dist,
+    outdir: fresh,
     // Each command becomes its own chunk, loaded only when that command runs.
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
     define: { SKILLSYNC_VERSION: JSON.stringify(pkg.version) },
+    // Native, optional (apps/cli optionalDependencies) and loaded only when the keychain is
+    // used: it stays a runtime import that may fail, and then the file secret store is used.
+    external: ['@napi-rs/keyring'],
     plugins: [workspaceSideEffectFree],
     minifySyntax: true,
     sourcemap: false,
   });
+  const stale = `${dist}.${process.pid}.old`;
+  // Another build may swap its own in between our two renames: then move that one aside too.
+  for (let attempt = 0; ; attempt += 1) {
+    await rm(stale, { recursive: true, force: true });
+    await rename(dist, stale).catch((error) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+    try {
+      await rename(fresh, dist);
+      break;
+    } catch (error) {
+      if (!['ENOTEMPTY', 'EEXIST'].includes(error.code) || attempt >= 10) throw error;
+    }
+  }
+  await rm(stale, { recursive: true, force: true });
 }
 
 const schemaFiles = {

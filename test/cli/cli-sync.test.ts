@@ -1,4 +1,4 @@
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from './cli-sandbox.js';
@@ -182,5 +182,71 @@ describe('sync, status, diff and rollback (built CLI, temp HOME)', () => {
     const claude = await readFile(mcpJson, 'utf8');
     expect(claude).toContain('"github": {');
     expect(claude).toContain('"foreign": { "command": "foreign-mcp" }');
+  });
+});
+
+/** A sandbox with Claude Code, Cursor and Codex detected, a project manifest naming a connector and a local skill, installed. */
+async function syncableSandbox(): Promise<Sandbox> {
+  const sandbox = await createSandbox();
+  await mkdir(path.join(sandbox.home, '.cursor'));
+  await mkdir(path.join(sandbox.home, '.codex'));
+  await writeFile(path.join(sandbox.home, '.claude.json'), '{"mcpServers": {}}\n');
+  expect((await sandbox.run(['init'])).code).toBe(0);
+  expect((await sandbox.run(['new', 'triage-bug', '--dir', 'skills', '--description', 'Triage a bug report. Use when a user files a bug.'])).code).toBe(0);
+  expect((await sandbox.run(['add', './skills/triage-bug'])).code).toBe(0);
+  const manifest = path.join(sandbox.work, 'skillsync.yaml');
+  await writeFile(manifest, (await readFile(manifest, 'utf8')).replace('connectors: {}\n', 'connectors:\n  docs:\n    command: docs-mcp\n'));
+  expect((await sandbox.run(['install'])).code).toBe(0);
+  return sandbox;
+}
+
+describe('sync runs at once, and the runs kept (built CLI)', () => {
+  let sandbox: Sandbox;
+
+  beforeAll(async () => {
+    sandbox = await syncableSandbox();
+  });
+
+  afterAll(async () => {
+    await sandbox.cleanup();
+  });
+
+  it('two `skillsync sync` started together both exit 0, and status is in sync after', async () => {
+    const [first, second] = await Promise.all([sandbox.run(['sync']), sandbox.run(['sync'])]);
+    expect([first.code, second.code, first.stderr, second.stderr]).toEqual([0, 0, '', '']);
+    const status = await sandbox.runJson(['status']);
+    expect(status.code).toBe(0);
+    const items = (status.json.scopes as { items: Item[] }[])[0]!.items.filter((item) => item.status !== 'unsupported');
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.filter((item) => item.status !== 'in-sync')).toEqual([]);
+    expect((await sandbox.run(['sync', '--check'])).code).toBe(0);
+    expect(await exists(path.join(sandbox.work, '.agents', 'skills', 'triage-bug', 'SKILL.md'))).toBe(true);
+  });
+
+  it('a sync keeps the newest 20 completed runs, and rollback --list shows exactly those', async () => {
+    const runs = path.join(sandbox.skillsyncHome, 'state', 'runs');
+    const id = (n: number) => `20240101T0000${String(n).padStart(2, '0')}000Z-aaaaaa`;
+    for (let n = 0; n < 25; n += 1) {
+      await mkdir(path.join(runs, id(n)), { recursive: true });
+      const record = { version: 1, runId: id(n), startedAt: '2024-01-01T00:00:00.000Z', status: n === 23 ? 'started' : 'complete', scope: 'user', journal: { file: path.join(runs, 'none.json') }, files: [], skills: [] };
+      await writeFile(path.join(runs, id(n), 'run.json'), JSON.stringify(record));
+    }
+    const manifest = path.join(sandbox.work, 'skillsync.yaml');
+    await writeFile(manifest, (await readFile(manifest, 'utf8')).replace('command: docs-mcp', 'command: docs-mcp-2'));
+    const synced = await sandbox.runJson(['sync']);
+    expect(synced.code).toBe(0);
+    const newest = ((synced.json.scopes as { applied: { runId: string } }[])[0]!.applied.runId);
+
+    const listed = await sandbox.runJson(['rollback', '--list']);
+    const kept = listed.json.runs as { runId: string; status: string }[];
+    // The earlier concurrent syncs made 1 or 2 runs, newer than the 25 written here; with this one, 20 completed runs are kept.
+    expect(kept[0]!.runId).toBe(newest);
+    expect(kept.filter((run) => run.status === 'complete')).toHaveLength(20);
+    expect(kept.find((run) => run.runId === id(23))?.status).toBe('started');
+    expect(kept.map((run) => run.runId)).not.toContain(id(0));
+    expect((await readdir(runs)).sort()).toEqual(kept.map((run) => run.runId).sort());
+    const table = await sandbox.run(['rollback', '--list']);
+    expect(table.stdout).toContain(newest);
+    expect(table.stdout).not.toContain(id(0));
   });
 });

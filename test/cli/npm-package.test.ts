@@ -67,4 +67,20 @@ describe('the skillsync npm package', () => {
     }
     expect(await readFile(path.join(sandbox.work, 'skillsync.lock'), 'utf8')).toContain('"resolved": "path:./demo"');
   });
+
+  it('keeps secrets in the file store when the optional keychain module was not installed', async () => {
+    const root = path.join(prefix, 'lib', 'node_modules', 'skillsync');
+    const manifest = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { optionalDependencies?: Record<string, string> };
+    // Offline, with an empty cache, npm skips the optional native module: the CLI must not need it.
+    expect(Object.keys(manifest.optionalDependencies ?? {})).toEqual(['@napi-rs/keyring']);
+    expect(await readdir(root)).not.toContain('node_modules');
+    const bin = path.join(prefix, 'bin', 'skillsync');
+    const env = { ...npmEnv, PKG_SECRET: 'from-the-package-env' };
+    const stored = await runProcess(bin, ['secret', 'set', 'PKG_SECRET', '--from-env', 'PKG_SECRET'], { cwd: sandbox.work, env });
+    expect(stored).toEqual({ code: 0, stdout: 'Stored secret PKG_SECRET (file store)\n', stderr: '' });
+    expect(await runProcess(bin, ['secret', 'get', 'PKG_SECRET'], { cwd: sandbox.work, env })).toEqual({ code: 0, stdout: 'from-the-package-env\n', stderr: '' });
+    const keychain = await runProcess(bin, ['secret', 'list'], { cwd: sandbox.work, env: { ...env, SKILLSYNC_SECRETS_BACKEND: 'keychain' } });
+    expect(keychain.code).toBe(1);
+    expect(keychain.stderr).toMatch(/^error SECRET_BACKEND_UNAVAILABLE: /);
+  });
 });

@@ -64,6 +64,17 @@ export const keygenOptions = {
   force: { type: 'boolean', description: 'Overwrite existing key files' },
 } as const satisfies OptionSpecs;
 
+// Never a value option: a secret typed on the command line stays in the shell history.
+export const secretSetOptions = {
+  'from-env': { type: 'string', value: 'VAR', description: 'Copy the value from environment variable VAR (instead of stdin or the hidden prompt)' },
+} as const satisfies OptionSpecs;
+
+export const secretGetOptions = {} as const satisfies OptionSpecs;
+
+export const secretListOptions = {} as const satisfies OptionSpecs;
+
+export const secretRmOptions = {} as const satisfies OptionSpecs;
+
 export const clientsOptions = {
   all: { type: 'boolean', description: 'List every known client, not only the ones found here' },
   scope: { type: 'string', value: 'user|project', description: 'Show only the files of this scope (default: both)' },
@@ -83,6 +94,12 @@ export const syncOptions = {
 export const statusOptions = { ...syncTargetOptions } as const satisfies OptionSpecs;
 
 export const diffOptions = { ...syncTargetOptions } as const satisfies OptionSpecs;
+
+export const importOptions = {
+  client: { type: 'string', multiple: true, value: 'id', description: 'Only from this client (repeatable; default: the manifest `clients:` or every client found)' },
+  scope: { type: 'string', value: 'user|project', description: 'Import your user files into the user manifest (default), or the project files into the project manifest' },
+  'dry-run': { type: 'boolean', description: 'Show what would be imported; write nothing' },
+} as const satisfies OptionSpecs;
 
 export const rollbackOptions = {
   force: { type: 'boolean', description: 'Restore even files changed since the run (their later edits are lost)' },
@@ -238,6 +255,53 @@ export const commandTable: readonly CommandSpec[] = [
     load: async () => (await import('./commands/keygen.js')).keygenHandler,
   }),
   defineCommand({
+    name: 'secret set',
+    summary: 'Store a secret for ${secret:NAME} references (never printed)',
+    description:
+      'Reads the value from stdin when stdin is not a terminal (one trailing newline is dropped), otherwise asks for it at a prompt that does not echo; --from-env copies it from an environment variable. The value is never a command-line argument, so it never lands in your shell history. Secrets live in the OS keychain on macOS and Windows, and in an encrypted file store elsewhere (SKILLSYNC_SECRETS_BACKEND=file|keychain chooses); see docs/secrets.md.',
+    positionals: [{ name: 'name', description: 'The secret name: a letter or _, then letters, digits, _, . or -', required: true }],
+    secretArguments: true,
+    options: secretSetOptions,
+    examples: [
+      { command: 'skillsync secret set GITHUB_TOKEN', description: 'Type the value at a hidden prompt' },
+      { command: 'gh auth token | skillsync secret set GITHUB_TOKEN', description: 'Store what another command prints' },
+      { command: 'skillsync secret set NPM_TOKEN --from-env NPM_TOKEN', description: 'Copy it from the environment' },
+    ],
+    load: async () => (await import('./commands/secret.js')).secretSetHandler,
+  }),
+  defineCommand({
+    name: 'secret get',
+    summary: 'Print a secret value, for scripts',
+    description: 'Prints the value only (with --json: {"name", "value"}). Exits 1 with SECRET_NOT_FOUND when there is no such secret.',
+    positionals: [{ name: 'name', description: 'The secret to print', required: true }],
+    options: secretGetOptions,
+    examples: [
+      { command: 'skillsync secret get GITHUB_TOKEN', description: 'Print the value' },
+      { command: 'GH_TOKEN="$(skillsync secret get GITHUB_TOKEN)" gh repo list', description: 'Use it in one command' },
+    ],
+    load: async () => (await import('./commands/secret.js')).secretGetHandler,
+  }),
+  defineCommand({
+    name: 'secret list',
+    summary: 'List the stored secret names and when each was set (never values)',
+    positionals: [],
+    options: secretListOptions,
+    examples: [
+      { command: 'skillsync secret list', description: 'Names, store and update times' },
+      { command: 'skillsync secret list --json', description: 'The same, for scripts' },
+    ],
+    load: async () => (await import('./commands/secret.js')).secretListHandler,
+  }),
+  defineCommand({
+    name: 'secret rm',
+    summary: 'Delete a stored secret',
+    description: 'Exits 1 with SECRET_NOT_FOUND when there is no such secret.',
+    positionals: [{ name: 'name', description: 'The secret to delete', required: true }],
+    options: secretRmOptions,
+    examples: [{ command: 'skillsync secret rm GITHUB_TOKEN', description: 'Forget the value' }],
+    load: async () => (await import('./commands/secret.js')).secretRmHandler,
+  }),
+  defineCommand({
     name: 'clients',
     summary: 'Show the AI clients found here and the files skillsync manages in each',
     description:
@@ -250,6 +314,20 @@ export const commandTable: readonly CommandSpec[] = [
       { command: 'skillsync clients --json', description: 'Everything, with absolute paths, for scripts' },
     ],
     load: async () => (await import('./commands/clients.js')).clientsHandler,
+  }),
+  defineCommand({
+    name: 'import',
+    summary: 'Adopt the MCP servers, skills and instructions your clients already have',
+    description:
+      'Reads every client found (or --client) and adds what it has to the manifest: the same server in several clients becomes one connector, a credential written in a client file becomes a ${secret:NAME} reference with its value in the secret store (never printed), each skill is copied next to the manifest and versioned, each distinct instruction text becomes a file under instructions/. No client file changes: run `skillsync sync` next, which puts everything in every client and can be undone with `skillsync rollback`.',
+    positionals: [],
+    options: importOptions,
+    examples: [
+      { command: 'skillsync import --dry-run', description: 'See what would be adopted' },
+      { command: 'skillsync import', description: 'Adopt everything into your user manifest' },
+      { command: 'skillsync import --scope project --client cursor', description: "Adopt this project's Cursor setup into ./skillsync.yaml" },
+    ],
+    load: async () => (await import('./commands/import.js')).importHandler,
   }),
   defineCommand({
     name: 'sync',

@@ -37,6 +37,11 @@ export interface CommandSpec<O extends OptionSpecs = OptionSpecs> {
   /** Paragraphs shown by `--help` under the usage line. */
   readonly description?: string;
   readonly positionals: readonly PositionalSpec[];
+  /**
+   * An argument past the declared ones may be a secret typed on the command line
+   * (`secret set NAME VALUE`): usage errors then never repeat it.
+   */
+  readonly secretArguments?: boolean;
   readonly options: O;
   readonly examples: readonly [Example, ...Example[]];
   readonly load: () => Promise<CommandHandler>;

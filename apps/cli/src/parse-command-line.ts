@@ -210,6 +210,12 @@ function checkPositionals(spec: CommandSpec, positionals: readonly string[]): vo
   const variadic = spec.positionals.some((p) => p.variadic === true);
   if (!variadic && positionals.length > spec.positionals.length) {
     const extra = positionals[spec.positionals.length] ?? '';
+    if (spec.secretArguments === true) {
+      throw usage(
+        `\`skillsync ${spec.name}\` takes no argument after <${spec.positionals.at(-1)?.name ?? 'name'}>; a secret value is never a command-line argument (it would stay in your shell history).`,
+        'Pipe the value in, type it at the hidden prompt, or use --from-env VAR; then clear the value from your shell history.',
+      );
+    }
     throw usage(`Unexpected argument '${extra}' for \`skillsync ${spec.name}\`.`, `Usage: ${usageLine(spec)}`);
   }
 }

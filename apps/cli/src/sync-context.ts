@@ -124,7 +124,7 @@ export function parseSyncScope(value: string | undefined): SyncScope | undefined
 }
 
 /** The manifest's `clients:` when set, else the clients found here; narrowed by `--client`. */
-async function targetClients(env: Env, declared: readonly string[] | undefined, only: readonly string[]): Promise<ClientAdapter[]> {
+export async function targetClients(env: Env, declared: readonly string[] | undefined, only: readonly string[]): Promise<ClientAdapter[]> {
   for (const id of only) {
     if (!clientAdapters.some((adapter) => adapter.id === id)) {
       throw new SkillsyncError('USAGE', `--client ${id}: not a known client.`, {

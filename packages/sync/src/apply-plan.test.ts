@@ -1,10 +1,11 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hashSkillFolder } from '@skillsync/store';
 import { describe, expect, it } from 'vitest';
-import { loadJournal } from './journal-store.js';
+import { journalFile, loadJournal } from './journal-store.js';
 import { listRuns, rollback } from './rollback.js';
-import { applyFor, createSyncFixture, desiredFor, foreignMcpJson, planFor, snapshotFiles, type SyncFixture } from './test-support/sync-fixture.js';
+import { ABSENT, pruneRuns, readRunRecord, runDir, runsDir, sha256, writeRunRecord, type RunRecord } from './run-record.js';
+import { applyFor, createSyncFixture, desiredFor, findLeftovers, foreignMcpJson, planFor, snapshotFiles, type SyncFixture } from './test-support/sync-fixture.js';
 
 const userFiles = (fixture: SyncFixture) => snapshotFiles(fixture.root, [fixture.home, fixture.project]);
 
@@ -121,5 +122,159 @@ describe('applyPlan', () => {
     expect(rest.problems).toEqual([]);
     expect(rest.files).toEqual([]);
     expect(rest.skills).toEqual([]);
+  });
+});
+
+async function exists(file: string): Promise<boolean> {
+  return readdir(path.dirname(file)).then(
+    (names) => names.includes(path.basename(file)),
+    () => false,
+  );
+}
+
+function runRecord(fixture: SyncFixture, runId: string, status: RunRecord['status'], fields: Partial<Pick<RunRecord, 'files' | 'skills'>> = {}): RunRecord {
+  return {
+    version: 1,
+    runId,
+    startedAt: '2025-01-01T00:00:00.000Z',
+    status,
+    scope: 'project',
+    projectRoot: fixture.project,
+    journal: { file: journalFile(fixture.stateDir, 'project', fixture.project) },
+    files: fields.files ?? [],
+    skills: fields.skills ?? [],
+  };
+}
+
+describe('applyPlan after a killed run', () => {
+  it('sweeps its leftovers, moving a folder it had renamed aside into its run backup for rollback', async () => {
+    const fixture = await createSyncFixture();
+    const first = await applyFor(fixture, await planFor(fixture, desiredFor(fixture, ['docs'])));
+    const skillDir = first.skillsWritten[0]!;
+    const parent = path.dirname(skillDir);
+    const mcpJson = path.join(fixture.project, '.mcp.json');
+
+    // A run killed after renaming the skill folder aside (the folder is back: a later sync rewrote it).
+    const killed = '20250101T000100000Z-abcdef';
+    const aside = path.join(parent, `.review.skillsync-${killed}.old`);
+    await cp(skillDir, aside, { recursive: true });
+    const mcpNow = await readFile(mcpJson);
+    await writeRunRecord(
+      fixture.stateDir,
+      runRecord(fixture, killed, 'started', {
+        files: [{ path: mcpJson, before: sha256(mcpNow), after: sha256(Buffer.from('x')), backup: 'files/0' }],
+        skills: [{ dir: skillDir, action: 'remove', before: fixture.skill.integrity, after: ABSENT, backup: 'skills/0', aside }],
+      }),
+    );
+    const halfCopy = path.join(parent, `.review.skillsync-${killed}.tmp`);
+    await mkdir(halfCopy);
+    await writeFile(path.join(halfCopy, 'SKILL.md'), '---\nname: rev');
+    const debris = path.join(parent, `.review.skillsync-20250101T000000500Z-fedcba.old`);
+    await mkdir(debris);
+    await writeFile(path.join(debris, 'SKILL.md'), 'old');
+    const atomicTemp = path.join(fixture.project, '..mcp.json.skillsync-0123456789ab.tmp');
+    await writeFile(atomicTemp, '{"mcpSer');
+    // Not ours to delete: a temp beside a file skillsync does not write, and another tool's temp.
+    const notOurs = [path.join(fixture.project, '.notes.md.skillsync-0123456789ab.tmp'), path.join(fixture.project, '..mcp.json.0123456789ab.tmp')];
+    for (const file of notOurs) await writeFile(file, 'theirs');
+
+    const next = await applyFor(fixture, await planFor(fixture, desiredFor(fixture, ['docs', 'search'])));
+    expect(next.skipped).toEqual([]);
+    expect((await findLeftovers([fixture.home, fixture.project])).filter((file) => !notOurs.includes(file))).toEqual([]);
+    expect(await exists(atomicTemp)).toBe(false);
+    for (const file of notOurs) expect(await readFile(file, 'utf8')).toBe('theirs');
+    expect(await hashSkillFolder(path.join(runDir(fixture.stateDir, killed), 'skills', '0'))).toBe(fixture.skill.integrity);
+    expect(await hashSkillFolder(skillDir)).toBe(fixture.skill.integrity);
+  });
+});
+
+describe('run pruning', () => {
+  it('keeps the newest keepRuns completed runs; listRuns shows them and they still roll back', async () => {
+    const fixture = await createSyncFixture();
+    const ids: string[] = [];
+    const states: Record<string, string>[] = [];
+    for (let round = 0; round < 5; round += 1) {
+      states.push(await userFiles(fixture));
+      const result = await applyFor(fixture, await planFor(fixture, desiredFor(fixture, ['docs'], `Rule ${round}.`)), { keepRuns: 2 });
+      ids.push(result.runId!);
+    }
+    expect((await listRuns(fixture.stateDir)).map((run) => run.runId)).toEqual([ids[4], ids[3]]);
+    expect((await readdir(runsDir(fixture.stateDir))).sort()).toEqual([ids[3], ids[4]]);
+    await rollback({ stateDir: fixture.stateDir });
+    await rollback({ stateDir: fixture.stateDir });
+    expect(await userFiles(fixture)).toEqual(states[3]);
+    await expect(rollback({ stateDir: fixture.stateDir })).rejects.toMatchObject({ code: 'RUN_NOT_FOUND' });
+  });
+
+  it('keeps 20 by default, never deletes the newest run, and keeps killed runs among those kept', async () => {
+    const fixture = await createSyncFixture();
+    const id = (n: number) => `20240101T0000${String(n).padStart(2, '0')}000Z-aaaaaa`;
+    for (let n = 0; n < 30; n += 1) await writeRunRecord(fixture.stateDir, runRecord(fixture, id(n), n % 5 === 2 ? 'started' : 'complete'));
+    const result = await applyFor(fixture, await planFor(fixture, desiredFor(fixture, ['docs'])));
+    const kept = (await listRuns(fixture.stateDir)).map((run) => run.runId);
+    const completeKept = await Promise.all(kept.map(async (runId) => (await readRunRecord(fixture.stateDir, runId))?.status));
+    expect(kept[0]).toBe(result.runId);
+    expect(completeKept.filter((status) => status === 'complete')).toHaveLength(20);
+    // Newest first: the new run, 29, 28, 26 … 8, 6 are the 20 completed ones; 27, 22, 17, 12 and 7 are killed runs among them.
+    expect(kept).toHaveLength(25);
+    expect(kept).toContain(id(7));
+    expect(kept.at(-1)).toBe(id(6));
+    expect(kept).not.toContain(id(5));
+    expect(kept).not.toContain(id(2));
+
+    // A killed run that is the newest stays, whatever the limit.
+    const other = await createSyncFixture();
+    await writeRunRecord(other.stateDir, runRecord(other, id(1), 'complete'));
+    await writeRunRecord(other.stateDir, runRecord(other, id(2), 'complete'));
+    await writeRunRecord(other.stateDir, runRecord(other, id(3), 'started'));
+    expect(await pruneRuns(other.stateDir, 0)).toEqual([id(1)]);
+    expect((await listRuns(other.stateDir)).map((run) => run.runId)).toEqual([id(3), id(2)]);
+  });
+});
+
+describe('a client file skillsync created', () => {
+  it('is deleted again with its last entry, and rollback brings it back', async () => {
+    const fixture = await createSyncFixture();
+    const cursor = path.join(fixture.project, '.cursor', 'mcp.json');
+    const codex = path.join(fixture.project, '.codex', 'config.toml');
+    const mcpJson = path.join(fixture.project, '.mcp.json');
+    expect(await exists(cursor)).toBe(false);
+    await applyFor(fixture, await planFor(fixture, desiredFor(fixture, ['docs'])));
+    await applyFor(fixture, await planFor(fixture, desiredFor(fixture, ['docs', 'search'])));
+    const journal = await loadJournal(fixture.stateDir, 'project', fixture.project);
+    const flags = (file: string) => journal.entries.filter((entry) => entry.path === file).map((entry) => entry.createdFile);
+    expect(flags(cursor)).toEqual([true, true]);
+    expect(flags(codex)).toEqual([true, true]);
+    expect(flags(mcpJson)).toEqual([undefined, undefined]);
+    const synced = await userFiles(fixture);
+
+    const plan = await planFor(fixture, desiredFor(fixture, []));
+    expect(plan.files.filter((file) => file.after === undefined).map((file) => file.path).sort()).toEqual([codex, cursor]);
+    await applyFor(fixture, plan);
+    expect(await exists(cursor)).toBe(false);
+    expect(await exists(codex)).toBe(false);
+    // The user's own file keeps everything of theirs.
+    expect(await readFile(mcpJson, 'utf8')).toBe(foreignMcpJson);
+    expect((await planFor(fixture, desiredFor(fixture, []))).files).toEqual([]);
+
+    await rollback({ stateDir: fixture.stateDir });
+    expect(await userFiles(fixture)).toEqual(synced);
+  });
+
+  it('is kept when someone added to it; a file the user had keeps its empty container', async () => {
+    const fixture = await createSyncFixture();
+    const cursor = path.join(fixture.project, '.cursor', 'mcp.json');
+    const codex = path.join(fixture.project, '.codex', 'config.toml');
+    const userCursor = '{\n  "mcpServers": {}\n}\n';
+    await mkdir(path.dirname(cursor));
+    await writeFile(cursor, userCursor);
+    await applyFor(fixture, await planFor(fixture, desiredFor(fixture, ['docs'])));
+    expect(await readFile(cursor, 'utf8')).toContain('"docs"');
+    // skillsync created the Codex file; the user then set a key of their own in it.
+    await writeFile(codex, `model = "o3"\n\n${await readFile(codex, 'utf8')}`);
+
+    await applyFor(fixture, await planFor(fixture, desiredFor(fixture, [])));
+    expect(await readFile(cursor, 'utf8')).toBe(userCursor);
+    expect(await readFile(codex, 'utf8')).toBe('model = "o3"\n');
   });
 });

@@ -1,13 +1,15 @@
 import { mkdir, rename, rm, stat, cp } from 'node:fs/promises';
 import path from 'node:path';
-import { pathFor, readTextIfExists, syncDirectory, toSkillsyncError, withFileLock, writeFileAtomic, type Env, type FileLockOptions } from '@skillsync/core';
+import { pathFor, readTextIfExists, syncDirectory, syncTree, toSkillsyncError, withFileLock, writeFileAtomic, type Env, type FileLockOptions } from '@skillsync/core';
 import { openStore } from '@skillsync/store';
 import { journalFile, parseJournal, serializeJournal } from './journal-store.js';
 import { emptyJournal, type Journal } from './journal.js';
 import {
   ABSENT,
+  DEFAULT_KEEP_RUNS,
   moveDir,
   newRunId,
+  pruneRuns,
   readBytesIfExists,
   runDir,
   runsDir,
@@ -18,6 +20,7 @@ import {
   type RunRecord,
   type RunSkill,
 } from './run-record.js';
+import { sweepLeftovers } from './sweep-leftovers.js';
 import type { PlannedFile, PlannedSkill, SyncPlan } from './sync-plan.js';
 
 export interface ApplyPlanOptions {
@@ -32,6 +35,11 @@ export interface ApplyPlanOptions {
   readonly storeRoot?: string;
   /** How long to wait for another sync holding the lock, and when a killed holder's lock counts as stale. */
   readonly lock?: FileLockOptions;
+  /**
+   * How many completed runs to keep in `runs/` (for `rollback`); older run folders are
+   * deleted after each run that changed something. Default 20, at least 1.
+   */
+  readonly keepRuns?: number;
 }
 
 export interface SkippedPath {
@@ -59,14 +67,19 @@ export function syncLockTarget(stateDir: string): string {
 /**
  * Applies a plan as one transaction under the per-user sync lock:
  *
+ * 0. what killed runs left beside the files and skill folders it touches is cleared
+ *    (`sweepLeftovers`: half-copied skills and temp files deleted, a folder renamed
+ *    aside moved into its run's backup so that run can still be rolled back);
  * 1. every file and skill folder about to change is backed up into `runs/<id>/`
  *    and `run.json` is written, all before the first client file changes;
  * 2. each file is re-read just before it is written and skipped if it no longer
  *    holds what the plan was made from (a running client wrote it: never clobbered);
  *    writes are atomic and read back;
- * 3. skill folders are copied beside their target and renamed into place, the old
- *    folder renamed away into the run folder, so no client sees a half-copied skill;
- * 4. the journal is saved last, keeping the old entries of anything skipped.
+ * 3. skill folders are copied beside their target, fsynced, and renamed into place,
+ *    the old folder renamed away into the run folder, so no client (nor a power cut)
+ *    sees a half-copied skill;
+ * 4. the journal is saved last, keeping the old entries of anything skipped;
+ * 5. run folders beyond the newest `keepRuns` completed runs are deleted.
  *
  * A run killed at any point leaves every file either as it was or as planned; the
  * next sync finishes the job, or `rollback` undoes what was done.
@@ -99,6 +112,7 @@ async function applyLocked(plan: SyncPlan, options: ApplyPlanOptions & { project
   const skip = (target: string, code: string, reason: string): void => {
     skipped.push({ path: target, code, reason });
   };
+  await sweepLeftovers(stateDir, { files: [...plan.files.map((file) => file.path), journalPath], skillDirs: plan.skills.map((skill) => skill.dir) });
 
   // Decide what to touch from what is on disk now, under the lock: a concurrent run may have done part of it.
   const files: PendingFile[] = [];
@@ -173,6 +187,7 @@ async function applyLocked(plan: SyncPlan, options: ApplyPlanOptions & { project
   // 4. The journal, last: a run killed before this point leaves the old journal, which the next plan reconciles.
   await saveJournalIfChanged(journalPath, journalBefore, scope, projectRoot, mergeJournal(plan.journal, previous, skipped));
   await writeRunRecord(stateDir, { ...started, status: 'complete', files: fileRecords, skills: skillRecords });
+  await pruneRuns(stateDir, options.keepRuns ?? DEFAULT_KEEP_RUNS);
   return { runId, written, skillsWritten, skillsRemoved, skipped };
 }
 
@@ -217,6 +232,8 @@ async function applySkill(planned: PlannedSkill, record: RunSkill, run: { dir: s
         await rm(temp, { recursive: true, force: true });
         return { code: 'SYNC_SKILL_FAILED', reason: `The store copy of ${planned.name} hashes to ${copied}, not ${String(planned.integrity)}: it was not installed.` };
       }
+      // Durable before it gets the real name: a power cut after the rename must not leave empty files there.
+      await syncTree(temp);
     }
     if (record.backup !== undefined) await rename(target, record.aside);
     if (planned.action === 'write') await rename(temp, target);

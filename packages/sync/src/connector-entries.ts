@@ -50,6 +50,31 @@ export function editConnectorEntries(text: string | undefined, location: Connect
   }
 }
 
+/**
+ * `editConnectorEntries` for the planner: when skillsync created the file
+ * (`createdBySkillsync`) and the edit leaves nothing in it but the skeleton skillsync
+ * itself wrote (the empty container, a client's new-file fields, whitespace), the
+ * file is deleted (`text: undefined`) instead of left behind empty. A comment or any
+ * other key someone added keeps the file.
+ */
+export function editConnectorsFile(text: string | undefined, location: ConnectorsLocation, edit: ConnectorEdit, createdBySkillsync: boolean): { ok: true; text: string | undefined } | Extract<EditResult, { ok: false }> {
+  if (text === undefined && Object.keys(edit.set).length === 0) return { ok: true, text: undefined };
+  const result = editConnectorEntries(text, location, edit);
+  if (!result.ok || !createdBySkillsync || !result.changed || edit.remove.length === 0) return result;
+  return isEmptySkeleton(result.text, location) ? { ok: true, text: undefined } : result;
+}
+
+/** True when `text` is, whitespace aside, an emptied file as skillsync creates it (or the bare root it starts from). */
+export function isEmptySkeleton(text: string, location: ConnectorsLocation): boolean {
+  const probe = 'skillsync-probe';
+  const created = editConnectorEntries(undefined, location, { set: { [probe]: {} }, remove: [] });
+  const emptied = created.ok ? editConnectorEntries(created.text, location, { set: {}, remove: [probe] }) : created;
+  const bare = location.newFile !== undefined ? newFileText(location) : location.format === 'json' || location.format === 'jsonc' ? '{}' : '';
+  const squeeze = (value: string): string => value.replace(/\s+/g, '').replace(/^\uFEFF/, '');
+  const skeletons = [bare, ...(emptied.ok ? [emptied.text] : [])].map(squeeze);
+  return skeletons.includes(squeeze(text));
+}
+
 /** The top-level keys a client needs in a file we create (Continue's block metadata); JSON scalars are valid YAML. */
 function newFileText(location: ConnectorsLocation): string {
   const fields = Object.entries(location.newFile ?? {});

@@ -13,6 +13,8 @@ export interface DesiredInstruction {
   /** Becomes the heading of this instruction's section in the rendered block. */
   readonly id: string;
   readonly content: string;
+  /** The files it applies to (a glob), when not all of them. */
+  readonly scope?: string;
 }
 
 /** What every target client should have, after resolving manifests and installing skills. */
@@ -73,7 +75,8 @@ export function createDesiredState(
       if (content === undefined) throw new Error(`createDesiredState: no text given for the instruction file ${file}`);
     }
     const id = uniqueId(instructionId(entry, file, index), used);
-    return { id, content: content ?? '' };
+    const scope = entry.instruction.scope;
+    return { id, content: content ?? '', ...(scope === undefined ? {} : { scope }) };
   });
   return { connectors, skills, instructions };
 }

@@ -26,3 +26,4 @@ export { readWorld, skillNamesToRead, UNHASHABLE_SKILL_FOLDER, type ReadWorldOpt
 export { journalFile, loadJournal, saveJournal } from './journal-store.js';
 export { applyPlan, syncLockTarget, type ApplyPlanOptions, type ApplyResult, type SkippedPath } from './apply-plan.js';
 export { listRuns, rollback, type RollbackOptions, type RollbackResult, type RunSummary } from './rollback.js';
+export * from './import/index.js';

@@ -58,14 +58,15 @@ export function parseJournal(text: string, file: string): Journal {
 
 function isEntry(value: unknown): value is JournalEntry {
   if (typeof value !== 'object' || value === null) return false;
-  const { client, scope, kind, name, path: file, hash } = value as Record<string, unknown>;
+  const { client, scope, kind, name, path: file, hash, createdFile } = value as Record<string, unknown>;
   return (
     typeof client === 'string' &&
     (scope === 'user' || scope === 'project') &&
     (kind === 'connector' || kind === 'skill' || kind === 'instructions') &&
     typeof name === 'string' &&
     typeof file === 'string' &&
-    typeof hash === 'string'
+    typeof hash === 'string' &&
+    (createdFile === undefined || createdFile === true)
   );
 }
 

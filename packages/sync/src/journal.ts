@@ -15,6 +15,19 @@ export interface JournalEntry {
   readonly name: string;
   readonly path: string;
   readonly hash: string;
+  /**
+   * Taken over by `import` as it stood rather than written by skillsync: the next sync
+   * brings it to the desired state like any entry of ours. For instructions, `hash` is
+   * of the whole file, whose text sync moves into the managed block.
+   */
+  readonly adopted?: true;
+  /**
+   * skillsync created the file this entry lives in (it did not exist when the entry
+   * was first written); every later plan carries the flag over. Removing the last
+   * entry then deletes the file, rather than leave the empty container (`{"mcpServers": {}}`)
+   * behind, when nothing else was added to it. Absent for a file the user had.
+   */
+  readonly createdFile?: true;
 }
 
 /** What skillsync last wrote, across every client and scope. */

@@ -1,6 +1,6 @@
 import { deepEqual, renderConnector, type ClientAdapter, type Located } from '@skillsync/clients';
 import type { Env } from '@skillsync/core';
-import { editConnectorEntries, readConnectorEntries } from './connector-entries.js';
+import { editConnectorsFile, readConnectorEntries } from './connector-entries.js';
 import type { DesiredState } from './create-desired-state.js';
 import { hashValue } from './hash-value.js';
 import type { JournalEntry } from './journal.js';
@@ -46,6 +46,8 @@ export function planConnectors(options: PlanKindOptions, location: Located<'conn
     return;
   }
   const current = read.value;
+  // A file skillsync created keeps saying so in the journal, so that removing our last entry deletes it again.
+  const created = before === undefined || options.writtenInScope.some((entry) => entry.kind === 'connector' && entry.path === path && entry.createdFile === true);
   const ours = new Map(written.map((entry) => [entry.name, entry]));
   const set: Record<string, Record<string, unknown>> = {};
   const remove: string[] = [];
@@ -53,7 +55,7 @@ export function planConnectors(options: PlanKindOptions, location: Located<'conn
     plan.items.push({ ...base, name, path, ...fields });
   };
   const record = (name: string, value: unknown): void => {
-    plan.journal.push({ ...base, name, path, hash: hashValue(value) });
+    plan.journal.push({ ...base, name, path, hash: hashValue(value), ...(created ? { createdFile: true } : {}) });
   };
 
   const wanted = new Set<string>();
@@ -62,6 +64,14 @@ export function planConnectors(options: PlanKindOptions, location: Located<'conn
     if (connector === undefined) continue;
     const rendered = renderConnector(connector, adapter.connectorDialect, name);
     if (rendered.kind !== 'rendered') {
+      const adopted = ours.get(name);
+      if (adopted?.adopted === true && Object.hasOwn(current, name) && hashValue(current[name]) === adopted.hash) {
+        // Imported as the client had it (a literal token, say): it keeps working there until the client can take the desired form.
+        wanted.add(name);
+        plan.journal.push(adopted);
+        item(name, { status: rendered.kind, detail: `${rendered.reason}; the client's own entry is kept meanwhile` });
+        continue;
+      }
       item(name, { status: rendered.kind, detail: rendered.reason });
       continue;
     }
@@ -104,5 +114,5 @@ export function planConnectors(options: PlanKindOptions, location: Located<'conn
   }
 
   if (Object.keys(set).length === 0 && remove.length === 0) return;
-  plan.fileOps.push({ client, path, format: location.format, apply: (text) => editConnectorEntries(text, location, { set, remove }) });
+  plan.fileOps.push({ client, path, format: location.format, apply: (text) => editConnectorsFile(text, location, { set, remove }, created) });
 }

@@ -1,4 +1,4 @@
-import { hashManagedContent, readManagedBlock, removeManagedBlock, renderManagedBlock, type Located } from '@skillsync/clients';
+import { hashManagedContent, readManagedBlock, removeManagedBlock, renderManagedBlock, wrapInManagedBlock, type Located } from '@skillsync/clients';
 import type { PlanKindOptions } from './plan-connectors.js';
 import { INSTRUCTIONS_BLOCK_ID, renderInstructionsContent, renderOwnedInstructionsFile } from './render-instructions.js';
 import type { SyncItem } from './sync-plan.js';
@@ -51,9 +51,23 @@ export function planInstructions(options: PlanKindOptions, location: Located<'in
   };
 
   if (block === undefined) {
+    // Imported as it stood: its text is in the desired state, so the block takes its place. Edited since, it is the user's again.
+    if (journal?.adopted === true && wanted && before !== undefined && hashManagedContent(before) === journal.hash) {
+      item({ status: 'outdated', detail: 'imported: sync moves its text into the skillsync block' });
+      if (owned) push(() => ({ ok: true, text: wholeText }));
+      else {
+        push((text) => {
+          // Several clients reading one file: the first wraps it, the others find the block.
+          const current = readManagedBlock(text, INSTRUCTIONS_BLOCK_ID);
+          return current.ok && current.value !== undefined ? renderManagedBlock(text, { id: INSTRUCTIONS_BLOCK_ID, content }) : { ok: true, text: wrapInManagedBlock(text ?? '', { id: INSTRUCTIONS_BLOCK_ID, content }) };
+        });
+      }
+      record();
+      return;
+    }
     if (owned && before !== undefined) {
-      // A file at our path without our block was written by someone else.
-      if (journal === undefined) {
+      // A file at our path without our block was written by someone else (or edited since it was imported).
+      if (journal === undefined || journal.adopted === true) {
         if (wanted) item({ status: 'conflict', detail: `${path} exists and was not written by skillsync; move it away to let skillsync own it` });
         return;
       }

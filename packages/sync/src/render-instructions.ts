@@ -4,10 +4,17 @@ import type { DesiredInstruction } from './create-desired-state.js';
 /** The id of the one managed block every instruction file gets. */
 export const INSTRUCTIONS_BLOCK_ID = 'instructions';
 
-/** Every desired instruction in one block body, each under its own heading, in manifest order. */
+/**
+ * Every desired instruction in one block body, each under its own heading, in manifest
+ * order. A scoped instruction says which files it is for: one block serves every client,
+ * and the model reads the scope where a client has no per-glob rule files.
+ */
 export function renderInstructionsContent(instructions: readonly DesiredInstruction[]): string {
   return instructions
-    .map((instruction) => `## ${instruction.id}\n\n${instruction.content.replace(/\r\n/g, '\n').trim()}`)
+    .map((instruction) => {
+      const scope = instruction.scope === undefined ? '' : `Applies to files matching \`${instruction.scope}\`.\n\n`;
+      return `## ${instruction.id}\n\n${scope}${instruction.content.replace(/\r\n/g, '\n').trim()}`;
+    })
     .join('\n\n');
 }
 

@@ -2,6 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pathExists, SkillsyncError, syncDirectory, withFileLock, writeFileAtomic, type FileLockOptions } from '@skillsync/core';
 import { syncLockTarget } from './apply-plan.js';
+import { sweepLeftovers } from './sweep-leftovers.js';
 import { ABSENT, listRunIds, moveDir, readBytesIfExists, readRunRecord, runDir, sha256, skillFolderState, writeRunRecord, type RunFile, type RunRecord, type RunSkill } from './run-record.js';
 
 /** A run as `listRuns` shows it; `status: 'started'` means it was killed (or failed) before it finished. */
@@ -40,14 +41,18 @@ export interface RollbackResult {
  * Puts every file and skill folder a run changed back as it was, byte for byte
  * (deleting what did not exist), and the journal with them. Refuses with
  * ROLLBACK_CONFLICT, naming the files, when anything changed after the run, unless
- * `force`. A run killed half-way rolls back too: what it had not reached yet is
- * already as it was.
+ * `force`. A run killed half-way (`status: 'started'`) rolls back too: what it had
+ * not reached yet is already as it was, what it finished goes back, and a skill
+ * folder it had renamed aside but not yet moved into the run folder is found there
+ * (the leftovers of killed runs are swept first, under the lock, as `applyPlan` does).
  */
 export async function rollback(options: RollbackOptions): Promise<RollbackResult> {
   const { stateDir } = options;
   const task = async (): Promise<RollbackResult> => {
     const record = await findRun(stateDir, options.runId);
     const dir = runDir(stateDir, record.runId);
+    // A killed run's folder renamed aside goes into its backup first, where restoreSkill looks for it.
+    await sweepLeftovers(stateDir, { files: [...record.files.map((file) => file.path), record.journal.file], skillDirs: record.skills.map((skill) => skill.dir) });
     const files = await mapStates(record.files.filter((file) => file.skipped === undefined), async (file) => sha256(await readBytesIfExists(file.path)));
     const skills = await mapStates(record.skills.filter((skill) => skill.skipped === undefined), (skill) => skillFolderState(skill.dir));
     const fileWork = files.map(({ item, now }) => ({ item, state: fileState(item, now) }));

@@ -96,6 +96,37 @@ export async function listRunIds(stateDir: string): Promise<string[]> {
   }
 }
 
+/** How many completed runs `applyPlan` keeps unless told otherwise. */
+export const DEFAULT_KEEP_RUNS = 20;
+
+/**
+ * Deletes old run folders: every run older than the newest `keep` completed ones
+ * (`keep` is at least 1). Killed (`started`) runs among those kept stay, so they can
+ * still be rolled back; the newest run is never deleted, whatever its state.
+ * Returns the ids deleted, oldest first.
+ */
+export async function pruneRuns(stateDir: string, keep: number): Promise<string[]> {
+  const limit = Number.isFinite(keep) ? Math.max(1, Math.floor(keep)) : DEFAULT_KEEP_RUNS;
+  const newestFirst = (await listRunIds(stateDir)).reverse();
+  const removed: string[] = [];
+  let completed = 0;
+  for (const [index, runId] of newestFirst.entries()) {
+    if (completed >= limit && index > 0) {
+      // Housekeeping after a run that succeeded: a folder that cannot be deleted is tried again next time.
+      const gone = await rm(runDir(stateDir, runId), { recursive: true, force: true }).then(
+        () => true,
+        () => false,
+      );
+      if (gone) removed.push(runId);
+      continue;
+    }
+    const record = await readRunRecord(stateDir, runId).catch(() => undefined);
+    if (record?.status === 'complete') completed += 1;
+  }
+  if (removed.length > 0) await syncDirectory(runsDir(stateDir));
+  return removed.reverse();
+}
+
 /** The record of a run, or undefined when the run folder has none (a run killed before it recorded anything changed nothing). */
 export async function readRunRecord(stateDir: string, runId: string): Promise<RunRecord | undefined> {
   const file = path.join(runDir(stateDir, runId), 'run.json');

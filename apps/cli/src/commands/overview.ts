@@ -1,6 +1,7 @@
-import { detectClients } from '@skillsync/clients';
+import { clientAdapters, detectClients, type ClientAdapter } from '@skillsync/clients';
 import { loadManifests, packageKey, type ManifestFinding } from '@skillsync/core';
 import { openStore } from '@skillsync/store';
+import { readClientInventory, type ClientInventory } from '@skillsync/sync';
 import { defineHandler, type CommandInput } from '../define-command.js';
 import { displayPath, plural, renderFinding, renderPairs } from '../format.js';
 import { lockfilePathFor, readLockfile } from '../project.js';
@@ -18,6 +19,10 @@ export interface OverviewData {
   readonly notInstalled: readonly string[];
   readonly store: string;
   readonly clients: readonly { readonly id: string; readonly name: string; readonly found: boolean; readonly evidence: readonly string[] }[];
+  /** What each client found has in your user files: server and skill names, and whether it has instructions. */
+  readonly inventory: readonly { readonly id: string; readonly name: string; readonly connectors: readonly string[]; readonly skills: readonly string[]; readonly instructions: boolean }[];
+  /** Servers and skills some clients found have and others do not. */
+  readonly differences: readonly { readonly kind: 'connector' | 'skill'; readonly name: string; readonly in: readonly string[]; readonly missingIn: readonly string[] }[];
   readonly findings: readonly ManifestFinding[];
 }
 
@@ -29,6 +34,8 @@ export const overviewHandler = defineHandler({
     // A broken lockfile must not hide the rest of the overview; install reports it properly.
     const lockfile = lockfilePath === undefined ? undefined : await readLockfile(lockfilePath).catch(() => undefined);
     const store = openStore(paths.store);
+    const foundAdapters = clientAdapters.filter((_adapter, index) => clients[index]?.found === true);
+    const inventories = await readClientInventory({ env, scope: 'user', clients: foundAdapters, hashSkills: false });
     const skills = await Promise.all(
       Object.entries(lockfile?.skills ?? {}).map(async ([name, skill]) => {
         const integrity = lockfile?.packages[packageKey(name, skill.version)]?.integrity ?? '';
@@ -46,6 +53,14 @@ export const overviewHandler = defineHandler({
       notInstalled: manifests.effective.skills.map((skill) => skill.name).filter((name) => lockfile?.skills[name] === undefined),
       store: paths.store,
       clients: clients.map((client) => ({ id: client.id, name: client.displayName, found: client.found, evidence: client.evidence })),
+      inventory: inventories.map((inventory) => ({
+        id: inventory.client,
+        name: inventory.displayName,
+        connectors: inventory.connectors.filter((found) => found.read.kind === 'connector').map((found) => found.name),
+        skills: inventory.skills.map((found) => found.folderName),
+        instructions: inventory.instructions !== undefined,
+      })),
+      differences: differences(inventories, foundAdapters),
       findings: manifests.findings,
     };
     return { ok: true, data };
@@ -67,6 +82,20 @@ export const overviewHandler = defineHandler({
       ui,
       '',
     );
+    const width = Math.max(0, ...data.inventory.map((client) => client.name.length));
+    for (const client of data.inventory) {
+      const parts = [
+        client.connectors.length === 0 ? ui.dim('no servers') : `${plural(client.connectors.length, 'server')} (${listed(client.connectors)})`,
+        client.skills.length === 0 ? ui.dim('no skills') : `${plural(client.skills.length, 'skill')} (${listed(client.skills)})`,
+        client.instructions ? 'instructions' : ui.dim('no instructions'),
+      ];
+      lines.push(`  ${client.name.padEnd(width)}  ${parts.join(ui.dim(' · '))}`);
+    }
+    const shown = ui.verbose ? data.differences : data.differences.slice(0, 8);
+    for (const difference of shown) {
+      lines.push(`  ${ui.yellow('≠')} ${difference.kind} ${ui.bold(difference.name)}: in ${difference.in.join(', ')}; not in ${difference.missingIn.join(', ')}`);
+    }
+    if (shown.length < data.differences.length) lines.push(ui.dim(`  … and ${data.differences.length - shown.length} more differences (--verbose lists them)`));
     lines.push('', ui.bold(`Skills installed (${data.skills.length})`));
     for (const skill of data.skills) {
       lines.push(`  ${skill.inStore ? ui.green('✓') : ui.red('✗')} ${skill.name}@${skill.version}${skill.inStore ? '' : ui.red(' missing from the store')}`);
@@ -85,8 +114,39 @@ export const overviewHandler = defineHandler({
 
 function nextStep(data: OverviewData, missing: number): string {
   if (data.findings.some((finding) => finding.severity === 'error')) return 'Fix the manifest errors above, then run `skillsync install`.';
-  if (data.manifests.project === null && !data.manifests.user.found) return 'Start with `skillsync init` (a project manifest here) or `skillsync init --user`.';
+  if (data.manifests.project === null && !data.manifests.user.found) {
+    const has = data.inventory.some((client) => client.connectors.length > 0 || client.skills.length > 0 || client.instructions);
+    return has
+      ? 'Run `skillsync import` to adopt what your clients have into one manifest (nothing in them changes until `skillsync sync`).'
+      : 'Start with `skillsync init` (a project manifest here) or `skillsync init --user`.';
+  }
   if (missing > 0 || data.notInstalled.length > 0 || data.lockfile?.found === false) return 'Run `skillsync install` to install what is missing.';
   return 'Everything declared is installed. `skillsync --help` lists what else you can do.';
 }
 
+
+/** Names, the first few of them: `a, b, c, +4`. */
+function listed(names: readonly string[]): string {
+  const head = names.slice(0, 4).join(', ');
+  return names.length > 4 ? `${head}, +${names.length - 4}` : head;
+}
+
+/**
+ * Servers and skills that only some of the clients have, among the clients able to
+ * hold them: "github: in Claude Code, Cursor; not in Codex".
+ */
+function differences(inventories: readonly ClientInventory[], adapters: readonly ClientAdapter[]): OverviewData['differences'] {
+  const out: OverviewData['differences'][number][] = [];
+  for (const kind of ['connector', 'skill'] as const) {
+    const able = inventories.filter((inventory) => adapters.find((adapter) => adapter.id === inventory.client)?.capabilities.user[kind === 'connector' ? 'connectors' : 'skills'].kind === 'supported');
+    const namesOf = (inventory: ClientInventory): string[] =>
+      kind === 'connector' ? inventory.connectors.filter((found) => found.read.kind === 'connector').map((found) => found.name) : inventory.skills.map((found) => found.folderName);
+    const all = [...new Set(able.flatMap(namesOf))].sort();
+    for (const name of all) {
+      const holding = able.filter((inventory) => namesOf(inventory).includes(name));
+      if (holding.length === able.length) continue;
+      out.push({ kind, name, in: holding.map((inventory) => inventory.displayName), missingIn: able.filter((inventory) => !holding.includes(inventory)).map((inventory) => inventory.displayName) });
+    }
+  }
+  return out;
+}

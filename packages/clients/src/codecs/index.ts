@@ -18,6 +18,7 @@ export {
   readManagedBlock,
   removeManagedBlock,
   renderManagedBlock,
+  wrapInManagedBlock,
   type ManagedBlock,
   type ManagedBlockInput,
 } from './render-managed-block.js';

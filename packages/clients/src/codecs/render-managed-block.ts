@@ -134,3 +134,16 @@ function frontmatterEnd(lines: readonly TextLine[]): number {
   }
   return 0;
 }
+
+/**
+ * The whole text becomes the block: what `import` took over from a file is moved
+ * inside skillsync's markers, keeping the file's byte-order mark and line ending.
+ */
+export function wrapInManagedBlock(text: string, input: ManagedBlockInput): string {
+  const { bom, body } = splitBom(text);
+  const { eol } = detectTextStyle(body);
+  const rendered = renderManagedBlock(undefined, input);
+  // Rendering into an empty text cannot meet a foreign marker.
+  if (!rendered.ok) throw new Error(`wrapInManagedBlock: ${rendered.problem.message}`);
+  return bom + (eol === '\n' ? rendered.text : rendered.text.replaceAll('\n', eol));
+}

@@ -76,6 +76,7 @@ export const errorCatalogue = {
   DEPENDENCY_CONFLICT: { hint: 'Two skills need incompatible versions of the same skill; align their ranges.' },
   SKILL_ALREADY_ADDED: { hint: 'The skill is in skillsync.yaml already; use `skillsync update` to change its version.' },
   VERSION_ALREADY_PUBLISHED: { hint: 'Published versions never change: bump `metadata.version` in SKILL.md and publish again.' },
+  MANIFEST_ENTRY_EXISTS: { hint: 'An entry of that name is in skillsync.yaml already; rename one of them.' },
   SKILL_NOT_IN_MANIFEST: { hint: 'Run `skillsync list` to see the skills the manifest declares.' },
 
   // client files
@@ -88,6 +89,14 @@ export const errorCatalogue = {
   JOURNAL_INVALID: { hint: 'Restore it with `skillsync rollback`, or delete it: skillsync then treats the entries it wrote before as someone else\'s.' },
   RUN_NOT_FOUND: { hint: 'Check the run id: each sync prints its id, and runs are kept in the runs/ folder of the skillsync state folder.' },
   ROLLBACK_CONFLICT: { hint: 'The named files changed after that run; rolling back would lose those edits. Pass --force to restore them anyway.' },
+
+  // secrets
+  SECRET_NAME_INVALID: { hint: 'Secret names start with a letter or `_`, then up to 127 letters, digits, `_`, `.` or `-` (as in `${secret:GITHUB_TOKEN}`).' },
+  SECRET_VALUE_INVALID: { hint: 'A secret value is 1 byte to 64 KiB. Pipe it in (`printf %s "$VALUE" | skillsync secret set NAME`), type it at the hidden prompt, or use --from-env VAR.' },
+  SECRET_NOT_FOUND: { hint: 'Run `skillsync secret list` to see the stored names, and `skillsync secret set NAME` to store one.' },
+  SECRET_STORE_CORRUPT: { hint: 'The encrypted secrets file or its key was changed or damaged. Remove the damaged secret with `skillsync secret rm NAME` and set it again; if the key file was lost or replaced, delete the secrets folder and set every secret again.' },
+  SECRET_KEY_PERMISSIONS: { hint: 'Make the secrets key file readable by you only (`chmod 600` on it); if others may have read it, set your secrets again with new values.' },
+  SECRET_BACKEND_UNAVAILABLE: { hint: 'The OS keychain is not usable here (locked, absent, or no desktop session). Set SKILLSYNC_SECRETS_BACKEND=file to use the encrypted file store instead.' },
 
   // processes
   LOCK_TIMEOUT: { hint: 'Another skillsync process is running; wait for it, or remove a stale lock if none is.' },

@@ -9,8 +9,21 @@ export interface AtomicWriteOptions {
 }
 
 /**
+ * The temp file `writeFileAtomic` writes `.<name>.skillsync-<12 hex>.tmp` beside its
+ * target: the marker makes a crash's leftover recognisably ours (see `atomicWriteTempTarget`).
+ */
+const ATOMIC_TEMP = /^\.(.+)\.skillsync-[0-9a-f]{12}\.tmp$/s;
+
+/** The file name a `writeFileAtomic` temp file was for (`.a.json.skillsync-0123456789ab.tmp` → `a.json`), or undefined when `name` is not one. */
+export function atomicWriteTempTarget(name: string): string | undefined {
+  return ATOMIC_TEMP.exec(name)?.[1];
+}
+
+/**
  * Writes a file so that a reader (or a crash) sees either the old bytes or the new
  * ones, never a mix: temp file in the same directory → fsync → rename → fsync dir.
+ * A process killed mid-write leaves the temp file; whoever owns the target under a
+ * lock may delete it (`atomicWriteTempTarget` recognises it).
  */
 export async function writeFileAtomic(
   file: string,
@@ -18,7 +31,7 @@ export async function writeFileAtomic(
   options: AtomicWriteOptions = {},
 ): Promise<void> {
   const dir = path.dirname(file);
-  const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = path.join(dir, `.${path.basename(file)}.skillsync-${randomBytes(6).toString('hex')}.tmp`);
   try {
     await mkdir(dir, { recursive: true });
     const handle = await open(temp, 'wx', options.mode ?? 0o644);

@@ -1,4 +1,5 @@
-export { syncDirectory, writeFileAtomic, type AtomicWriteOptions } from './atomic-write.js';
+export { atomicWriteTempTarget, syncDirectory, writeFileAtomic, type AtomicWriteOptions } from './atomic-write.js';
 export { withFileLock, type FileLockOptions } from './file-lock.js';
 export { mapConcurrent } from './map-concurrent.js';
+export { syncTree } from './sync-tree.js';
 export { pathExists, readTextIfExists } from './read-text-if-exists.js';

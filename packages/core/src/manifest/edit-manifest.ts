@@ -1,7 +1,8 @@
-import { isCollection, isMap, isPair, isScalar, LineCounter, parseDocument, stringify, type Document, type Pair, type YAMLMap } from 'yaml';
+import { isCollection, isMap, isScalar, LineCounter, parseDocument, stringify, type Document, type Pair, type YAMLMap } from 'yaml';
 import { SkillsyncError } from '../errors/skillsync-error.js';
 import { MANIFEST_SCHEMA_ID } from './manifest-schema.js';
 import { parseSkillSpecifier, type SkillSpecifierInput } from './parse-skill-specifier.js';
+import { contentEnd, lineEnd, lineStart, nodeEnd, nodeStart } from './yaml-text.js';
 
 const skillNamePattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -198,34 +199,6 @@ function locateSkills(text: string, name?: string): { document: Document; skills
     map === undefined || name === undefined ? undefined : map.items.find((item) => isScalar(item.key) && String(item.key.value) === name);
   const keyEnd = nodeEnd(section.key);
   return { document, skills: { pair, map, value, keyEnd } };
-}
-
-function nodeStart(node: unknown): number {
-  return (node as { range?: [number, number, number] } | null)?.range?.[0] ?? 0;
-}
-
-function nodeEnd(node: unknown): number {
-  return (node as { range?: [number, number, number] } | null)?.range?.[1] ?? 0;
-}
-
-/** Where a node's own text ends, leaving out comments and blank lines a block collection trails. */
-function contentEnd(node: unknown): number {
-  if (isPair(node)) return node.value === null ? nodeEnd(node.key) : contentEnd(node.value);
-  if (isCollection(node) && !node.flow) {
-    const last: unknown = node.items.at(-1);
-    if (last !== undefined) return contentEnd(last);
-  }
-  return nodeEnd(node);
-}
-
-function lineStart(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
-}
-
-/** The offset after the newline ending the line that holds `offset`. */
-function lineEnd(text: string, offset: number): number {
-  const newline = text.indexOf('\n', offset);
-  return newline === -1 ? text.length : newline + 1;
 }
 
 function itemText(text: string, item: Pair): string {

@@ -30,6 +30,7 @@ export {
   renderSpecifier,
   type CreateManifestOptions,
 } from './edit-manifest.js';
+export { addManifestEntries, type ManifestAdditions } from './add-manifest-entries.js';
 export {
   mergeManifests,
   type EffectiveConnector,

@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -99,15 +100,26 @@ export async function planFor(fixture: SyncFixture, desired: DesiredState): Prom
   return planSync({ env, scope: 'project', projectRoot: project, clients, desired, files: world.files, skillDirs: world.skillDirs, journal });
 }
 
-export async function applyFor(fixture: SyncFixture, plan: SyncPlan): Promise<ApplyResult> {
-  return applyPlan(plan, { env: fixture.env, stateDir: fixture.stateDir, scope: 'project', projectRoot: fixture.project, storeRoot: fixture.storeRoot, lock: { staleMs: 2000 } });
+export async function applyFor(fixture: SyncFixture, plan: SyncPlan, options: { readonly waitMs?: number; readonly keepRuns?: number } = {}): Promise<ApplyResult> {
+  const { waitMs, keepRuns } = options;
+  return applyPlan(plan, {
+    env: fixture.env,
+    stateDir: fixture.stateDir,
+    scope: 'project',
+    projectRoot: fixture.project,
+    storeRoot: fixture.storeRoot,
+    lock: { staleMs: 2000, ...(waitMs === undefined ? {} : { waitMs }) },
+    ...(keepRuns === undefined ? {} : { keepRuns }),
+  });
 }
 
-/** Every file under the given folders (relative to `root`), as base64 bytes with its mode: for byte-for-byte comparison. */
-export async function snapshotFiles(root: string, folders: readonly string[]): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const visit = async (dir: string): Promise<void> => {
-    let entries;
+/**
+ * Walks the given folders (a missing one is empty), calling `visit` for every entry;
+ * a folder is descended into when `visit` returns true for it.
+ */
+async function walk(folders: readonly string[], visit: (full: string, entry: Dirent) => Promise<boolean> | boolean): Promise<void> {
+  const descend = async (dir: string): Promise<void> => {
+    let entries: Dirent[];
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch {
@@ -115,10 +127,30 @@ export async function snapshotFiles(root: string, folders: readonly string[]): P
     }
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) await visit(full);
-      else out[path.relative(root, full)] = (await readFile(full)).toString('base64');
+      const go = await visit(full, entry);
+      if (entry.isDirectory() && go) await descend(full);
     }
   };
-  for (const folder of folders) await visit(folder);
+  for (const folder of folders) await descend(folder);
+}
+
+/** Every file under the given folders (relative to `root`), as base64 bytes: for byte-for-byte comparison. */
+export async function snapshotFiles(root: string, folders: readonly string[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  await walk(folders, async (full, entry) => {
+    if (!entry.isDirectory()) out[path.relative(root, full)] = (await readFile(full)).toString('base64');
+    return true;
+  });
   return out;
+}
+
+/** Every crash leftover of skillsync (`.<name>.skillsync-<…>.tmp`, `.old`, `.old.rollback`) under the given folders. */
+export async function findLeftovers(folders: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  await walk(folders, (full, entry) => {
+    if (!/\.skillsync-[^/]+\.(tmp|old|old\.rollback)$/.test(entry.name)) return true;
+    out.push(full);
+    return false;
+  });
+  return out.sort();
 }

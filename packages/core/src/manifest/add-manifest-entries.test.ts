@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { addManifestEntries } from './add-manifest-entries.js';
+import { createManifestText } from './edit-manifest.js';
+import { parseManifest } from './parse-manifest.js';
+
+describe('addManifestEntries', () => {
+  it('opens the starter manifest\'s empty sections into blocks, keeping every comment', () => {
+    const before = createManifestText();
+    const after = addManifestEntries(before, {
+      connectors: { github: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-github'], env: { GITHUB_TOKEN: '${secret:GITHUB_TOKEN}' } } },
+      instructions: [{ name: 'claude', file: './instructions/claude.md' }],
+    });
+    for (const line of before.split('\n').filter((text) => text.startsWith('#'))) expect(after).toContain(line);
+    expect(after).toContain('connectors:\n  github:\n    command: npx\n    args: [-y, "@modelcontextprotocol/server-github"]\n    env:\n      GITHUB_TOKEN: ${secret:GITHUB_TOKEN}\n');
+    expect(after).toContain('instructions:\n  - name: claude\n    file: ./instructions/claude.md\n');
+    const parsed = parseManifest(after);
+    expect(parsed.findings).toEqual([]);
+    expect(parsed.manifest?.connectors.github?.args).toEqual(['-y', '@modelcontextprotocol/server-github']);
+  });
+
+  it('appends after existing entries and leaves them as written', () => {
+    const before = 'version: 1\nconnectors:\n  # ours\n  fs: { command: fs-mcp }\ninstructions:\n  - text: Be brief.\n';
+    const after = addManifestEntries(before, { connectors: { docs: { url: 'https://docs.example.com/mcp' } }, instructions: [{ name: 'x', text: 'Use pnpm.' }] });
+    expect(after).toContain('  # ours\n  fs: { command: fs-mcp }\n  docs:\n    url: https://docs.example.com/mcp\n');
+    expect(after).toContain('  - text: Be brief.\n  - name: x\n    text: Use pnpm.\n');
+  });
+
+  it('keeps CRLF line endings, adds a missing section, and lets the YAML library handle a filled flow section', () => {
+    const crlf = addManifestEntries('version: 1\r\nconnectors:\r\n  fs:\r\n    command: fs-mcp\r\n', { connectors: { docs: { command: 'docs' } }, instructions: [{ text: 'Hi.' }] });
+    expect(crlf).toBe('version: 1\r\nconnectors:\r\n  fs:\r\n    command: fs-mcp\r\n  docs:\r\n    command: docs\r\ninstructions:\r\n  - text: Hi.\r\n');
+    const flow = addManifestEntries('version: 1\nconnectors: { fs: { command: fs-mcp } }\n', { connectors: { docs: { command: 'docs' } } });
+    expect(parseManifest(flow).manifest?.connectors).toEqual({ fs: { command: 'fs-mcp' }, docs: { command: 'docs' } });
+  });
+
+  it('refuses a name that is there, and anything that would make the manifest invalid', () => {
+    const before = 'version: 1\nconnectors:\n  fs: { command: fs-mcp }\n';
+    expect(() => addManifestEntries(before, { connectors: { fs: { command: 'other' } } })).toThrow(expect.objectContaining({ code: 'MANIFEST_ENTRY_EXISTS' }));
+    expect(() => addManifestEntries(before, { connectors: { 'bad name': { command: 'x' } } })).toThrow(expect.objectContaining({ code: 'MANIFEST_INVALID' }));
+    expect(() => addManifestEntries(before, { connectors: { leak: { command: 'x', env: { API_TOKEN: 'abcdef123456' } } } })).toThrow(expect.objectContaining({ code: 'MANIFEST_SECRET_LITERAL' }));
+    expect(() => addManifestEntries('version: [', {})).toThrow(expect.objectContaining({ code: 'MANIFEST_INVALID_YAML' }));
+  });
+});
