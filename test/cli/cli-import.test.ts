@@ -108,24 +108,29 @@ describe('import (built CLI, temp HOME)', () => {
     expect(run.stdout).toContain('Nothing new to import');
   });
 
-  it('sync then takes over what was imported: in sync everywhere, nothing duplicated, literal-token entries kept until the gateway', async () => {
+  it('sync then takes over what was imported: the gateway entry replaces servers holding tokens, instruction text appears once', async () => {
     const sync = await sandbox.run(['sync']);
     expect(sync.code, sync.stderr).toBe(0);
     const status = await sandbox.runJson(['status']);
     const items = (status.json.scopes as { items: Item[] }[]).flatMap((scope) => scope.items);
-    const drift = items.filter((item) => !['in-sync', 'unmanaged', 'unsupported', 'needs-gateway'].includes(item.status));
+    const drift = items.filter((item) => !['in-sync', 'unmanaged', 'unsupported', 'via-gateway'].includes(item.status));
     expect(drift).toEqual([]);
     expect(items.filter((item) => item.status === 'unmanaged')).toEqual([]);
+    // Every client here must receive a secret, so each reaches its servers through the one gateway entry.
+    expect(items.filter((item) => item.status === 'via-gateway' && item.client === 'cursor').map((item) => item.name).sort()).toEqual(['fs', 'github', 'linear']);
 
     const cursor = await readFile(path.join(sandbox.home, '.cursor', 'mcp.json'), 'utf8');
     expect(cursor).toContain('// my servers');
-    // Cursor's "GitHub" was the same server as Claude Code's "github": one entry now, under the first name.
+    expect(cursor).toContain('"skillsync"');
     expect(cursor).not.toContain('"GitHub"');
-    expect(cursor).toContain('"fs"');
     const claude = await readFile(path.join(sandbox.home, '.claude.json'), 'utf8');
     expect(claude).toContain('"numStartups": 3');
-    expect(claude).toContain(githubToken);
-    expect(claude).toContain('"fs"');
+    expect(claude).toContain('"--client",');
+    // The tokens left the client files: they are only in the encrypted secret store now.
+    for (const file of await filesUnder(sandbox.home)) {
+      const text = await readFile(file, 'utf8');
+      expect(text.includes(githubToken) || text.includes(linearKey), file).toBe(false);
+    }
     const claudeMd = await readFile(path.join(sandbox.home, '.claude', 'CLAUDE.md'), 'utf8');
     expect(claudeMd.match(/Always answer in English/g)).toHaveLength(1);
     expect(claudeMd).toContain('<!-- skillsync:begin instructions');

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ConnectorDefinition, EffectiveInstruction, EffectiveManifest } from '@skillsync/core';
+import type { ConnectorDefinition, EffectiveInstruction, EffectiveManifest, GatewayConfig } from '@skillsync/core';
 
 export interface DesiredSkill {
   readonly name: string;
@@ -20,6 +20,8 @@ export interface DesiredInstruction {
 /** What every target client should have, after resolving manifests and installing skills. */
 export interface DesiredState {
   readonly connectors: Readonly<Record<string, ConnectorDefinition>>;
+  /** Whether connectors reach each client through the gateway or directly (`connectorModeFor`). */
+  readonly gateway: GatewayConfig;
   readonly skills: readonly DesiredSkill[];
   readonly instructions: readonly DesiredInstruction[];
 }
@@ -78,7 +80,7 @@ export function createDesiredState(
     const scope = entry.instruction.scope;
     return { id, content: content ?? '', ...(scope === undefined ? {} : { scope }) };
   });
-  return { connectors, skills, instructions };
+  return { connectors, gateway: manifest.gateway, skills, instructions };
 }
 
 function instructionId(entry: EffectiveInstruction, file: string | undefined, index: number): string {

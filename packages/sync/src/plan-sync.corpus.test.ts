@@ -11,11 +11,12 @@ import { planSync } from './plan-sync.js';
 
 const env = createEnv({ home: '/home/ada', cwd: '/src/app' });
 const desired: DesiredState = {
+  gateway: { mode: 'direct' },
   connectors: { 'skillsync-probe': { command: 'probe-mcp', args: ['--stdio'] } },
   skills: [],
   instructions: [{ id: 'probe', content: 'Probe instructions from skillsync.' }],
 };
-const none: DesiredState = { connectors: {}, skills: [], instructions: [] };
+const none: DesiredState = { connectors: {}, gateway: { mode: 'direct' }, skills: [], instructions: [] };
 
 /** Corpus file prefix → the adapter and scope whose file it stands for. */
 const mcpTargets: Readonly<Record<string, readonly [string, 'user' | 'project']>> = {

@@ -29,6 +29,7 @@ const manifest: EffectiveManifest = {
   ],
   registry: undefined,
   clients: undefined,
+  gateway: { mode: 'direct' },
   trust: { keys: [], requireSignatures: false },
 };
 

@@ -22,6 +22,7 @@ const connectors: Record<string, ConnectorDefinition> = {
 };
 
 const desired: DesiredState = {
+  gateway: { mode: 'direct' },
   connectors,
   skills: [{ name: 'review', version: '1.2.0', integrity: 'sha512-review', storeDir: '/data/store/review' }],
   instructions: [{ id: 'style', content: 'Prefer small pure functions.' }],
@@ -233,5 +234,55 @@ describe.each(clientAdapters.map((adapter) => [adapter.id, adapter] as const))('
         expect(conflict.skills).toEqual([]);
       });
     });
+  });
+});
+
+describe('planSync: gateway mode', () => {
+  const byId = (id: string): ClientAdapter => {
+    const found = clientAdapters.find((adapter) => adapter.id === id);
+    if (found === undefined) throw new Error(id);
+    return found;
+  };
+  const plain = { docs: connectors.docs, search: connectors.search } as Record<string, ConnectorDefinition>;
+
+  it('auto: a client that expands no variables, or must receive a secret, gets one entry that starts the gateway; the others get each connector', () => {
+    const desktop = byId('claude-desktop');
+    const cursor = byId('cursor');
+    const state = (connectorMap: Record<string, ConnectorDefinition>): DesiredState => ({ ...desired, gateway: {}, connectors: connectorMap });
+    const result = plan([desktop, cursor], emptyWorld(), state(plain), 'user');
+    const desktopFile = result.files.find((file) => file.clients.includes('claude-desktop'));
+    const cursorFile = result.files.find((file) => file.clients.includes('cursor') && file.path.endsWith('mcp.json'));
+    const desktopLocation = connectorsLocation(desktop, 'user');
+    const cursorLocation = connectorsLocation(cursor, 'user');
+    if (desktopLocation === undefined || cursorLocation === undefined) throw new Error('locations');
+    expect(entriesOf(desktopFile?.after, desktopLocation)).toEqual({ skillsync: { command: 'skillsync', args: ['serve', '--client', 'claude-desktop', '--scope', 'user'] } });
+    expect(Object.keys(entriesOf(cursorFile?.after, cursorLocation)).sort()).toEqual(['docs', 'search']);
+    expect(result.items.filter((item) => item.status === 'via-gateway').map((item) => `${item.client}:${item.name}`)).toEqual(['claude-desktop:docs', 'claude-desktop:search']);
+
+    const withSecret = plan([cursor], emptyWorld(), state(connectors), 'user');
+    expect(Object.keys(entriesOf(withSecret.files.find((file) => file.path.endsWith('mcp.json'))?.after, cursorLocation))).toEqual(['skillsync']);
+  });
+
+  it('follows the mode and the per-client override, and the command the manifest gives', () => {
+    const cursor = byId('cursor');
+    const location = connectorsLocation(cursor, 'project');
+    if (location === undefined) throw new Error('location');
+    const gateway = plan([cursor], emptyWorld(), { ...desired, connectors: plain, gateway: { mode: 'gateway', command: ['npx', '-y', 'skillsync'] } });
+    expect(entriesOf(gateway.files[0]?.after, location)).toEqual({ skillsync: { type: 'stdio', command: 'npx', args: ['-y', 'skillsync', 'serve', '--client', 'cursor', '--scope', 'project'] } });
+    const overridden = plan([cursor], emptyWorld(), { ...desired, connectors: plain, gateway: { mode: 'gateway', clients: { cursor: 'direct' } } });
+    expect(Object.keys(entriesOf(overridden.files.find((file) => file.path === location.path)?.after, location)).sort()).toEqual(['docs', 'search']);
+  });
+
+  it('switching a client to the gateway removes the entries sync wrote and leaves foreign ones', () => {
+    const cursor = byId('cursor');
+    const location = connectorsLocation(cursor, 'project');
+    if (location === undefined) throw new Error('location');
+    const start: World = { ...emptyWorld(), files: new Map([[location.path, '{\n  "mcpServers": {\n    "mine": { "command": "mine" }\n  }\n}\n']]) };
+    const direct = apply(start, plan([cursor], start, { ...desired, connectors: plain }));
+    expect(Object.keys(entriesOf(direct.files.get(location.path), location)).sort()).toEqual(['docs', 'mine', 'search']);
+    const switched = plan([cursor], direct, { ...desired, connectors: plain, gateway: { mode: 'gateway' } });
+    const after = apply(direct, switched);
+    expect(Object.keys(entriesOf(after.files.get(location.path), location)).sort()).toEqual(['mine', 'skillsync']);
+    expectEmpty(plan([cursor], after, { ...desired, connectors: plain, gateway: { mode: 'gateway' } }));
   });
 });

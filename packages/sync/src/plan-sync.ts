@@ -1,10 +1,11 @@
 import type { ClientAdapter } from '@skillsync/clients';
-import type { ClientId, Env } from '@skillsync/core';
+import { GATEWAY_ENTRY_NAME, type ClientId, type Env } from '@skillsync/core';
 import type { DesiredState } from './create-desired-state.js';
 import { sortJournalEntries, type Journal, type JournalEntry } from './journal.js';
 import { planConnectors, type PlanKindOptions } from './plan-connectors.js';
 import { planInstructions } from './plan-instructions.js';
 import { planSkills } from './plan-skills.js';
+import { connectorModeFor, gatewayConnector } from './gateway-mode.js';
 import { createClientPlan, type ClientPlan, type PlannedFile, type PlannedSkill, type SyncPlan } from './sync-plan.js';
 
 export interface PlanSyncInput {
@@ -42,7 +43,16 @@ export function planSync(input: PlanSyncInput): SyncPlan {
     const plan = createClientPlan();
     const writtenBy = (kind: JournalEntry['kind']) => writtenInScope.filter((entry) => entry.client === adapter.id && entry.kind === kind);
     const base: Omit<PlanKindOptions, 'written'> = { env, adapter, scope, desired, files, skillDirs, writtenInScope, plan };
-    planConnectors({ ...base, written: writtenBy('connector') }, locations.connectors);
+    // Gateway mode: the client's MCP config holds one entry that starts the gateway, which serves every connector.
+    const mode = connectorModeFor(adapter, desired.gateway, desired.connectors);
+    const connectors = mode === 'gateway' ? gatewayConnector(adapter, scope, desired.gateway) : desired.connectors;
+    planConnectors({ ...base, desired: { ...desired, connectors }, written: writtenBy('connector') }, locations.connectors);
+    if (mode === 'gateway' && locations.connectors.kind === 'supported') {
+      for (const [name, connector] of Object.entries(desired.connectors)) {
+        if (connector.enabled === false) continue;
+        plan.items.push({ client: adapter.id, scope, kind: 'connector', name, status: 'via-gateway', path: locations.connectors.path, detail: `served through the ${GATEWAY_ENTRY_NAME} entry` });
+      }
+    }
     planSkills({ ...base, written: writtenBy('skill') }, locations.skills);
     planInstructions({ ...base, written: writtenBy('instructions') }, locations.instructions);
     // An edit the codec refuses (a layout it cannot edit safely) is found here, before any merging.

@@ -10,9 +10,10 @@ import type { ItemKind, Journal, JournalEntry } from './journal.js';
  * - `outdated`: ours and untouched, but the desired state moved on (or dropped it: removal);
  * - `conflict`: someone else's entry with our name; never overwritten;
  * - `unmanaged`: someone else's entry; listed, never touched;
- * - `needs-gateway` / `unsupported`: not written directly, with the reason.
+ * - `needs-gateway` / `unsupported`: not written directly, with the reason;
+ * - `via-gateway`: a connector this client reaches through its one `skillsync` gateway entry.
  */
-export type ItemStatus = 'in-sync' | 'missing' | 'modified' | 'outdated' | 'conflict' | 'unmanaged' | 'needs-gateway' | 'unsupported';
+export type ItemStatus = 'in-sync' | 'missing' | 'modified' | 'outdated' | 'conflict' | 'unmanaged' | 'needs-gateway' | 'unsupported' | 'via-gateway';
 
 /** Statuses that mean "the client is not as the desired state says" (`sync --check` fails on them). */
 export const DRIFT_STATUSES: readonly ItemStatus[] = ['missing', 'modified', 'outdated', 'conflict'];

@@ -5,11 +5,13 @@ export {
   MANIFEST_FILE,
   MANIFEST_SCHEMA_ID,
   MANIFEST_VERSION,
+  GATEWAY_ENTRY_NAME,
   type Manifest,
   type ManifestInput,
   type ConnectorDefinition,
   type InstructionDefinition,
   type TrustConfig,
+  type GatewayConfig,
 } from './manifest-schema.js';
 export { parseManifest, type ManifestFinding, type ManifestParseResult, type ParseManifestOptions } from './parse-manifest.js';
 export {

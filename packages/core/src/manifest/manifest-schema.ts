@@ -91,6 +91,20 @@ const instructionSchema = z
   })
   .describe('Guidance put in front of every client.');
 
+/** The name of the one entry a client gets in gateway mode; no connector may take it. */
+export const GATEWAY_ENTRY_NAME = 'skillsync';
+
+const gatewaySchema = z
+  .strictObject({
+    mode: z
+      .enum(['auto', 'gateway', 'direct'])
+      .optional()
+      .describe('`gateway`: every client gets one `skillsync` entry that starts the gateway; `direct`: each connector is written into each client; `auto` (default): gateway for clients that cannot take a connector as it is (no environment interpolation, or a ${secret:…} reference), direct for the others.'),
+    clients: z.partialRecord(z.enum(KNOWN_CLIENT_IDS), z.enum(['gateway', 'direct'])).optional().describe('Per-client override of `mode`.'),
+    command: z.array(z.string().min(1)).min(1).optional().describe('How a client starts the gateway (default: ["skillsync"]); `serve --client <id> --scope <scope>` is appended.'),
+  })
+  .describe('How connectors reach the clients: through the skillsync gateway (policy, secrets, audit) or written into each client directly.');
+
 const publicKeyPattern = /^(?:ed25519:[A-Za-z0-9+/]+={0,2}|-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----\s*)$/;
 
 const trustSchema = z
@@ -122,13 +136,21 @@ export const manifestSchema = z
       .default({})
       .describe('Skills to install: skill name to source.'),
     connectors: z
-      .record(z.string().regex(connectorNamePattern, 'must be a connector name (letters, digits, `.`, `_`, `-`)'), connectorSchema)
+      .record(
+        z
+          .string()
+          .regex(connectorNamePattern, 'must be a connector name (letters, digits, `.`, `_`, `-`)')
+          .refine((name) => name !== GATEWAY_ENTRY_NAME, `\`${GATEWAY_ENTRY_NAME}\` is the name of the gateway's own entry in every client; give this connector another name`),
+        connectorSchema,
+      )
       .default({})
       .describe('MCP servers to configure in every client, by name.'),
     instructions: z.array(instructionSchema).default([]).describe('Guidance put in front of every client.'),
     clients: z.array(z.enum(KNOWN_CLIENT_IDS)).optional().describe('The clients to keep in sync; omitted means every detected client.'),
+    gateway: gatewaySchema.optional(),
     trust: trustSchema.optional(),
   })
+
   .describe('skillsync manifest: the skills, connectors, instructions and clients wanted at one scope.');
 
 export type Manifest = z.output<typeof manifestSchema>;
@@ -136,6 +158,7 @@ export type ManifestInput = z.input<typeof manifestSchema>;
 export type ConnectorDefinition = z.output<typeof connectorSchema>;
 export type InstructionDefinition = z.output<typeof instructionSchema>;
 export type TrustConfig = z.output<typeof trustSchema>;
+export type GatewayConfig = z.output<typeof gatewaySchema>;
 
 /** The manifest's JSON Schema, for editors and for `schemas/manifest.schema.json`. */
 export function manifestJsonSchema(): Record<string, unknown> {

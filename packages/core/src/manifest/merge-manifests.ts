@@ -1,5 +1,5 @@
 import type { ClientId } from '../clients/client-ids.js';
-import type { ConnectorDefinition, InstructionDefinition, Manifest } from './manifest-schema.js';
+import type { ConnectorDefinition, GatewayConfig, InstructionDefinition, Manifest } from './manifest-schema.js';
 import type { SkillSpecifierInput } from './parse-skill-specifier.js';
 
 /** The scopes a manifest can live at, lowest first. The org scope comes with the server. */
@@ -59,6 +59,8 @@ export interface EffectiveManifest {
   readonly instructions: readonly EffectiveInstruction[];
   readonly registry: Sourced<string> | undefined;
   readonly clients: Sourced<readonly ClientId[]> | undefined;
+  /** The gateway settings, field by field from the nearest scope that sets them; per-client overrides stacked. */
+  readonly gateway: GatewayConfig;
   readonly trust: {
     readonly keys: readonly EffectiveTrustKey[];
     /** True when any scope requires signatures: the stricter scope wins. */
@@ -82,6 +84,7 @@ export function mergeManifests(user: ScopedManifest | undefined, project: Scoped
   let registry: Sourced<string> | undefined;
   let clients: Sourced<readonly ClientId[]> | undefined;
   let requireSignatures = false;
+  let gateway: GatewayConfig = {};
 
   for (const layer of layers) {
     const source: Provenance = { scope: layer.scope, file: layer.file };
@@ -95,6 +98,15 @@ export function mergeManifests(user: ScopedManifest | undefined, project: Scoped
     }
     if (manifest.registry !== undefined) registry = { value: manifest.registry, source };
     if (manifest.clients !== undefined) clients = { value: manifest.clients, source };
+    if (manifest.gateway !== undefined) {
+      const { mode, command } = manifest.gateway;
+      gateway = {
+        ...gateway,
+        ...(mode === undefined ? {} : { mode }),
+        ...(command === undefined ? {} : { command }),
+        ...(manifest.gateway.clients === undefined ? {} : { clients: { ...gateway.clients, ...manifest.gateway.clients } }),
+      };
+    }
     for (const key of manifest.trust?.keys ?? []) keys.set(key.name, { ...key, source });
     if (manifest.trust?.requireSignatures === true) requireSignatures = true;
   }
@@ -105,6 +117,7 @@ export function mergeManifests(user: ScopedManifest | undefined, project: Scoped
     instructions,
     registry,
     clients,
+    gateway,
     trust: { keys: sortByName([...keys.values()]), requireSignatures },
   };
 }

@@ -212,3 +212,14 @@ describe('manifestJsonSchema', () => {
     expect(schema.properties.skills?.description).toContain('skill name');
   });
 });
+
+describe('parseManifest: gateway', () => {
+  it('reads the gateway settings, and refuses a connector named like the gateway entry', () => {
+    const ok = parseManifest('version: 1\ngateway:\n  mode: auto\n  clients: { cursor: direct }\n  command: [npx, -y, skillsync]\n');
+    expect(ok.findings).toEqual([]);
+    expect(ok.manifest?.gateway).toEqual({ mode: 'auto', clients: { cursor: 'direct' }, command: ['npx', '-y', 'skillsync'] });
+    const bad = parseManifest('version: 1\nconnectors:\n  skillsync: { command: x }\ngateway: { mode: sometimes }\n');
+    expect(bad.findings.map((finding) => finding.message).join('\n')).toMatch(/gateway's own entry/);
+    expect(bad.findings.some((finding) => finding.message.includes('sometimes') || finding.message.includes('auto'))).toBe(true);
+  });
+});

@@ -87,6 +87,7 @@ export function desiredFor(fixture: SyncFixture, connectorNames: readonly string
     instructions: [{ instruction: { name: 'style', text: instruction }, source }],
     registry: undefined,
     clients: undefined,
+    gateway: { mode: 'direct' },
     trust: { keys: [], requireSignatures: false },
   };
   return createDesiredState(manifest, [fixture.skill], new Map());
