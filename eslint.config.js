@@ -12,8 +12,11 @@ const layers = {
   clients: ['core'],
   store: ['core'],
   secrets: ['core'],
+  policy: ['core', 'state'],
+  state: ['core'],
   sync: ['core', 'clients', 'store'],
-  cli: ['core', 'clients', 'store', 'secrets', 'sync'],
+  runtime: ['core', 'store', 'secrets', 'policy', 'state'],
+  cli: ['core', 'clients', 'store', 'secrets', 'policy', 'state', 'sync', 'runtime'],
 };
 const all = Object.keys(layers);
 

@@ -1,38 +1,22 @@
 // The benchmark of issue #2. Run with `npm run bench`; prints figures and the ratio
 // against each named baseline measured in the same run. Targets are checked here,
 // by a person reading the table, not by timed assertions in tests.
-import { execFileSync, spawnSync } from 'node:child_process';
+// (The sync benchmark is bench/sync.mjs: `npm run bench:sync`.)
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import * as esbuild from 'esbuild';
+import { pathToFileURL } from 'node:url';
+import { buildCli, cliBin, loadFixtures, machine, median, printTable, root, time as timeProcess } from './harness.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const cliBin = path.join(root, 'apps', 'cli', 'bin', 'skillsync.js');
 const count = Number(process.env.BENCH_SKILLS ?? 500);
 const work = await mkdtemp(path.join(os.tmpdir(), 'skillsync-bench-'));
 const rows = [];
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-/** Runs a command `runs` times; returns the median wall time in ms. Fails loudly on a non-zero exit. */
-function time(command, args, { runs = 5, env = {}, cwd = work, okExits = [0] } = {}) {
-  const samples = [];
-  for (let run = 0; run < runs; run += 1) {
-    const started = performance.now();
-    const result = spawnSync(command, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8' });
-    samples.push(performance.now() - started);
-    if (!okExits.includes(result.status)) {
-      throw new Error(`${[command, ...args].join(' ')} exited ${result.status}\n${result.stdout}\n${result.stderr}`);
-    }
-  }
-  return median(samples);
+/** Runs a command `runs` times (in the work folder unless told); returns the median wall time in ms. */
+function time(command, args, { cwd = work, ...options } = {}) {
+  return timeProcess(command, args, { cwd, ...options });
 }
 
 function record(name, ms, { baseline, baselineMs, target } = {}) {
@@ -40,19 +24,8 @@ function record(name, ms, { baseline, baselineMs, target } = {}) {
 }
 
 try {
-  execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
-  const fixturesFile = path.join(work, 'fixtures.mjs');
-  await esbuild.build({
-    entryPoints: [path.join(root, 'bench', 'fixtures.ts')],
-    outfile: fixturesFile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'warning',
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-  });
-  const fixtures = await import(pathToFileURL(fixturesFile).href);
+  buildCli();
+  const fixtures = await loadFixtures(work);
   const home = path.join(work, 'home');
   await mkdir(home, { recursive: true });
   const cli = (args, options = {}) => time(process.execPath, [cliBin, ...args], { ...options, env: { HOME: home, NO_COLOR: '1', ...options.env } });
@@ -132,10 +105,5 @@ try {
   else await rm(work, { recursive: true, force: true });
 }
 
-const width = Math.max(...rows.map((row) => row.name.length));
-console.log(`\nskillsync benchmark — Node ${process.version}, ${os.cpus().length} cores, ${count} generated skills\n`);
-console.log(`${'what'.padEnd(width)}  ${'median ms'.padStart(10)}  ${'ratio'.padStart(7)}  target`);
-for (const row of rows) {
-  const ratio = row.ratio === undefined ? '' : `${row.ratio.toFixed(2)}×`;
-  console.log(`${row.name.padEnd(width)}  ${row.ms.toFixed(1).padStart(10)}  ${ratio.padStart(7)}  ${row.target ?? ''}`);
-}
+printTable(`skillsync benchmark — ${machine()}, ${count} generated skills`, rows);
+console.log('\n(sync, status and the comparison with the `skills` installer: npm run bench:sync)');

@@ -31,9 +31,17 @@ const common = {
   mainFields: ['module', 'main'],
   logLevel: 'warning',
   legalComments: 'none',
-  // CommonJS dependencies call require() for builtins; ESM output has no require of its own.
+  // CommonJS dependencies call require() for builtins, and cedar-wasm reads its .wasm from
+  // `${__dirname}`; ESM output has neither of its own. Each output file gets its own folder
+  // (dist/ or dist/chunks/), which is where copyWasmAssets puts the .wasm.
   banner: {
-    js: "import { createRequire as __skillsyncCreateRequire } from 'node:module'; const require = __skillsyncCreateRequire(import.meta.url);",
+    js: [
+      "import { createRequire as __skillsyncCreateRequire } from 'node:module';",
+      "import { dirname as __skillsyncDirname } from 'node:path';",
+      "import { fileURLToPath as __skillsyncFileURLToPath } from 'node:url';",
+      'const require = __skillsyncCreateRequire(import.meta.url);',
+      'const __dirname = __skillsyncDirname(__skillsyncFileURLToPath(import.meta.url));',
+    ].join(' '),
   },
 };
 
@@ -65,9 +73,10 @@ async function buildCli() {
   // Built beside dist/ and swapped in, so a CLI (or a test run) using dist/ meanwhile never finds it half-written or gone.
   const fresh = `${dist}.${process.pid}.tmp`;
   await rm(fresh, { recursive: true, force: true });
-  await esbuild.build({
+  const result = await esbuild.build({
     ...common,
     absWorkingDir: root,
+    metafile: true,
     entryPoints: { main: 'apps/cli/src/main.ts' },
     outdir: fresh,
     // Each command becomes its own chunk, loaded only when that command runs.
@@ -76,11 +85,14 @@ async function buildCli() {
     define: { SKILLSYNC_VERSION: JSON.stringify(pkg.version) },
     // Native, optional (apps/cli optionalDependencies) and loaded only when the keychain is
     // used: it stays a runtime import that may fail, and then the file secret store is used.
-    external: ['@napi-rs/keyring'],
+    // better-sqlite3 likewise, for the state database on Node without node:sqlite (< 22.5);
+    // node:sqlite is a builtin, which esbuild always leaves to run time. Kysely is bundled.
+    external: ['@napi-rs/keyring', 'better-sqlite3'],
     plugins: [workspaceSideEffectFree],
     minifySyntax: true,
     sourcemap: false,
   });
+  await copyWasmAssets(result.metafile);
   const stale = `${dist}.${process.pid}.old`;
   // Another build may swap its own in between our two renames: then move that one aside too.
   for (let attempt = 0; ; attempt += 1) {
@@ -96,6 +108,22 @@ async function buildCli() {
     }
   }
   await rm(stale, { recursive: true, force: true });
+}
+
+/**
+ * cedar-wasm's Node build (`@cedar-policy/cedar-wasm/nodejs`, bundled into the `policy`
+ * commands' chunk) loads `cedar_wasm_bg.wasm` from its own folder with readFileSync: copy
+ * the .wasm next to every output file that holds it, so the package needs no runtime
+ * dependency (test/cli/npm-package.test.ts installs it offline).
+ */
+async function copyWasmAssets(metafile) {
+  for (const [output, info] of Object.entries(metafile.outputs)) {
+    for (const input of Object.keys(info.inputs)) {
+      if (!/[\\/]cedar-wasm[\\/]nodejs[\\/]cedar_wasm\.js$/.test(input)) continue;
+      const wasm = path.join(root, path.dirname(input), 'cedar_wasm_bg.wasm');
+      await cp(wasm, path.join(root, path.dirname(output), 'cedar_wasm_bg.wasm'));
+    }
+  }
 }
 
 const schemaFiles = {

@@ -67,6 +67,13 @@ describe('skillsync usage (built CLI, no TTY)', () => {
       'status',
       'diff',
       'rollback',
+      'serve',
+      'audit',
+      'audit verify',
+      'audit export',
+      'audit prune',
+      'policy check',
+      'policy test',
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/corpus.js';
@@ -68,11 +68,27 @@ describe('the skillsync npm package', () => {
     expect(await readFile(path.join(sandbox.work, 'skillsync.lock'), 'utf8')).toContain('"resolved": "path:./demo"');
   });
 
+  it('checks policies with the bundled Cedar, whose .wasm ships in dist/', async () => {
+    const bin = path.join(prefix, 'bin', 'skillsync');
+    const env = { ...npmEnv };
+    // No policy files anywhere: the built-in default policy is what gets checked.
+    const checked = await runProcess(bin, ['policy', 'check', '--json'], { cwd: sandbox.work, env });
+    expect(checked.code, checked.stdout + checked.stderr).toBe(0);
+    expect(JSON.parse(checked.stdout)).toMatchObject({ ok: true, sets: [{ builtIn: true, policies: 1, findings: [] }] });
+    const policies = path.join(sandbox.work, '.skillsync', 'policies');
+    await mkdir(policies, { recursive: true });
+    await writeFile(path.join(policies, 'bad.cedar'), 'permit (principal, action, resource);\nforbid (principal, action == Skillsync::Action::"nope", resource);\n');
+    const refused = await runProcess(bin, ['policy', 'check'], { cwd: sandbox.work, env });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('.skillsync/policies/bad.cedar:2:30  error POLICY_INVALID');
+    await rm(policies, { recursive: true });
+  });
+
   it('keeps secrets in the file store when the optional keychain module was not installed', async () => {
     const root = path.join(prefix, 'lib', 'node_modules', 'skillsync');
     const manifest = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { optionalDependencies?: Record<string, string> };
     // Offline, with an empty cache, npm skips the optional native module: the CLI must not need it.
-    expect(Object.keys(manifest.optionalDependencies ?? {})).toEqual(['@napi-rs/keyring']);
+    expect(Object.keys(manifest.optionalDependencies ?? {})).toEqual(['@napi-rs/keyring', 'better-sqlite3']);
     expect(await readdir(root)).not.toContain('node_modules');
     const bin = path.join(prefix, 'bin', 'skillsync');
     const env = { ...npmEnv, PKG_SECRET: 'from-the-package-env' };
@@ -82,5 +98,35 @@ describe('the skillsync npm package', () => {
     const keychain = await runProcess(bin, ['secret', 'list'], { cwd: sandbox.work, env: { ...env, SKILLSYNC_SECRETS_BACKEND: 'keychain' } });
     expect(keychain.code).toBe(1);
     expect(keychain.stderr).toMatch(/^error SECRET_BACKEND_UNAVAILABLE: /);
+  });
+
+  it('runs the audit commands on node:sqlite where Node has it, and says STATE_DB_UNAVAILABLE where it needs the absent better-sqlite3', async () => {
+    const root = path.join(prefix, 'lib', 'node_modules', 'skillsync');
+    // Offline, npm skipped the optional native module, as it does where no prebuilt binary exists.
+    expect(await readdir(root)).not.toContain('node_modules');
+    await expect(readdir(path.join(prefix, 'lib', 'node_modules', 'better-sqlite3'))).rejects.toMatchObject({ code: 'ENOENT' });
+    const bin = path.join(prefix, 'bin', 'skillsync');
+    const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+    const nodeHasSqlite = major > 22 || (major === 22 && minor >= 13);
+    for (const args of [['audit'], ['audit', 'verify'], ['audit', 'export']]) {
+      const result = await runProcess(bin, args, { cwd: sandbox.work, env: npmEnv });
+      if (nodeHasSqlite) {
+        expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+        expect(result.stderr).toBe('');
+      } else {
+        expect(result.code, args.join(' ')).toBe(1);
+        expect(result.stdout).toBe('');
+        expect(result.stderr).toMatch(/^error STATE_DB_UNAVAILABLE: No SQLite engine could be loaded .*node:sqlite: not available in Node 20.*better-sqlite3: Cannot find module 'better-sqlite3'/);
+        expect(result.stderr).toMatch(/\nhint: The state database needs SQLite: use Node\.js 22\.5 or later .* or install the optional better-sqlite3 module/);
+      }
+    }
+    if (nodeHasSqlite) {
+      const verify = await runProcess(bin, ['audit', 'verify', '--json'], { cwd: sandbox.work, env: npmEnv });
+      expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, checked: 0, head: { seq: 0 } });
+    } else {
+      const json = await runProcess(bin, ['audit', 'verify', '--json'], { cwd: sandbox.work, env: npmEnv });
+      expect(json.code).toBe(1);
+      expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: 'STATE_DB_UNAVAILABLE' } });
+    }
   });
 });

@@ -106,6 +106,44 @@ export const rollbackOptions = {
   list: { type: 'boolean', description: 'List the recorded sync runs instead' },
 } as const satisfies OptionSpecs;
 
+export const serveOptions = {
+  client: { type: 'string', value: 'id', description: 'The AI client this gateway serves, recorded in the audit log (sync passes it)' },
+  scope: { type: 'string', value: 'user|project', description: 'Serve only the connectors of this manifest (default: project and user stacked)' },
+  connector: { type: 'string', multiple: true, value: 'name', description: 'Serve only this connector (repeatable)' },
+  http: { type: 'string', value: 'host:port', description: 'Serve Streamable HTTP on host:port instead of stdio (loopback; :0 picks a port)' },
+  'token-file': { type: 'string', value: 'file', description: 'With --http: the bearer token clients must send (default: a new one, printed once on stderr)' },
+  'allow-remote': { type: 'boolean', description: 'With --http: allow a host that is not loopback' },
+} as const satisfies OptionSpecs;
+
+const auditFilterOptions = {
+  since: { type: 'string', value: 'time', description: 'Only records from this time on: a duration back from now (30m, 1h, 7d, 2w), a date (2026-01-31) or an ISO 8601 time (UTC unless it says)' },
+  until: { type: 'string', value: 'time', description: 'Only records before this time (same forms as --since)' },
+  connector: { type: 'string', value: 'name', description: 'Only records of this connector' },
+  client: { type: 'string', value: 'id', description: 'Only records from this AI client' },
+  decision: { type: 'string', value: 'allow|deny', description: 'Only allowed, or only denied, requests' },
+} as const satisfies OptionSpecs;
+
+export const auditOptions = {
+  ...auditFilterOptions,
+  limit: { type: 'string', value: 'n', description: 'Show the last n matching records (default 50)' },
+} as const satisfies OptionSpecs;
+
+export const auditVerifyOptions = {} as const satisfies OptionSpecs;
+
+export const auditExportOptions = {
+  ...auditFilterOptions,
+  out: { type: 'string', value: 'file', description: 'Write the JSON lines to <file> (mode 0600, atomically) instead of stdout' },
+} as const satisfies OptionSpecs;
+
+export const auditPruneOptions = {
+  'keep-days': { type: 'string', value: 'n', description: 'Keep the last n days of records and delete older ones (required)' },
+  'dry-run': { type: 'boolean', description: 'Only count what would be deleted' },
+} as const satisfies OptionSpecs;
+
+export const policyCheckOptions = {} as const satisfies OptionSpecs;
+
+export const policyTestOptions = {} as const satisfies OptionSpecs;
+
 /** Every command, in the order help lists them. Handlers load only when their command runs. */
 export const commandTable: readonly CommandSpec[] = [
   defineCommand({
@@ -375,5 +413,100 @@ export const commandTable: readonly CommandSpec[] = [
       { command: 'skillsync rollback --list', description: 'The recorded runs' },
     ],
     load: async () => (await import('./commands/rollback.js')).rollbackHandler,
+  }),
+  defineCommand({
+    name: 'serve',
+    summary: 'Run the MCP gateway: every connector behind one server, with secrets, policy and audit',
+    description:
+      'Starts every enabled connector of the manifests (stdio ones as child processes, remote ones over Streamable HTTP or SSE), with ${secret:NAME} references resolved into their environment or headers only, and serves them to one client as a single MCP server on stdio: tools and prompts as <connector>__<name>, resources by URI. This is what the `skillsync` entry that sync writes in gateway mode runs. With --http it serves Streamable HTTP instead, on a loopback address, to clients that send the bearer token. Logs go to stderr (only problems, unless --verbose). It stops when the client closes stdin, or on SIGINT/SIGTERM, and ends every connector process.',
+    positionals: [],
+    options: serveOptions,
+    examples: [
+      { command: 'skillsync serve --client cursor --scope user', description: 'What a client in gateway mode runs' },
+      { command: 'skillsync serve --connector github --verbose', description: 'Serve one connector and show its output on stderr' },
+      { command: 'skillsync serve --http 127.0.0.1:8765 --token-file ~/.config/skillsync/gateway.token', description: 'Serve Streamable HTTP to clients that send that bearer token' },
+    ],
+    load: async () => (await import('./commands/serve.js')).serveHandler,
+  }),
+  defineCommand({
+    name: 'audit',
+    summary: 'Show the gateway audit log: who called what, through which client, allowed or denied',
+    description:
+      'Prints the last records (default 50) of the hash-chained audit log the gateway appends to, oldest first, times in UTC; --json gives every field, hashes included. Filters combine. The log lives in skillsync.db in the skillsync state folder. Sub-commands: `audit verify` checks the chain, `audit export` writes JSON lines, `audit prune` deletes old records; see docs/audit.md.',
+    positionals: [],
+    options: auditOptions,
+    examples: [
+      { command: 'skillsync audit --since 1h', description: 'What happened in the last hour' },
+      { command: 'skillsync audit --decision deny --since 7d', description: 'Everything denied this week' },
+      { command: 'skillsync audit --connector github --client cursor --json', description: "Cursor's GitHub calls, every field, for scripts" },
+    ],
+    load: async () => (await import('./commands/audit.js')).auditListHandler,
+  }),
+  defineCommand({
+    name: 'audit verify',
+    summary: 'Check the audit hash chain; print the head hash to anchor elsewhere',
+    description:
+      'Recomputes every record hash from the prune anchor (or the first record) on. Exits 1 naming the first record that was edited, deleted, reordered or inserted. A rewrite of the whole log by someone with write access can only be caught against a head hash kept elsewhere: copy the printed head hash to a ticket, a commit or another machine.',
+    positionals: [],
+    options: auditVerifyOptions,
+    examples: [
+      { command: 'skillsync audit verify', description: 'Check the chain; exit 1 on a broken record' },
+      { command: 'skillsync audit verify --json', description: 'The result, head hash included, for scripts and monitoring' },
+    ],
+    load: async () => (await import('./commands/audit.js')).auditVerifyHandler,
+  }),
+  defineCommand({
+    name: 'audit export',
+    summary: 'Write audit records as JSON lines, hashes included',
+    description:
+      'One JSON object per line, oldest first, with seq, prevHash and hash, so the chain can be checked without skillsync (docs/audit.md). To stdout, or with --out to a file written atomically with mode 0600 (then --json prints a summary). Takes the same filters as `skillsync audit`.',
+    positionals: [],
+    options: auditExportOptions,
+    examples: [
+      { command: 'skillsync audit export --out audit.jsonl', description: 'Everything, to a file' },
+      { command: 'skillsync audit export --since 2026-01-01 | gzip > audit-2026.jsonl.gz', description: 'This year, compressed' },
+    ],
+    load: async () => (await import('./commands/audit.js')).auditExportHandler,
+  }),
+  defineCommand({
+    name: 'audit prune',
+    summary: 'Delete audit records older than --keep-days, keeping the chain verifiable',
+    description:
+      'Deletes the oldest records up to the first one newer than n days, after checking that part of the chain (a broken chain is refused with AUDIT_CHAIN_BROKEN and nothing is deleted). The last deleted record becomes the anchor `audit verify` starts from, and the prune itself is appended to the log. Export first if you must keep the records.',
+    positionals: [],
+    options: auditPruneOptions,
+    examples: [
+      { command: 'skillsync audit prune --keep-days 90 --dry-run', description: 'How many records are older than 90 days' },
+      { command: 'skillsync audit prune --keep-days 90', description: 'Keep three months of records' },
+    ],
+    load: async () => (await import('./commands/audit.js')).auditPruneHandler,
+  }),
+  defineCommand({
+    name: 'policy check',
+    summary: 'Validate Cedar policy files against the skillsync schema',
+    description:
+      'Without paths it checks the policies of both scopes: <config>/policies/*.cedar (user) and .skillsync/policies/*.cedar next to the project manifest (project); when neither has any, the built-in default policy the gateway falls back to. A folder is checked as one policy set (its *.cedar files). Problems are printed as file:line:column with Cedar\'s message; exits 1 on any error (warnings do not fail). The schema and examples are in docs/policy.md.',
+    positionals: [{ name: 'paths', description: 'Policy files or folders of them', variadic: true }],
+    options: policyCheckOptions,
+    examples: [
+      { command: 'skillsync policy check', description: 'Check the user and project policies' },
+      { command: 'skillsync policy check .skillsync/policies/tools.cedar', description: 'Check one file' },
+      { command: 'skillsync policy check policies/ --json', description: 'Findings as JSON, for CI' },
+    ],
+    load: async () => (await import('./commands/policy.js')).policyCheckHandler,
+  }),
+  defineCommand({
+    name: 'policy test',
+    summary: 'Run the policy test cases next to the policies; exit 1 on any failure',
+    description:
+      'A test file (<name>.test.yaml or policy-tests.yaml) lists cases { name, principal: { user, teams?, roles? }, action, resource: { id, connector? }, context?, expect: allow|deny } and runs against all the *.cedar files of its folder (the built-in default policy when there are none). Without paths it runs the tests of both scopes\' policy folders. Prints pass or fail per case.',
+    positionals: [{ name: 'paths', description: 'Policy folders, test files, or policy files (their <file>.test.yaml)', variadic: true }],
+    options: policyTestOptions,
+    examples: [
+      { command: 'skillsync policy test', description: 'Run the tests of the user and project policies' },
+      { command: 'skillsync policy test .skillsync/policies', description: 'Run one folder\'s tests' },
+      { command: 'skillsync policy test --json', description: 'Results as JSON, for CI' },
+    ],
+    load: async () => (await import('./commands/policy.js')).policyTestHandler,
   }),
 ];

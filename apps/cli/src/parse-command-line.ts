@@ -71,6 +71,18 @@ export function parseCommandLine(argv: readonly string[], table: readonly Comman
     const sub = second === undefined ? undefined : group.find((spec) => spec.name === `${first.value} ${second.value}`);
     if (sub === undefined) {
       const withoutGroup = argv.filter((_, i) => i !== first.index);
+      // A word can be a command and a group at once (`audit`, `audit verify`): without a
+      // sub-command it is the command. Its option values (`--since 7d`) look like words
+      // here, so parse with its options before deciding a word is a mistyped sub-command.
+      const standalone = table.find((candidate) => candidate.name === first.value);
+      if (standalone !== undefined) {
+        const typed = parseOptions(withoutGroup, standalone.options, `skillsync ${first.value}`).positionals[0];
+        if (typed !== undefined && standalone.positionals.length === 0) {
+          const names = group.map((spec) => spec.name.split(' ')[1] ?? spec.name);
+          throw unknownWord(`${first.value} sub-command`, typed, names, `skillsync ${first.value} --help`);
+        }
+        return commandFrom(standalone, withoutGroup);
+      }
       const { globals, help, positionals } = parseOptions(withoutGroup, {}, `skillsync ${first.value}`);
       if (help && positionals.length === 0) return { kind: 'help', globals, topic: first.value };
       const names = group.map((spec) => spec.name.split(' ')[1] ?? spec.name);

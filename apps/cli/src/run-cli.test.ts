@@ -191,3 +191,68 @@ describe('runCli', () => {
     expect((await run(['echo', 'progress', '--quiet'], { tty: true })).stderr).toBe('');
   });
 });
+
+describe('a command that is also a group', () => {
+  const limitOptions = { limit: { type: 'string', value: 'n', description: 'How many' } } as const;
+  const listed: CommandInput<typeof limitOptions>[] = [];
+  const listHandler = defineHandler({
+    run: async (input: CommandInput<typeof limitOptions>) => {
+      listed.push(input);
+      await Promise.resolve();
+      return { ok: true, data: { command: 'log', limit: input.options.limit ?? null } };
+    },
+    render: (data: { command: string }) => data.command,
+  });
+  const verifyHandler = defineHandler({
+    run: async () => {
+      await Promise.resolve();
+      return { ok: true, data: { command: 'log verify' } };
+    },
+    render: (data: { command: string }) => data.command,
+  });
+  const groupTable: readonly CommandSpec[] = [
+    defineCommand({
+      name: 'log',
+      summary: 'Show the log',
+      positionals: [],
+      options: limitOptions,
+      examples: [{ command: 'skillsync log --limit 5', description: 'The last five' }],
+      load: () => Promise.resolve(listHandler),
+    }),
+    defineCommand({
+      name: 'log verify',
+      summary: 'Verify the log',
+      positionals: [],
+      options: {},
+      examples: [{ command: 'skillsync log verify', description: 'Check it' }],
+      load: () => Promise.resolve(verifyHandler),
+    }),
+  ];
+
+  async function runGroup(argv: string[]) {
+    let stdout = '';
+    let stderr = '';
+    const io: CliIo = { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), stdoutIsTTY: false, stderrIsTTY: false };
+    const env = createEnv({ home: cwd, cwd, vars: {} });
+    const code = await runCli({ argv, env, io, version: '9.9.9', table: groupTable });
+    return { code, stdout, stderr };
+  }
+
+  it('runs the command without a sub-command, its option values not taken for one', async () => {
+    expect(await runGroup(['log'])).toEqual({ code: 0, stdout: 'log\n', stderr: '' });
+    expect(await runGroup(['log', '--limit', '5'])).toEqual({ code: 0, stdout: 'log\n', stderr: '' });
+    expect(listed.at(-1)?.options).toEqual({ limit: '5' });
+    expect(await runGroup(['--json', 'log', 'verify'])).toMatchObject({ code: 0, stdout: expect.stringContaining('"command": "log verify"') as unknown });
+  });
+
+  it('suggests the sub-command meant for an unknown word', async () => {
+    const result = await runGroup(['log', 'verfy']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error USAGE: Unknown log sub-command 'verfy'. Did you mean 'verify'\?/);
+  });
+
+  it('shows the command help for `log --help` and the sub-command help for `log verify --help`', async () => {
+    expect((await runGroup(['log', '--help'])).stdout).toContain('Usage: skillsync log [--limit <n>]');
+    expect((await runGroup(['log', 'verify', '--help'])).stdout).toContain('Usage: skillsync log verify');
+  });
+});

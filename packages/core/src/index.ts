@@ -4,5 +4,6 @@ export * from './fs/index.js';
 export * from './clients/client-ids.js';
 export * from './skill/index.js';
 export * from './text/index.js';
+export * from './yaml/index.js';
 export * from './manifest/index.js';
 export * from './lockfile/index.js';

@@ -98,6 +98,32 @@ export const errorCatalogue = {
   SECRET_KEY_PERMISSIONS: { hint: 'Make the secrets key file readable by you only (`chmod 600` on it); if others may have read it, set your secrets again with new values.' },
   SECRET_BACKEND_UNAVAILABLE: { hint: 'The OS keychain is not usable here (locked, absent, or no desktop session). Set SKILLSYNC_SECRETS_BACKEND=file to use the encrypted file store instead.' },
 
+  // gateway (skillsync serve)
+  CONNECTOR_NOT_FOUND: { hint: 'Check the names under `connectors:` in skillsync.yaml (project and user manifests).' },
+  GATEWAY_CONNECTOR_NAME_INVALID: { hint: 'Rename the connector in skillsync.yaml: the gateway exposes its tools as <connector>__<tool>, so a connector name may not contain "__" or end with "_".' },
+  GATEWAY_CONNECTOR_FAILED: { hint: "Check the connector's command, arguments and working folder (or its URL and headers), and run `skillsync serve --verbose` to see its output." },
+  GATEWAY_REFERENCE_UNSET: { hint: 'Set the environment variable before the gateway starts, or change the ${env:NAME} reference in skillsync.yaml.' },
+  GATEWAY_SECRET_PLACEMENT: { hint: "Put ${secret:NAME} only in a connector's `env` (stdio) or `headers` (remote): anywhere else the value would show in process lists, URLs or logs." },
+  GATEWAY_REMOTE_REFUSED: { hint: 'Listen on 127.0.0.1 or localhost, or pass --allow-remote if other machines must reach the gateway (the bearer token then guards it on the network; put TLS in front of it).' },
+  GATEWAY_TOKEN_INVALID: { hint: 'Put at least 32 characters of random text in the token file (for example `openssl rand -hex 32 > token && chmod 600 token`).' },
+  GATEWAY_LISTEN_FAILED: { hint: 'Pick another --http port, or stop the process that holds it.' },
+
+  // state database and audit log
+  STATE_DB_UNAVAILABLE: { hint: 'The state database needs SQLite: use Node.js 22.5 or later (built-in node:sqlite; 22.13+ without a flag), or install the optional better-sqlite3 module (reinstall skillsync without --omit=optional and with network access).' },
+  STATE_DB_FAILED: { hint: 'Check that the file is a skillsync state database and that the state folder is writable and not full. The database is skillsync.db in the skillsync state folder.' },
+  STATE_DB_LOCKED: { hint: 'Another skillsync process (a gateway or a CLI command) held the state database write lock for too long; retry. If it persists, look for a hung skillsync process.' },
+  STATE_SCHEMA_TOO_NEW: { hint: 'A newer skillsync has upgraded this state database; upgrade skillsync to use it.' },
+  AUDIT_LOG_CLOSED: { hint: 'Append before closing the audit log, or open it again.' },
+  AUDIT_CHAIN_BROKEN: { hint: 'Run `skillsync audit verify` to see which record is broken, and keep a copy (`skillsync audit export --out FILE`) before investigating. Nothing was pruned, so no evidence was lost.' },
+  AUDIT_BACKLOG: { hint: 'Audit records could not be written for a while and too many are waiting: check the state database (disk full, permissions, a process holding the lock). The gateway refuses calls rather than run them unaudited.' },
+
+  // policy and redaction
+  POLICY_INVALID: { hint: 'Fix the policy at the reported file and line. Policies are Cedar, checked against the skillsync schema (entity types, actions, context) described in docs/policy.md.' },
+  POLICY_WARNING: { hint: 'The policy is valid Cedar but can never apply as written (for example an action on a resource type it does not take); see docs/policy.md.' },
+  POLICY_NOT_FOUND: { hint: 'Put policies in *.cedar files in <config>/policies (user) or .skillsync/policies (project), or pass the files or folders to check.' },
+  POLICY_TEST_INVALID: { hint: 'A policy test file is a YAML list of { name, principal: { user, teams?, roles? }, action, resource: { type, id, connector? }, context?: { client }, expect: allow|deny }; see docs/policy.md.' },
+  REDACTION_PATTERN_INVALID: { hint: 'Give each custom pattern a lowercase name and a JavaScript regular expression (flags from "imsu") that cannot match the empty string and has no nested quantifier such as (a+)+.' },
+
   // processes
   LOCK_TIMEOUT: { hint: 'Another skillsync process is running; wait for it, or remove a stale lock if none is.' },
   INTERNAL: { hint: 'This is a bug in skillsync; please report it with the command you ran.' },

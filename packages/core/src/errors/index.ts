@@ -6,4 +6,15 @@ export {
   type SerializedError,
   type SkillsyncErrorOptions,
 } from './skillsync-error.js';
-export { REDACTED, redactSecrets, registerSecret } from './redact.js';
+export {
+  credentialPatterns,
+  isSecretReference,
+  knownSecretValues,
+  REDACTED,
+  redactSecrets,
+  registerSecret,
+  secretAssignmentPattern,
+  sensitiveKeyPattern,
+  type CredentialKind,
+  type CredentialPattern,
+} from './redact.js';

@@ -34,4 +34,18 @@ describe('redactSecrets', () => {
     expect(JSON.stringify(error.toJSON())).not.toMatch(/ghp_abc|p4ssw0rd/);
     expect(error.hint.length).toBeGreaterThan(0);
   });
+
+  it('masks JWTs and keeps the key of an assignment readable', () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
+    expect(redactSecrets(`session ${jwt}`)).toBe(`session ${REDACTED}`);
+    expect(redactSecrets('export MY_APP_TOKEN=abcd1234 --api-key: qwerty99')).toBe(`export MY_APP_TOKEN=${REDACTED} --api-key: ${REDACTED}`);
+  });
+
+  it('stays fast on long inputs built to make a secret pattern backtrack', () => {
+    for (const input of ['a.'.repeat(300_000), 'a-'.repeat(300_000), 'token'.repeat(100_000), `-----BEGIN RSA PRIVATE KEY-----${'x'.repeat(200_000)}`]) {
+      const started = performance.now();
+      redactSecrets(input);
+      expect(performance.now() - started).toBeLessThan(1000);
+    }
+  });
 });

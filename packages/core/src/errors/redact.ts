@@ -3,6 +3,10 @@
  * like credentials (provider token shapes, bearer headers, private keys, and
  * `key=value` pairs whose key names a secret) and any exact value registered as a
  * known secret at run time.
+ *
+ * The patterns are exported (`credentialPatterns`, `secretAssignmentPattern`,
+ * `sensitiveKeyPattern`) so the runtime redactor of @skillsync/policy reuses this one
+ * list instead of keeping its own copy.
  */
 const knownSecrets = new Set<string>();
 
@@ -13,43 +17,79 @@ export function registerSecret(value: string): void {
   if (value.length >= 4) knownSecrets.add(value);
 }
 
-const secretPatterns: readonly RegExp[] = [
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
-  /\b(?:ghp|gho|ghu|ghs|ghr|github_pat)_[A-Za-z0-9_]{20,}\b/g,
-  /\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}\b/g,
-  /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g,
-  /\bAKIA[0-9A-Z]{16}\b/g,
-  /\bAIza[0-9A-Za-z_-]{35}\b/g,
-  /\bglpat-[A-Za-z0-9_-]{20,}\b/g,
-  /\bnpm_[A-Za-z0-9]{36}\b/g,
-  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
+/**
+ * Every value registered with `registerSecret` so far. The set only ever grows, so its
+ * `size` tells a caller that caches something derived from it when to rebuild.
+ */
+export function knownSecretValues(): ReadonlySet<string> {
+  return knownSecrets;
+}
+
+/** What kind of credential a pattern finds; the runtime redactor names its detectors after these. */
+export type CredentialKind = 'private-key' | 'api-key' | 'aws-key' | 'jwt' | 'bearer';
+
+export interface CredentialPattern {
+  /** The provider or format, e.g. `github-token`. */
+  readonly name: string;
+  readonly kind: CredentialKind;
+  /**
+   * Global, and linear on any input: a literal prefix anchors every match and the
+   * repeated parts are single character classes, so no input makes it backtrack badly.
+   * For `bearer`, group 1 is the scheme (`Bearer`/`Basic`), which stays readable.
+   */
+  readonly pattern: RegExp;
+}
+
+/** The credential shapes skillsync recognises, most specific first. Add here; never keep a second list. */
+export const credentialPatterns: readonly CredentialPattern[] = [
+  // Bounded, so a BEGIN line without its END costs at most 64 KiB of scanning.
+  { name: 'pem-private-key', kind: 'private-key', pattern: /-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----[\s\S]{0,65536}?-----END [A-Z ]{0,40}PRIVATE KEY-----/g },
+  { name: 'jwt', kind: 'jwt', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g },
+  { name: 'github-token', kind: 'api-key', pattern: /\b(?:ghp|gho|ghu|ghs|ghr|github_pat)_[A-Za-z0-9_]{20,}\b/g },
+  { name: 'openai-anthropic-key', kind: 'api-key', pattern: /\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}\b/g },
+  { name: 'slack-token', kind: 'api-key', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g },
+  { name: 'google-api-key', kind: 'api-key', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g },
+  { name: 'gitlab-token', kind: 'api-key', pattern: /\bglpat-[A-Za-z0-9_-]{20,}\b/g },
+  { name: 'npm-token', kind: 'api-key', pattern: /\bnpm_[A-Za-z0-9]{36}\b/g },
+  { name: 'stripe-key', kind: 'api-key', pattern: /\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}\b/g },
+  { name: 'huggingface-token', kind: 'api-key', pattern: /\bhf_[A-Za-z0-9]{30,}\b/g },
+  { name: 'sendgrid-key', kind: 'api-key', pattern: /\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}/g },
+  { name: 'aws-access-key-id', kind: 'aws-key', pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/g },
+  { name: 'aws-secret-access-key', kind: 'aws-key', pattern: /\baws_?secret_?access_?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])/gi },
+  { name: 'bearer', kind: 'bearer', pattern: /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi },
 ];
 
-const secretAssignment = /\b([A-Za-z0-9_.-]*(?:token|secret|password|passwd|api[_-]?key|apikey|credential|auth)[A-Za-z0-9_.-]*)(\s*[=:]\s*)("?)([^\s"',;]{4,})\3/gi;
+/**
+ * `key=value` / `key: value` where the key names a secret. Groups: 1 the key from its
+ * secret word on (`TOKEN` of `GITHUB_TOKEN`; what comes before stays outside the match,
+ * untouched), 2 separator, 3 optional quote, 4 value. Starting at the secret word keeps
+ * the scan linear and fast: an earlier `\b[…]*(?:token|…)[…]*` took quadratic time on a
+ * long run such as `a.a.a.…` (minutes for 1 MB).
+ */
+export const secretAssignmentPattern = /((?:token|secret|password|passwd|api[_-]?key|apikey|credential|auth)[A-Za-z0-9_.-]{0,64})(\s*[=:]\s*)("?)([^\s"',;]{4,})\3/gi;
+
+/** Object keys whose string values are secrets as a whole (`password`, `apiKey`, `Authorization`, …). */
+export const sensitiveKeyPattern = /token|secret|password|passwd|api[_-]?key|apikey|credential|authorization|private[_-]?key/i;
+
+/** `${secret:X}` and `${env:X}` are references, not values: they stay readable. */
+export function isSecretReference(value: string): boolean {
+  return /^\$\{(?:secret|env):[^}]+\}$/.test(value);
+}
 
 function redactString(text: string): string {
   let out = text;
   for (const secret of knownSecrets) {
     if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
-  for (const pattern of secretPatterns) {
-    out = out.replace(pattern, (match, scheme: unknown) =>
-      typeof scheme === 'string' && /^(bearer|basic)$/i.test(scheme) ? `${scheme} ${REDACTED}` : REDACTED,
-    );
+  for (const { kind, pattern } of credentialPatterns) {
+    out = out.replace(pattern, (match, scheme: unknown) => (kind === 'bearer' && typeof scheme === 'string' ? `${scheme} ${REDACTED}` : REDACTED));
   }
-  return out.replace(secretAssignment, (match, key: string, sep: string, quote: string, value: string) =>
-    isReference(value) || /^(bearer|basic)$/i.test(value) || value.startsWith(REDACTED)
+  return out.replace(secretAssignmentPattern, (match, key: string, sep: string, quote: string, value: string) =>
+    isSecretReference(value) || /^(bearer|basic)$/i.test(value) || value.startsWith(REDACTED)
       ? match
       : `${key}${sep}${quote}${REDACTED}${quote}`,
   );
 }
-
-/** `${secret:X}` and `${env:X}` are references, not values: they stay readable. */
-function isReference(value: string): boolean {
-  return /^\$\{(?:secret|env):[^}]+\}$/.test(value);
-}
-
-const sensitiveKey = /token|secret|password|passwd|api[_-]?key|apikey|credential|authorization|private[_-]?key/i;
 
 /** Returns a deep copy of `value` with every secret-looking string masked. */
 export function redactSecrets<T>(value: T): T {
@@ -58,7 +98,7 @@ export function redactSecrets<T>(value: T): T {
 
 function redactValue(value: unknown, key: string | undefined): unknown {
   if (typeof value === 'string') {
-    if (key !== undefined && sensitiveKey.test(key) && !isReference(value) && value.length > 0) return REDACTED;
+    if (key !== undefined && sensitiveKeyPattern.test(key) && !isSecretReference(value) && value.length > 0) return REDACTED;
     return redactString(value);
   }
   if (Array.isArray(value)) return value.map((item) => redactValue(item, undefined));

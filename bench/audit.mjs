@@ -1,0 +1,157 @@
+// The audit log benchmark: `npm run bench:audit`. Prints the cost of `append` on the
+// gateway's hot path (µs per call: it only queues), how fast queued records are written
+// (records/s, in batched BEGIN IMMEDIATE transactions), the same with several processes
+// appending to one file, and how fast `verify` walks the chain. Measured on the state
+// database's real engine for this Node (node:sqlite from 22.13, else better-sqlite3).
+// Targets are read from the output, not asserted. AUDIT_BENCH_RECORDS scales it (default 100 000).
+import { fork } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
+import { pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
+import { machine, median, root } from './harness.mjs';
+
+const records = Number(process.env.AUDIT_BENCH_RECORDS ?? 100_000);
+const out = path.join(root, 'bench', '.out');
+const outfile = path.join(out, 'audit-bench.mjs');
+
+/** One record as the gateway appends it: a tool call with a digest of its arguments. */
+function record(audit, index, client = 'claude-code') {
+  return {
+    time: new Date(),
+    principal: 'ada@example.com',
+    client,
+    action: 'callTool',
+    connector: 'github',
+    target: `github__create_issue_${index % 50}`,
+    argumentsDigest: audit.digestArguments({ title: `bug ${index}` }),
+    decision: index % 20 === 0 ? 'deny' : 'allow',
+    policyIds: ['default-allow'],
+    policyVersion: 'v1',
+    latencyMs: 3.2,
+    outcome: index % 20 === 0 ? 'denied' : 'ok',
+  };
+}
+
+// A child process of the multi-process figure: append `count` records as fast as the
+// event loop lets the timer flush them, then close.
+if (process.argv[2] === '--child') {
+  const audit = await import(pathToFileURL(outfile).href);
+  const [file, id, count] = process.argv.slice(3);
+  const log = await audit.openAuditLog({ file });
+  const prepared = Array.from({ length: 100 }, (_, index) => record(audit, index, `client-${id}`));
+  for (let index = 0; index < Number(count); index += 1) {
+    log.append(prepared[index % 100]);
+    if (index % 500 === 499) await new Promise((resolve) => setImmediate(resolve));
+  }
+  await log.close();
+  process.exit(0);
+}
+
+// Bundle @skillsync/policy (TypeScript) into bench/.out; better-sqlite3 and Kysely resolve from node_modules.
+await mkdir(out, { recursive: true });
+await esbuild.build({
+  stdin: { contents: "export * from '@skillsync/policy'; export * from '@skillsync/state';", resolveDir: root, loader: 'js' },
+  outfile,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  mainFields: ['module', 'main'],
+  external: ['@cedar-policy/*', 'better-sqlite3', 'kysely'],
+  logLevel: 'warning',
+  banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },
+});
+const audit = await import(pathToFileURL(outfile).href);
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'skillsync-bench-audit-'));
+const rows = [];
+const row = (name, value, unit, note = '') => rows.push({ name, value, unit, note });
+const engine = audit.loadSqliteEngine().name;
+
+try {
+  // ---- hot path: append only queues --------------------------------------------------
+  {
+    const log = await audit.openAuditLog({ file: path.join(dir, 'append.db'), flushDelayMs: 60_000, maxBatch: records + 1, maxPending: records + 1 });
+    // Inputs built beforehand (the gateway has its record anyway); digestArguments is its own figure.
+    const inputs = Array.from({ length: 1000 }, (_, index) => record(audit, index));
+    const rounds = [];
+    for (let round = 0; round < 5; round += 1) {
+      const started = performance.now();
+      for (let index = 0; index < records; index += 1) log.append(inputs[index % 1000]);
+      rounds.push(((performance.now() - started) * 1000) / records);
+      if (round < 4) await log.flush();
+    }
+    row('append (hot path: check and queue)', median(rounds), 'µs/call', `median of 5 × ${records.toLocaleString('en')} appends`);
+
+    const started = performance.now();
+    await log.flush();
+    const seconds = (performance.now() - started) / 1000;
+    row('flush of queued records', records / seconds, 'records/s', `${records.toLocaleString('en')} records, batches of 1000, one BEGIN IMMEDIATE each`);
+
+    const args = { owner: 'acme', repo: 'api', title: 'Crash on start', body: 'x'.repeat(400), labels: ['bug', 'p1'] };
+    const digestStarted = performance.now();
+    for (let index = 0; index < 20_000; index += 1) audit.digestArguments(args);
+    row('digestArguments (a 0.5 kB argument object)', ((performance.now() - digestStarted) * 1000) / 20_000, 'µs/call', 'done by the gateway before append');
+
+    const verifyStarted = performance.now();
+    const result = await log.verify();
+    const verifySeconds = (performance.now() - verifyStarted) / 1000;
+    if (!result.ok) throw new Error(`verify failed: ${JSON.stringify(result.problem)}`);
+    row('verify', result.checked / verifySeconds, 'records/s', `${result.checked.toLocaleString('en')} records`);
+    await log.close();
+  }
+
+  // ---- steady traffic: appends spread over the event loop, written by the timer ------
+  {
+    const log = await audit.openAuditLog({ file: path.join(dir, 'steady.db') });
+    const inputs = Array.from({ length: 1000 }, (_, index) => record(audit, index));
+    const started = performance.now();
+    for (let index = 0; index < records; index += 1) {
+      log.append(inputs[index % 1000]);
+      // A request at a time, as a busy gateway sees them: the 5 ms timer flushes between.
+      if (index % 200 === 199) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await log.close();
+    row('append + timer flushes, one process', records / ((performance.now() - started) / 1000), 'records/s', 'end to end, until closed');
+  }
+
+  // ---- several processes on one file ----------------------------------------------------
+  {
+    const processes = 4;
+    const file = path.join(dir, 'shared.db');
+    await (await audit.openAuditLog({ file })).close();
+    const perProcess = Math.ceil(records / processes);
+    const started = performance.now();
+    await Promise.all(
+      Array.from(
+        { length: processes },
+        (_, id) =>
+          new Promise((resolve, reject) => {
+            const child = fork(new URL(import.meta.url), ['--child', file, String(id), String(perProcess)], { stdio: 'inherit' });
+            child.on('error', reject);
+            child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`child ${id} exited ${code}`))));
+          }),
+      ),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const log = await audit.openAuditLog({ file });
+    const result = await log.verify();
+    await log.close();
+    if (!result.ok || result.checked !== perProcess * processes) throw new Error(`multi-process chain: ${JSON.stringify(result)}`);
+    row(`append, ${processes} processes on one file`, (perProcess * processes) / seconds, 'records/s', `${(perProcess * processes).toLocaleString('en')} records, one valid chain (process start-up included)`);
+  }
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
+
+console.log(`\naudit log benchmark (${machine()}, ${engine})\n`);
+const width = Math.max(...rows.map((item) => item.name.length));
+console.log(`${'what'.padEnd(width)}  ${'value'.padStart(12)}  ${'unit'.padEnd(9)}  note`);
+for (const item of rows) {
+  const value = item.value < 10 ? item.value.toFixed(2) : Math.round(item.value).toLocaleString('en');
+  console.log(`${item.name.padEnd(width)}  ${value.padStart(12)}  ${item.unit.padEnd(9)}  ${item.note}`);
+}

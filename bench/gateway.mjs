@@ -1,0 +1,118 @@
+// `npm run bench:gateway`: what the gateway adds to a tool call. The same SDK client calls
+// the same echo tool (bench/echo-server.mjs) directly over stdio, and through `skillsync
+// serve` over stdio (the built CLI, from a snapshot, with a temp HOME and a project
+// manifest naming the echo server), first sequentially, then with 32 calls in flight.
+// Prints p50/p99 per call and calls/s for both, and the gateway's added p50/p99.
+//
+//   BENCH_CALLS=1000 (sequential calls)  BENCH_CONCURRENT_CALLS=4000  BENCH_CONCURRENCY=32
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { buildCliSnapshot, machine, quietWaited, root, waitForQuiet } from './harness.mjs';
+
+const calls = Number(process.env.BENCH_CALLS ?? 1000);
+const concurrentCalls = Number(process.env.BENCH_CONCURRENT_CALLS ?? 4000);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const warmup = 300;
+const echoServer = path.join(root, 'bench', 'echo-server.mjs');
+
+const work = await mkdtemp(path.join(os.tmpdir(), 'skillsync-bench-gateway-'));
+try {
+  const bin = await buildCliSnapshot(path.join(work, 'cli'));
+  const home = path.join(work, 'home');
+  const project = path.join(work, 'project');
+  await mkdir(home, { recursive: true });
+  await mkdir(project, { recursive: true });
+  await writeFile(path.join(project, 'skillsync.yaml'), `version: 1\nconnectors:\n  bench:\n    command: ${JSON.stringify(process.execPath)}\n    args: [${JSON.stringify(echoServer)}]\n`);
+  const env = { PATH: process.env.PATH ?? '', HOME: home, SKILLSYNC_HOME: path.join(work, 'skillsync-home'), LANG: 'C.UTF-8' };
+
+  const direct = { label: 'direct', tool: 'echo', params: { command: process.execPath, args: [echoServer], env, cwd: project } };
+  const gateway = { label: 'gateway', tool: 'bench__echo', params: { command: process.execPath, args: [bin, 'serve'], env, cwd: project, stderr: 'inherit' } };
+
+  const results = {};
+  for (const target of [direct, gateway, direct, gateway]) {
+    // Two rounds, alternating, keeping the better of each: less noise from a shared machine.
+    await waitForQuiet();
+    const measured = await measure(target);
+    const previous = results[target.label];
+    results[target.label] = previous === undefined ? measured : best(previous, measured);
+  }
+  report(results.direct, results.gateway);
+} finally {
+  await rm(work, { recursive: true, force: true });
+}
+
+async function measure(target) {
+  const client = new Client({ name: 'bench', version: '1.0.0' });
+  await client.connect(new StdioClientTransport(target.params));
+  const call = async (index) => {
+    const started = performance.now();
+    const result = await client.callTool({ name: target.tool, arguments: { text: `call ${index}` } });
+    const ms = performance.now() - started;
+    if (result.content?.[0]?.text !== `call ${index}`) throw new Error(`${target.label}: unexpected result ${JSON.stringify(result)}`);
+    return ms;
+  };
+  for (let index = 0; index < warmup; index += 1) await call(index);
+
+  const sequential = [];
+  const sequentialStart = performance.now();
+  for (let index = 0; index < calls; index += 1) sequential.push(await call(index));
+  const sequentialMs = performance.now() - sequentialStart;
+
+  const concurrent = [];
+  let next = 0;
+  const concurrentStart = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < concurrentCalls) {
+        const index = next;
+        next += 1;
+        concurrent.push(await call(index));
+      }
+    }),
+  );
+  const concurrentMs = performance.now() - concurrentStart;
+  await client.close();
+  return {
+    sequential: { p50: percentile(sequential, 0.5), p99: percentile(sequential, 0.99), perSecond: (calls / sequentialMs) * 1000 },
+    concurrent: { p50: percentile(concurrent, 0.5), p99: percentile(concurrent, 0.99), perSecond: (concurrentCalls / concurrentMs) * 1000 },
+  };
+}
+
+function best(a, b) {
+  const pick = (x, y) => ({ p50: Math.min(x.p50, y.p50), p99: Math.min(x.p99, y.p99), perSecond: Math.max(x.perSecond, y.perSecond) });
+  return { sequential: pick(a.sequential, b.sequential), concurrent: pick(a.concurrent, b.concurrent) };
+}
+
+function percentile(values, share) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)];
+}
+
+function report(direct, gateway) {
+  console.log(`\nGateway overhead: echo tool over stdio, direct vs through \`skillsync serve\` (${machine()})\n`);
+  const rows = [
+    ['', 'p50 ms', 'p99 ms', 'calls/s'],
+    [`direct, sequential (${calls})`, direct.sequential.p50, direct.sequential.p99, direct.sequential.perSecond],
+    [`gateway, sequential (${calls})`, gateway.sequential.p50, gateway.sequential.p99, gateway.sequential.perSecond],
+    [`direct, ${concurrency} in flight (${concurrentCalls})`, direct.concurrent.p50, direct.concurrent.p99, direct.concurrent.perSecond],
+    [`gateway, ${concurrency} in flight (${concurrentCalls})`, gateway.concurrent.p50, gateway.concurrent.p99, gateway.concurrent.perSecond],
+  ];
+  const width = Math.max(...rows.map((row) => row[0].length));
+  for (const [name, ...values] of rows) {
+    console.log(`${name.padEnd(width)}  ${values.map((value) => (typeof value === 'number' ? value.toFixed(value >= 100 ? 0 : 3) : value).padStart(9)).join('  ')}`);
+  }
+  const added = (key) => gateway.sequential[key] - direct.sequential[key];
+  const share = (mode) => gateway[mode].perSecond / direct[mode].perSecond;
+  const verdict = (ok) => (ok ? 'ok' : 'MISSED');
+  console.log('');
+  console.log(`added p50 per call (sequential): ${added('p50').toFixed(3)} ms   target < 1 ms   ${verdict(added('p50') < 1)}`);
+  console.log(`added p99 per call (sequential): ${added('p99').toFixed(3)} ms   target < 5 ms   ${verdict(added('p99') < 5)}`);
+  console.log(`throughput, sequential: ${(share('sequential') * 100).toFixed(0)}% of direct   target ≥ 80%   ${verdict(share('sequential') >= 0.8)}`);
+  console.log(`throughput, ${concurrency} in flight: ${(share('concurrent') * 100).toFixed(0)}% of direct   target ≥ 80%   ${verdict(share('concurrent') >= 0.8)}`);
+  if (quietWaited() > 0) console.log(`(waited ${quietWaited()} s for the machine to quieten)`);
+}

@@ -1,0 +1,1 @@
+export { parseYamlText, type YamlTextResult } from './parse-yaml.js';

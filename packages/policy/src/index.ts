@@ -1,0 +1,3 @@
+export * from './audit/index.js';
+export * from './cedar/index.js';
+export * from './redaction/index.js';

@@ -1,0 +1,35 @@
+// The gateway runtime: one MCP server in front of every connector of a manifest, with
+// namespacing, secrets injected at spawn/connect time, and the governance hooks
+// (authorize, redact, audit) on every call. `skillsync serve` is its CLI shell.
+export {
+  createGateway,
+  type CreateServerOptions,
+  type DownstreamEra,
+  type DownstreamTransport,
+  type Gateway,
+  type GatewayEvent,
+  type GatewayOptions,
+} from './gateway.js';
+export { serveGatewayStdio, type StdioServing, type StdioServingOptions } from './serve-stdio.js';
+export { generateToken, isLoopbackHost, MIN_TOKEN_LENGTH, serveGatewayHttp, type HttpServing, type HttpServingOptions } from './serve-http.js';
+export {
+  allowAll,
+  canonicalJson,
+  digestArguments,
+  type AuditOutcome,
+  type AuditRecord,
+  type AuditSink,
+  type AuthorizationDecision,
+  type AuthorizationRequest,
+  type Authorize,
+  type GatewayAction,
+  type GatewayResourceType,
+  type Principal,
+  type Redaction,
+  type RedactionFinding,
+  type RedactionResult,
+} from './hooks.js';
+export { connectorNameProblem, MAX_TOOL_NAME_LENGTH, NAMESPACE_SEPARATOR, namespacedName, splitNamespacedName } from './namespacing.js';
+export { INHERITED_ENV_VARS, resolveConnectorLaunch, type ConnectorLaunch, type ResolveSecret } from './connector-launch.js';
+export type { ConnectorState, ConnectorStatus, ListKind } from './upstream.js';
+export { ChildProcessTransport, type ChildTransportOptions } from './child-transport.js';

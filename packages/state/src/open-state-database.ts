@@ -1,0 +1,239 @@
+import { mkdir, open } from 'node:fs/promises';
+import path from 'node:path';
+import { skillsyncPaths, SkillsyncError, type Env } from '@skillsync/core';
+import { Kysely, sql, SqliteDialect } from 'kysely';
+import { checkModule, MIGRATIONS_TABLE, pendingMigrations, type MigrationResult, type MigrationsTable, type StateModule } from './migrations.js';
+import { loadSqliteEngine, type SqliteEngineName, type SyncSqlite } from './sqlite-engines.js';
+import { toStateError } from './state-errors.js';
+
+/** The tables every state database has. Modules add theirs with `kysely.$extendTables<T>()`. */
+export interface StateTables {
+  migrations: MigrationsTable;
+}
+
+/** The SQL engines the state layer speaks. Only SQLite is built; PostgreSQL (the org server) comes later. */
+export type StateDialect = 'sqlite';
+
+/**
+ * Synchronous access to a SQLite state database: the hot-path escape hatch. PostgreSQL
+ * will not have it, so code that uses it keeps a Kysely path beside it.
+ */
+export interface SqliteAccess {
+  /**
+   * Runs `task` in a `BEGIN IMMEDIATE` transaction (the write lock is taken first, so
+   * writers in other processes queue instead of failing), holding the one connection
+   * Kysely shares so no other query of this process interleaves. Commits when `task`
+   * returns, rolls back when it throws.
+   */
+  writeSync<T>(task: (sync: SyncSqlite) => T): Promise<T>;
+  /**
+   * The same without waiting for the connection, for a process-exit handler where no
+   * `await` can run. Refused (STATE_DB_FAILED) while another transaction is open.
+   */
+  writeSyncNow<T>(task: (sync: SyncSqlite) => T): T;
+}
+
+export interface StateDatabase {
+  /** The database file (or `:memory:`). */
+  readonly file: string;
+  readonly dialect: StateDialect;
+  readonly engine: SqliteEngineName;
+  readonly kysely: Kysely<StateTables>;
+  /** Present on SQLite. */
+  readonly sqlite: SqliteAccess | undefined;
+  /**
+   * Runs `task` in one transaction on one connection. `write: true` takes the write lock
+   * up front (`BEGIN IMMEDIATE` on SQLite), for read-then-write work such as chaining.
+   */
+  transaction<T>(task: (db: Kysely<StateTables>) => Promise<T>, options?: { readonly write?: boolean }): Promise<T>;
+  /** Applies the module's pending migrations in one write transaction; a no-op when current. */
+  migrate(module: StateModule): Promise<MigrationResult>;
+  /** Closes the connection; later calls do nothing. */
+  close(): Promise<void>;
+}
+
+export interface OpenStateDatabaseOptions {
+  /** The database file, created (0600, in a 0700 folder) when missing; or `:memory:`. */
+  readonly file: string;
+  /** Default `auto`: node:sqlite where Node has it, else better-sqlite3. */
+  readonly engine?: SqliteEngineName | 'auto';
+  /** Modules whose migrations are applied at open, in this order. */
+  readonly modules?: readonly StateModule[];
+  /** How long a write waits for another process's lock before STATE_DB_LOCKED. Default 5000 ms. */
+  readonly busyTimeoutMs?: number;
+}
+
+export const STATE_DATABASE_NAME = 'skillsync.db';
+
+/** `<state folder>/skillsync.db`: the one local state database (audit log, and later journal and usage). */
+export function stateDatabaseFile(env: Env): string {
+  return path.join(skillsyncPaths(env).state, STATE_DATABASE_NAME);
+}
+
+const isMemory = (file: string): boolean => file === ':memory:' || file === '';
+
+/**
+ * Opens (creating when needed) the SQLite state database with WAL, a busy timeout and
+ * foreign keys on, and applies the given modules' migrations. The binding is node:sqlite
+ * where Node has it, else the optional better-sqlite3; neither → STATE_DB_UNAVAILABLE.
+ */
+export async function openStateDatabase(options: OpenStateDatabaseOptions): Promise<StateDatabase> {
+  const { file } = options;
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  const engine = loadSqliteEngine(options.engine ?? 'auto');
+  if (!isMemory(file)) await prepareFile(file);
+
+  let raw;
+  try {
+    raw = engine.open(file);
+    raw.sync.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    if (!isMemory(file)) raw.sync.exec('PRAGMA journal_mode = WAL');
+    // In WAL mode NORMAL never corrupts; a power cut may lose the last commits (whole transactions).
+    raw.sync.exec('PRAGMA synchronous = NORMAL');
+    raw.sync.exec('PRAGMA foreign_keys = ON');
+  } catch (error) {
+    raw?.close();
+    throw toStateError(error, file, 'open the state database');
+  }
+  const connection = raw;
+
+  let closed = false;
+  const closeRaw = (): void => {
+    if (closed) return;
+    closed = true;
+    connection.close();
+  };
+  const kysely = new Kysely<StateTables>({
+    dialect: new SqliteDialect({ database: { prepare: (text) => connection.kysely.prepare(text), close: closeRaw } }),
+  });
+
+  /** BEGIN IMMEDIATE … COMMIT around `task`; `now` refuses when this connection is already inside a transaction. */
+  const runWrite = <T>(task: (sync: SyncSqlite) => T, now: boolean): T => {
+    const { sync } = connection;
+    if (closed) throw new SkillsyncError('STATE_DB_FAILED', `The state database ${file} is closed.`, { details: { file } });
+    try {
+      sync.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      // Without the connection held, BEGIN fails inside an awaited Kysely transaction of this process: never interleave with it.
+      if (now && error instanceof Error && /within a transaction/i.test(error.message)) {
+        throw new SkillsyncError('STATE_DB_FAILED', `The state database ${file} is in the middle of another transaction of this process.`, {
+          hint: 'Await the pending work (for the audit log: `await log.close()`) instead of writing synchronously.',
+          details: { file },
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    let result: T;
+    try {
+      result = task(sync);
+      sync.exec('COMMIT');
+    } catch (error) {
+      try {
+        sync.exec('ROLLBACK');
+      } catch {
+        // SQLite may have rolled back already (e.g. on SQLITE_FULL).
+      }
+      throw error;
+    }
+    return result;
+  };
+
+  const sqlite: SqliteAccess = {
+    writeSync: (task) => kysely.connection().execute(() => Promise.resolve(runWrite(task, false))),
+    writeSyncNow: (task) => runWrite(task, true),
+  };
+
+  const transaction = <T>(task: (db: Kysely<StateTables>) => Promise<T>, transactionOptions: { readonly write?: boolean } = {}): Promise<T> =>
+    kysely.connection().execute(async (db) => {
+      await sql.raw(transactionOptions.write === true ? 'BEGIN IMMEDIATE' : 'BEGIN').execute(db);
+      let result: T;
+      try {
+        result = await task(db);
+      } catch (error) {
+        await sql.raw('ROLLBACK').execute(db).catch(() => undefined);
+        throw error;
+      }
+      await sql.raw('COMMIT').execute(db);
+      return result;
+    });
+
+  const appliedNames = async (db: Kysely<StateTables>, module: string): Promise<string[]> => {
+    const rows = await db.selectFrom('migrations').select('name').where('module', '=', module).execute();
+    return rows.map((row) => row.name);
+  };
+
+  const migrate = async (module: StateModule): Promise<MigrationResult> => {
+    checkModule(module);
+    try {
+      // Usually current: a read answers that without taking the write lock other processes may want.
+      const current = await appliedNames(kysely, module.name).catch(() => undefined);
+      if (current !== undefined && pendingMigrations(module, current, file).length === 0) return { module: module.name, applied: [] };
+      return await transaction(
+        async (db) => {
+          await db.schema
+            .createTable(MIGRATIONS_TABLE)
+            .ifNotExists()
+            .addColumn('module', 'text', (column) => column.notNull())
+            .addColumn('name', 'text', (column) => column.notNull())
+            .addColumn('applied_at', 'text', (column) => column.notNull())
+            .addPrimaryKeyConstraint('migrations_pk', ['module', 'name'])
+            .execute();
+          // Again under the lock: another process may have migrated meanwhile.
+          const pending = pendingMigrations(module, await appliedNames(db, module.name), file);
+          for (const migration of pending) {
+            await migration.up(db as unknown as Kysely<unknown>);
+            await db
+              .insertInto('migrations')
+              .values({ module: module.name, name: migration.name, applied_at: new Date().toISOString() })
+              .execute();
+          }
+          return { module: module.name, applied: pending.map((migration) => migration.name) };
+        },
+        { write: true },
+      );
+    } catch (error) {
+      throw toStateError(error, file, `migrate the ${module.name} tables`);
+    }
+  };
+
+  const database: StateDatabase = {
+    file,
+    dialect: 'sqlite',
+    engine: engine.name,
+    kysely,
+    sqlite,
+    transaction,
+    migrate,
+    close: async () => {
+      if (closed) return;
+      await kysely.destroy();
+      // Kysely closes only a connection it initialised.
+      closeRaw();
+    },
+  };
+
+  try {
+    for (const module of options.modules ?? []) await migrate(module);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return database;
+}
+
+/** The folder (0700) and an empty file (0600): SQLite would create it with the umask's mode, and its -wal and -shm files copy the database's. */
+async function prepareFile(file: string): Promise<void> {
+  try {
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    const handle = await open(file, 'a', 0o600);
+    await handle.close();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new SkillsyncError('STATE_DB_FAILED', `Could not create the state database ${file}${code === undefined ? '' : ` (${code})`}.`, {
+      hint: 'Check that the skillsync state folder is writable.',
+      details: { file },
+      cause: error,
+    });
+  }
+}

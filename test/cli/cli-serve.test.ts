@@ -1,0 +1,184 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { StreamableHTTPClientTransport, type Client } from '@modelcontextprotocol/client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildStdioTestServer, connectTestClient, isAlive, SpawnedProcessTransport, textOf, waitFor } from '../support/mcp/harness.js';
+import { cliBin, createSandbox, isolatedEnv, type Sandbox } from './cli-sandbox.js';
+
+/*
+ * `skillsync serve` as a client runs it: the built CLI, a child process speaking MCP on
+ * its stdio, with a temp HOME, a project manifest, and a secret in the file store. The
+ * connector is the stdio test server (support/mcp), spawned by the gateway.
+ */
+
+let sandbox: Sandbox;
+let server: { file: string; cleanup: () => Promise<void> };
+const secret = `sk-e2e-${randomBytes(16).toString('hex')}`;
+const started: ChildProcessWithoutNullStreams[] = [];
+
+beforeAll(async () => {
+  [sandbox, server] = await Promise.all([createSandbox(), buildStdioTestServer()]);
+  const connector = (label: string, extra = ''): string =>
+    `  ${label}:\n    command: ${JSON.stringify(process.execPath)}\n    args: [${JSON.stringify(server.file)}]\n    env:\n      TEST_SERVER_LABEL: ${label}\n      API_TOKEN: \${secret:API_TOKEN}\n${extra}`;
+  await writeFile(
+    path.join(sandbox.work, 'skillsync.yaml'),
+    `version: 1\nconnectors:\n${connector('files', '      TEST_SERVER_GRANDCHILD: "1"\n')}${connector('notes')}  off:\n    enabled: false\n    command: /nonexistent\n`,
+  );
+  const stored = await sandbox.run(['secret', 'set', 'API_TOKEN', '--from-env', 'PLANTED'], { env: { SKILLSYNC_SECRETS_BACKEND: 'file', PLANTED: secret } });
+  expect(stored.code).toBe(0);
+});
+
+afterEach(() => {
+  for (const child of started.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+afterAll(async () => {
+  await Promise.all([sandbox.cleanup(), server.cleanup()]);
+});
+
+interface Serve {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly transport: SpawnedProcessTransport;
+  readonly stderr: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+function serve(args: readonly string[]): Serve {
+  const child = spawn(process.execPath, [cliBin, 'serve', ...args], {
+    cwd: sandbox.work,
+    env: { ...isolatedEnv(sandbox.home), SKILLSYNC_HOME: sandbox.skillsyncHome, SKILLSYNC_SECRETS_BACKEND: 'file' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  started.push(child);
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => { resolve(code); }));
+  return { child, transport: new SpawnedProcessTransport(child), stderr: () => stderr, exited };
+}
+
+async function pidsOf(client: Client, connector: string): Promise<number[]> {
+  return (JSON.parse(textOf(await client.callTool({ name: `${connector}__status`, arguments: {} }))) as { pids: number[] }).pids;
+}
+
+describe('skillsync serve over stdio', () => {
+  it('serves the manifest’s connectors namespaced, with the secret only in the connector’s environment', async () => {
+    const gateway = serve(['--client', 'cursor', '--verbose']);
+    const client = await connectTestClient(gateway.transport);
+    const tools = (await client.listTools()).tools.map((tool) => tool.name);
+    expect(tools).toContain('files__echo');
+    expect(tools).toContain('notes__echo');
+    expect(tools.some((name) => name.startsWith('off__'))).toBe(false);
+    expect(textOf(await client.callTool({ name: 'notes__echo', arguments: { text: 'hello' } }))).toBe('notes: hello');
+    const sha256 = createHash('sha256').update(secret).digest('hex');
+    expect(JSON.parse(textOf(await client.callTool({ name: 'files__env_check', arguments: { name: 'API_TOKEN', sha256 } })))).toEqual({ present: true, matches: true });
+    expect(textOf(await client.callTool({ name: 'files__leak_env', arguments: { name: 'API_TOKEN' } }))).toBe('value of API_TOKEN: [REDACTED]');
+    await client.close();
+    expect(await gateway.exited).toBe(0);
+
+    // --verbose shows the connection events, on stderr only.
+    expect(gateway.stderr()).toContain('connector files ready (stdio');
+    expect(gateway.stderr()).toContain('stopping (stdin closed)');
+    const everything = JSON.stringify(gateway.transport.received) + gateway.stderr();
+    expect(everything).not.toContain(secret);
+  });
+
+  it('is quiet on stderr by default, and ends every connector process when stdin closes', async () => {
+    const gateway = serve([]);
+    const client = await connectTestClient(gateway.transport);
+    const pids = await pidsOf(client, 'files');
+    expect(pids).toHaveLength(2);
+    expect(pids.every(isAlive)).toBe(true);
+    await client.close();
+    expect(await gateway.exited).toBe(0);
+    await waitFor(() => !pids.some(isAlive), 8000, 'the connector processes to exit');
+    expect(gateway.stderr()).toBe('');
+  });
+
+  it('shuts down on SIGTERM and on SIGINT, leaving no process behind', async () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const gateway = serve(['--connector', 'files']);
+      const client = await connectTestClient(gateway.transport);
+      expect((await client.listTools()).tools.every((tool) => tool.name.startsWith('files__'))).toBe(true);
+      const pids = await pidsOf(client, 'files');
+      gateway.child.kill(signal);
+      expect(await gateway.exited).toBe(0);
+      await waitFor(() => !pids.some(isAlive), 8000, `the connector processes to exit after ${signal}`);
+    }
+  });
+
+  it('reports a connector that cannot start on stderr and serves the others', async () => {
+    const userManifest = path.join(sandbox.skillsyncHome, 'config', 'skillsync.yaml');
+    await mkdir(path.dirname(userManifest), { recursive: true });
+    await writeFile(userManifest, 'version: 1\nconnectors:\n  broken:\n    command: /nonexistent/skillsync-e2e-command\n');
+    try {
+      const gateway = serve([]);
+      const client = await connectTestClient(gateway.transport);
+      const tools = (await client.listTools()).tools.map((tool) => tool.name);
+      expect(tools).toContain('notes__echo');
+      expect(tools.some((name) => name.startsWith('broken__'))).toBe(false);
+      await client.close();
+      expect(await gateway.exited).toBe(0);
+      expect(gateway.stderr()).toContain('connector broken is not available: GATEWAY_CONNECTOR_FAILED: Connector broken could not start: the command /nonexistent/skillsync-e2e-command was not found');
+      // --scope project leaves the user manifest's connector out.
+      const project = serve(['--scope', 'project']);
+      const projectClient = await connectTestClient(project.transport);
+      await projectClient.close();
+      expect(await project.exited).toBe(0);
+      expect(project.stderr()).toBe('');
+    } finally {
+      await rm(userManifest);
+    }
+  });
+
+  it('refuses --json, unknown connectors and a remote --http host, before starting anything', async () => {
+    const json = await sandbox.run(['serve', '--json']);
+    expect(json.code).toBe(2);
+    const unknown = await sandbox.run(['serve', '--connector', 'fles']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('CONNECTOR_NOT_FOUND');
+    expect(unknown.stderr).toContain('did you mean files?');
+    const remote = await sandbox.run(['serve', '--http', '0.0.0.0:0']);
+    expect(remote.code).toBe(1);
+    expect(remote.stderr).toContain('GATEWAY_REMOTE_REFUSED');
+    const help = await sandbox.run(['serve', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('skillsync serve --client cursor --scope user');
+  });
+});
+
+describe('skillsync serve --http', () => {
+  it('requires the bearer token from --token-file and serves with it', async () => {
+    const token = randomBytes(24).toString('hex');
+    const tokenFile = path.join(sandbox.root, 'gateway.token');
+    await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
+    const gateway = serve(['--http', '127.0.0.1:0', '--token-file', tokenFile, '--connector', 'notes']);
+    await waitFor(() => gateway.stderr().includes('listening on '), 15_000, 'the gateway to listen');
+    const url = /listening on (\S+)/.exec(gateway.stderr())?.[1] ?? '';
+    expect(gateway.stderr()).not.toContain(token);
+
+    const unauthorised = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(unauthorised.status).toBe(401);
+
+    const client = await connectTestClient(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+    expect(textOf(await client.callTool({ name: 'notes__echo', arguments: { text: 'over http' } }))).toBe('notes: over http');
+    await client.close();
+    gateway.child.kill('SIGTERM');
+    expect(await gateway.exited).toBe(0);
+  });
+
+  it('generates a token when none is given and prints it once on stderr', async () => {
+    const gateway = serve(['--http', ':0', '--connector', 'notes']);
+    await waitFor(() => gateway.stderr().includes('bearer token'), 15_000, 'the token line');
+    const token = /bearer token \(shown once[^)]*\): (\S+)/.exec(gateway.stderr())?.[1] ?? '';
+    expect(token.length).toBeGreaterThanOrEqual(32);
+    expect(gateway.stderr().split(token)).toHaveLength(2);
+    const url = /listening on (\S+)/.exec(gateway.stderr())?.[1] ?? '';
+    const client = await connectTestClient(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toContain('notes__echo');
+    await client.close();
+    gateway.child.kill('SIGINT');
+    expect(await gateway.exited).toBe(0);
+  });
+});
