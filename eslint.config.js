@@ -43,7 +43,7 @@ function layerRule(name, allowed) {
 }
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'coverage/**', 'bench/.out/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'coverage/**', 'bench/.out/**', '**/.cache/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -5,18 +5,16 @@
 // database's real engine for this Node (node:sqlite from 22.13, else better-sqlite3).
 // Targets are read from the output, not asserted. AUDIT_BENCH_RECORDS scales it (default 100 000).
 import { fork } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { pathToFileURL } from 'node:url';
-import * as esbuild from 'esbuild';
-import { machine, median, root } from './harness.mjs';
+import { bundleWorkspace, machine, median, workspaceBundleFile } from './harness.mjs';
 
 const records = Number(process.env.AUDIT_BENCH_RECORDS ?? 100_000);
-const out = path.join(root, 'bench', '.out');
-const outfile = path.join(out, 'audit-bench.mjs');
+const bundleName = 'audit-bench';
 
 /** One record as the gateway appends it: a tool call with a digest of its arguments. */
 function record(audit, index, client = 'claude-code') {
@@ -39,7 +37,7 @@ function record(audit, index, client = 'claude-code') {
 // A child process of the multi-process figure: append `count` records as fast as the
 // event loop lets the timer flush them, then close.
 if (process.argv[2] === '--child') {
-  const audit = await import(pathToFileURL(outfile).href);
+  const audit = await import(pathToFileURL(workspaceBundleFile(bundleName)).href);
   const [file, id, count] = process.argv.slice(3);
   const log = await audit.openAuditLog({ file });
   const prepared = Array.from({ length: 100 }, (_, index) => record(audit, index, `client-${id}`));
@@ -51,21 +49,8 @@ if (process.argv[2] === '--child') {
   process.exit(0);
 }
 
-// Bundle @skillsync/policy (TypeScript) into bench/.out; better-sqlite3 and Kysely resolve from node_modules.
-await mkdir(out, { recursive: true });
-await esbuild.build({
-  stdin: { contents: "export * from '@skillsync/policy'; export * from '@skillsync/state';", resolveDir: root, loader: 'js' },
-  outfile,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  mainFields: ['module', 'main'],
-  external: ['@cedar-policy/*', 'better-sqlite3', 'kysely'],
-  logLevel: 'warning',
-  banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },
-});
-const audit = await import(pathToFileURL(outfile).href);
+// @skillsync/policy and @skillsync/state (TypeScript), bundled into bench/.out.
+const audit = await bundleWorkspace(bundleName, "export * from '@skillsync/policy'; export * from '@skillsync/state';");
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'skillsync-bench-audit-'));
 const rows = [];

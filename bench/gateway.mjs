@@ -2,7 +2,11 @@
 // the same echo tool (bench/echo-server.mjs) directly over stdio, and through `skillsync
 // serve` over stdio (the built CLI, from a snapshot, with a temp HOME and a project
 // manifest naming the echo server), first sequentially, then with 32 calls in flight.
-// Prints p50/p99 per call and calls/s for both, and the gateway's added p50/p99.
+// The gateway runs governed, as users run it: a project policy set (Cedar, every call
+// authorized), redaction with every built-in detector plus a custom pattern, and the
+// audit log in the state database; afterwards the log must hold one allowed callTool
+// record per call and verify. Prints p50/p99 per call and calls/s for both, and the
+// gateway's added p50/p99.
 //
 //   BENCH_CALLS=1000 (sequential calls)  BENCH_CONCURRENT_CALLS=4000  BENCH_CONCURRENCY=32
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -12,13 +16,24 @@ import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { buildCliSnapshot, machine, quietWaited, root, waitForQuiet } from './harness.mjs';
+import { buildCliSnapshot, machine, quietWaited, root, runOnce, waitForQuiet } from './harness.mjs';
 
 const calls = Number(process.env.BENCH_CALLS ?? 1000);
 const concurrentCalls = Number(process.env.BENCH_CONCURRENT_CALLS ?? 4000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const warmup = 300;
 const echoServer = path.join(root, 'bench', 'echo-server.mjs');
+
+/** What the gateway enforces in the run: a blanket permit, forbids that do not match, a team rule. */
+const POLICIES = `@id("permit-all")
+permit (principal, action, resource);
+
+@id("no-deletes")
+forbid (principal, action == Skillsync::Action::"callTool", resource == Skillsync::Tool::"bench/delete_everything");
+
+@id("prod-for-sre")
+forbid (principal, action, resource in Skillsync::Connector::"prod-db") unless { principal in Skillsync::Team::"sre" };
+`;
 
 const work = await mkdtemp(path.join(os.tmpdir(), 'skillsync-bench-gateway-'));
 try {
@@ -27,7 +42,22 @@ try {
   const project = path.join(work, 'project');
   await mkdir(home, { recursive: true });
   await mkdir(project, { recursive: true });
-  await writeFile(path.join(project, 'skillsync.yaml'), `version: 1\nconnectors:\n  bench:\n    command: ${JSON.stringify(process.execPath)}\n    args: [${JSON.stringify(echoServer)}]\n`);
+  await writeFile(
+    path.join(project, 'skillsync.yaml'),
+    [
+      'version: 1',
+      'gateway:',
+      '  principal: { user: bench, teams: [perf] }',
+      '  redaction: { mode: mask, custom: [{ name: employee-id, pattern: "EMP-\\\\d{6}" }] }',
+      'connectors:',
+      '  bench:',
+      `    command: ${JSON.stringify(process.execPath)}`,
+      `    args: [${JSON.stringify(echoServer)}]`,
+      '',
+    ].join('\n'),
+  );
+  await mkdir(path.join(project, '.skillsync', 'policies'), { recursive: true });
+  await writeFile(path.join(project, '.skillsync', 'policies', 'bench.cedar'), POLICIES);
   const env = { PATH: process.env.PATH ?? '', HOME: home, SKILLSYNC_HOME: path.join(work, 'skillsync-home'), LANG: 'C.UTF-8' };
 
   const direct = { label: 'direct', tool: 'echo', params: { command: process.execPath, args: [echoServer], env, cwd: project } };
@@ -42,8 +72,20 @@ try {
     results[target.label] = previous === undefined ? measured : best(previous, measured);
   }
   report(results.direct, results.gateway);
+  reportAudit(bin, env, project, 2 * (warmup + calls + concurrentCalls));
 } finally {
   await rm(work, { recursive: true, force: true });
+}
+
+/** The audit log after both gateway rounds: one allowed callTool record per call, a chain that verifies. */
+function reportAudit(bin, env, cwd, expected) {
+  const verify = JSON.parse(runOnce(process.execPath, [bin, 'audit', 'verify', '--json'], { env, cwd, cleanEnv: true }).stdout);
+  const listed = JSON.parse(runOnce(process.execPath, [bin, 'audit', '--json', '--limit', '1', '--decision', 'allow', '--connector', 'bench'], { env, cwd, cleanEnv: true }).stdout);
+  const last = listed.records[0];
+  if (!verify.ok || listed.matching !== expected || last?.policyIds?.[0] !== 'permit-all' || last?.principal !== 'bench') {
+    throw new Error(`audit log: expected ${expected} verified callTool records by permit-all for bench, got ${JSON.stringify({ verify, matching: listed.matching, last })}`);
+  }
+  console.log(`audit log: ${verify.checked} records verified, ${listed.matching} of them the gateway's calls (policy ${last.policyIds[0]}, redaction on)`);
 }
 
 async function measure(target) {
@@ -94,7 +136,7 @@ function percentile(values, share) {
 }
 
 function report(direct, gateway) {
-  console.log(`\nGateway overhead: echo tool over stdio, direct vs through \`skillsync serve\` (${machine()})\n`);
+  console.log(`\nGateway overhead: echo tool over stdio, direct vs through \`skillsync serve\` with policy, redaction and audit on (${machine()})\n`);
   const rows = [
     ['', 'p50 ms', 'p99 ms', 'calls/s'],
     [`direct, sequential (${calls})`, direct.sequential.p50, direct.sequential.p99, direct.sequential.perSecond],

@@ -96,6 +96,35 @@ export async function loadFixtures(work) {
   return import(pathToFileURL(fixturesFile).href);
 }
 
+/** Where `bundleWorkspace(name, …)` writes its bundle: bench/.out/<name>.mjs. */
+export function workspaceBundleFile(name) {
+  return path.join(root, 'bench', '.out', `${name}.mjs`);
+}
+
+/**
+ * Bundles workspace packages (TypeScript) for a benchmark into bench/.out/<name>.mjs
+ * and imports it. `contents` is the entry's source, e.g.
+ * "export * from '@skillsync/policy';". Cedar stays in node_modules (it reads its .wasm
+ * from beside itself), and so do better-sqlite3 (native) and Kysely.
+ */
+export async function bundleWorkspace(name, contents) {
+  const outfile = workspaceBundleFile(name);
+  await mkdir(path.dirname(outfile), { recursive: true });
+  await esbuild.build({
+    stdin: { contents, resolveDir: root, loader: 'js' },
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    mainFields: ['module', 'main'],
+    external: ['@cedar-policy/*', 'better-sqlite3', 'kysely'],
+    logLevel: 'warning',
+    banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },
+  });
+  return import(pathToFileURL(outfile).href);
+}
+
 /** A table of rows `{ name, ms, min?, ratio?, ratioText?, target? }` with a title line (a `min ms` column when any row has one). */
 export function printTable(title, rows) {
   const width = Math.max(...rows.map((row) => row.name.length));

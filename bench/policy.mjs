@@ -2,34 +2,14 @@
 // (uncached and cached) and per redaction of typical MCP tool results, measured in this
 // process. Like the other benchmarks, targets are read from the output, not asserted.
 // POLICY_BENCH_SECONDS scales the time spent per figure (default 1).
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
-import { pathToFileURL } from 'node:url';
-import * as esbuild from 'esbuild';
-import { machine, root } from './harness.mjs';
+import { bundleWorkspace, machine } from './harness.mjs';
 
 const seconds = Number(process.env.POLICY_BENCH_SECONDS ?? 1);
 
-// Bundle @skillsync/policy (TypeScript) into bench/.out, leaving Cedar to node_modules so it
-// finds its .wasm beside itself.
-const out = path.join(root, 'bench', '.out');
-await mkdir(out, { recursive: true });
-const outfile = path.join(out, 'policy-bench.mjs');
-await esbuild.build({
-  stdin: { contents: "export * from '@skillsync/policy'; export { registerSecret } from '@skillsync/core';", resolveDir: root, loader: 'js' },
-  outfile,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  mainFields: ['module', 'main'],
-  external: ['@cedar-policy/*', 'better-sqlite3', 'kysely'],
-  logLevel: 'warning',
-  banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },
-});
-const policy = await import(pathToFileURL(outfile).href);
+// @skillsync/policy (TypeScript), bundled into bench/.out; Cedar loads from node_modules.
+const policy = await bundleWorkspace('policy-bench', "export * from '@skillsync/policy'; export { registerSecret } from '@skillsync/core';");
 
 /** Runs `fn` for about `seconds` (after a warm-up) and returns µs per call. */
 function measure(fn) {

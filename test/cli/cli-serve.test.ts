@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { StreamableHTTPClientTransport, type Client } from '@modelcontextprotocol/client';
+import { SkillsClient } from '@modelcontextprotocol/client/ext/skills';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildStdioTestServer, connectTestClient, isAlive, SpawnedProcessTransport, textOf, waitFor } from '../support/mcp/harness.js';
 import { cliBin, createSandbox, isolatedEnv, type Sandbox } from './cli-sandbox.js';
@@ -45,9 +46,9 @@ interface Serve {
   readonly exited: Promise<number | null>;
 }
 
-function serve(args: readonly string[]): Serve {
+function serve(args: readonly string[], cwd = sandbox.work): Serve {
   const child = spawn(process.execPath, [cliBin, 'serve', ...args], {
-    cwd: sandbox.work,
+    cwd,
     env: { ...isolatedEnv(sandbox.home), SKILLSYNC_HOME: sandbox.skillsyncHome, SKILLSYNC_SECRETS_BACKEND: 'file' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -145,6 +146,56 @@ describe('skillsync serve over stdio', () => {
     const help = await sandbox.run(['serve', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('skillsync serve --client cursor --scope user');
+  });
+});
+
+describe('skillsync serve: skills and naming', () => {
+  const project = (): string => path.join(sandbox.work, 'with-skills');
+  const skill = '---\nname: notes-helper\ndescription: Keeps notes tidy. Use it when notes need sorting.\nmetadata:\n  version: "1.0.0"\n---\n\n# Notes helper\n\nSort them.\n';
+
+  beforeAll(async () => {
+    await mkdir(path.join(project(), 'skills', 'notes-helper'), { recursive: true });
+    await writeFile(path.join(project(), 'skills', 'notes-helper', 'SKILL.md'), skill);
+    await writeFile(
+      path.join(project(), 'skillsync.yaml'),
+      `version: 1\nskills:\n  notes-helper: ./skills/notes-helper\nconnectors:\n  notes:\n    command: ${JSON.stringify(process.execPath)}\n    args: [${JSON.stringify(server.file)}]\n    env:\n      TEST_SERVER_LABEL: notes\n`,
+    );
+  });
+
+  it('reports skills that are not installed yet on stderr, and serves the connectors without them', async () => {
+    const gateway = serve(['--scope', 'project'], project());
+    const client = await connectTestClient(gateway.transport);
+    expect((await new SkillsClient(client).list()).skills).toEqual([]);
+    expect((await client.listTools()).tools.map((tool) => tool.name)).not.toContain('skillsync__list_skills');
+    await client.close();
+    expect(await gateway.exited).toBe(0);
+    expect(gateway.stderr()).toContain('not serving skills that are not installed yet (run `skillsync install`): notes-helper');
+  });
+
+  it('serves the installed skills over the Skills extension, as prompts and tools; --namespace auto keeps unshared names', async () => {
+    const installed = await sandbox.run(['install'], { cwd: project() });
+    expect(installed.code, installed.stderr).toBe(0);
+    const gateway = serve(['--scope', 'project', '--namespace', 'auto'], project());
+    const client = await connectTestClient(gateway.transport);
+    const tools = (await client.listTools()).tools.map((tool) => tool.name);
+    expect(tools).toEqual(expect.arrayContaining(['echo', 'whoami_notes', 'skillsync__list_skills', 'skillsync__load_skill']));
+    expect((await client.listPrompts()).prompts.map((prompt) => prompt.name)).toEqual(expect.arrayContaining(['greet', 'notes-helper']));
+    expect(textOf(await client.callTool({ name: 'echo', arguments: { text: 'plain' } }))).toBe('notes: plain');
+    const skills = new SkillsClient(client);
+    const [entry] = (await skills.list()).skills;
+    expect(entry?.uri).toBe('skill://skillsync/notes-helper/SKILL.md');
+    if (entry === undefined) throw new Error('no skill listed');
+    expect(await skills.read(entry)).toMatchObject({ verified: true, text: skill });
+    expect(textOf(await client.callTool({ name: 'skillsync__load_skill', arguments: { skill: 'notes-helper' } }))).toContain('# Notes helper');
+    await client.close();
+    expect(await gateway.exited).toBe(0);
+    expect(gateway.stderr()).toBe('');
+  });
+
+  it('refuses a --namespace it does not know before starting anything', async () => {
+    const refused = await sandbox.run(['serve', '--namespace', 'sometimes']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--namespace sometimes: not a naming mode. Allowed: always, auto.');
   });
 });
 

@@ -129,4 +129,25 @@ describe('the skillsync npm package', () => {
       expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: 'STATE_DB_UNAVAILABLE' } });
     }
   });
+
+  it('serves with the bundled Cedar and the audit log, or refuses without SQLite unless --no-audit', async () => {
+    const bin = path.join(prefix, 'bin', 'skillsync');
+    const project = path.join(sandbox.root, 'serve-project');
+    await mkdir(project, { recursive: true });
+    await writeFile(path.join(project, 'skillsync.yaml'), 'version: 1\n');
+    const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+    const nodeHasSqlite = major > 22 || (major === 22 && minor >= 13);
+    // stdin is empty: serve starts (policies, redactor, audit log), sees the client gone and stops.
+    const served = await runProcess(bin, ['serve'], { cwd: project, env: npmEnv });
+    if (nodeHasSqlite) {
+      expect(served, served.stderr).toEqual({ code: 0, stdout: '', stderr: '' });
+    } else {
+      expect(served.code).toBe(1);
+      expect(served.stdout).toBe('');
+      expect(served.stderr).toMatch(/^error STATE_DB_UNAVAILABLE: skillsync serve records every call in its audit log, which could not be opened: No SQLite engine/);
+      expect(served.stderr).toMatch(/\nhint: .*To serve without an audit log, pass --no-audit\.\n$/);
+    }
+    const unaudited = await runProcess(bin, ['serve', '--no-audit'], { cwd: project, env: npmEnv });
+    expect(unaudited).toEqual({ code: 0, stdout: '', stderr: 'skillsync serve: the audit log is off (--no-audit): calls are authorized and redacted but not recorded\n' });
+  });
 });

@@ -113,6 +113,8 @@ export const serveOptions = {
   http: { type: 'string', value: 'host:port', description: 'Serve Streamable HTTP on host:port instead of stdio (loopback; :0 picks a port)' },
   'token-file': { type: 'string', value: 'file', description: 'With --http: the bearer token clients must send (default: a new one, printed once on stderr)' },
   'allow-remote': { type: 'boolean', description: 'With --http: allow a host that is not loopback' },
+  namespace: { type: 'string', value: 'always|auto', description: 'Tool and prompt names: always <connector>__<name> (default; gateway.namespace in skillsync.yaml), or auto: a name only one connector offers stays as it is' },
+  'no-audit': { type: 'boolean', description: 'Serve without recording calls in the audit log (needed where the state database is unavailable)' },
 } as const satisfies OptionSpecs;
 
 const auditFilterOptions = {
@@ -418,13 +420,14 @@ export const commandTable: readonly CommandSpec[] = [
     name: 'serve',
     summary: 'Run the MCP gateway: every connector behind one server, with secrets, policy and audit',
     description:
-      'Starts every enabled connector of the manifests (stdio ones as child processes, remote ones over Streamable HTTP or SSE), with ${secret:NAME} references resolved into their environment or headers only, and serves them to one client as a single MCP server on stdio: tools and prompts as <connector>__<name>, resources by URI. This is what the `skillsync` entry that sync writes in gateway mode runs. With --http it serves Streamable HTTP instead, on a loopback address, to clients that send the bearer token. Logs go to stderr (only problems, unless --verbose). It stops when the client closes stdin, or on SIGINT/SIGTERM, and ends every connector process.',
+      'Starts every enabled connector of the manifests (stdio ones as child processes, remote ones over Streamable HTTP or SSE), with ${secret:NAME} references resolved into their environment or headers only, and serves them to one client as a single MCP server on stdio: tools and prompts as <connector>__<name> (with --namespace auto, under their own name unless two connectors offer it), resources by URI, and every installed skill of the manifests through the MCP Skills extension (skills/list, skill:// resources), as a prompt each and through the skillsync__list_skills and skillsync__load_skill tools. This is what the `skillsync` entry that sync writes in gateway mode runs. With --http it serves Streamable HTTP instead, on a loopback address, to clients that send the bearer token. Every call, prompt and resource read is authorized by the Cedar policies of the served scopes (<config>/policies, .skillsync/policies, or the built-in default; what is denied is not listed), its result passes the redactor (gateway.redaction in skillsync.yaml), and each decision is recorded in the audit log (`skillsync audit`); SIGHUP reads the policies again. Logs go to stderr (only problems, unless --verbose). It stops when the client closes stdin, or on SIGINT/SIGTERM, and ends every connector process.',
     positionals: [],
     options: serveOptions,
     examples: [
       { command: 'skillsync serve --client cursor --scope user', description: 'What a client in gateway mode runs' },
       { command: 'skillsync serve --connector github --verbose', description: 'Serve one connector and show its output on stderr' },
       { command: 'skillsync serve --http 127.0.0.1:8765 --token-file ~/.config/skillsync/gateway.token', description: 'Serve Streamable HTTP to clients that send that bearer token' },
+      { command: 'skillsync serve --namespace auto', description: 'Keep tool names as the connectors give them, prefixing only the ones two connectors share' },
     ],
     load: async () => (await import('./commands/serve.js')).serveHandler,
   }),

@@ -4,24 +4,26 @@ import {
   LOCKFILE_FILE,
   loadManifests,
   mergeManifests,
-  packageKey,
   pathFor,
   SkillsyncError,
+  type EffectiveManifest,
   type Env,
   type LoadedManifest,
   type Lockfile,
   type SkillsyncPaths,
 } from '@skillsync/core';
-import { openStore } from '@skillsync/store';
+import { installedSkills } from '@skillsync/store';
 import {
   createDesiredState,
   DRIFT_STATUSES,
   listInstructionFiles,
   loadJournal,
+  loadSkillFolderFingerprints,
   planSync,
   readWorld,
   skillNamesToRead,
   type InstalledSkillInput,
+  type SkillFolderFingerprints,
   type SyncItem,
   type SyncPlan,
 } from '@skillsync/sync';
@@ -38,6 +40,12 @@ export interface ScopePlan {
   readonly projectRoot: string | undefined;
   readonly clients: readonly string[];
   readonly plan: SyncPlan;
+  /**
+   * The skill folder fingerprints the plan was read with, holding what this reading
+   * learnt: `applyPlan` takes them, and a read-only command may save them
+   * (`saveFingerprints`) so the next run need not hash those folders again.
+   */
+  readonly fingerprints: SkillFolderFingerprints;
 }
 
 export interface SyncContextOptions {
@@ -74,45 +82,90 @@ export async function buildSyncPlans(options: SyncContextOptions): Promise<Scope
       details: { scope: scopeFilter },
     });
   }
-  const lockfiles = new Map<string, Lockfile | undefined>();
-  const lockfileOf = async (manifestFile: string): Promise<Lockfile | undefined> => {
+  const lockfiles = new Map<string, Promise<Lockfile | undefined>>();
+  const lockfileOf = (manifestFile: string): Promise<Lockfile | undefined> => {
     const file = pathFor(env).join(pathFor(env).dirname(manifestFile), LOCKFILE_FILE);
-    if (!lockfiles.has(file)) lockfiles.set(file, await readLockfile(file));
-    return lockfiles.get(file);
-  };
-  const targets = await targetClients(env, manifests.effective.clients?.value, options.clients);
-  const plans: ScopePlan[] = [];
-  for (const { scope, loaded } of chosen) {
-    const scoped = loaded.manifest;
-    if (scoped === undefined) continue;
-    const effective = scope === 'project' ? mergeManifests(undefined, scoped) : mergeManifests(scoped, undefined);
-    // The project lockfile also locks the user's skills; the user lockfile is the fallback.
-    const lockCandidates = [await lockfileOf(loaded.file)];
-    if (scope === 'user' && manifests.project !== undefined) lockCandidates.push(await lockfileOf(manifests.project.file));
-    const installed = await installedSkills(
-      effective.skills.map((skill) => skill.name),
-      lockCandidates.filter((lock): lock is Lockfile => lock !== undefined),
-      options.paths.store,
-    );
-    const texts = new Map<string, string>();
-    for (const file of listInstructionFiles(effective)) {
-      try {
-        texts.set(file, await readFile(file, 'utf8'));
-      } catch (error) {
-        throw new SkillsyncError('FILE_NOT_FOUND', `Cannot read the instruction file ${file}: ${(error as Error).message}`, {
-          hint: `Create it, or fix the instructions entry in ${loaded.file}.`,
-          details: { file, manifest: loaded.file },
-        });
-      }
+    let lockfile = lockfiles.get(file);
+    if (lockfile === undefined) {
+      lockfile = readLockfile(file);
+      lockfiles.set(file, lockfile);
     }
-    const desired = createDesiredState(effective, installed, texts);
+    return lockfile;
+  };
+  /** Everything a scope's plan needs besides the clients, read concurrently with them and with the other scope's. */
+  const prepare = async ({ scope, loaded }: (typeof chosen)[number]) => {
+    const scoped = loaded.manifest;
+    if (scoped === undefined) return undefined;
+    const effective = scope === 'project' ? mergeManifests(undefined, scoped) : mergeManifests(scoped, undefined);
     const projectRoot = scope === 'project' ? pathFor(env).dirname(loaded.file) : undefined;
-    const journal = await loadJournal(options.paths.state, scope, projectRoot);
-    const world = await readWorld({ env, scope, projectRoot, clients: targets, skillNames: skillNamesToRead(desired, journal) });
+    const installing = (async () => {
+      // The project lockfile also locks the user's skills; the user lockfile is the fallback.
+      const lockCandidates = [await lockfileOf(loaded.file)];
+      if (scope === 'user' && manifests.project !== undefined) lockCandidates.push(await lockfileOf(manifests.project.file));
+      return requireInstalledSkills(
+        effective.skills.map((skill) => skill.name),
+        lockCandidates.filter((lock): lock is Lockfile => lock !== undefined),
+        options.paths.store,
+      );
+    })();
+    const [installed, texts, journal, fingerprints] = await inOrder([
+      installing,
+      readInstructionTexts(effective, loaded.file),
+      loadJournal(options.paths.state, scope, projectRoot),
+      loadSkillFolderFingerprints(options.paths.state, scope, projectRoot),
+    ] as const);
+    return { scope, loaded, projectRoot, desired: createDesiredState(effective, installed, texts), journal, fingerprints };
+  };
+  const [targets, ...prepared] = await inOrder([targetClients(env, manifests.effective.clients?.value, options.clients), ...chosen.map(prepare)] as const);
+  const plans: ScopePlan[] = [];
+  for (const scoped of prepared) {
+    if (scoped === undefined) continue;
+    const { scope, loaded, projectRoot, desired, journal, fingerprints } = scoped;
+    const world = await readWorld({ env, scope, projectRoot, clients: targets, skillNames: skillNamesToRead(desired, journal), fingerprints });
     const plan = planSync({ env, scope, projectRoot, clients: targets, desired, files: world.files, skillDirs: world.skillDirs, journal });
-    plans.push({ scope, manifest: loaded.file, projectRoot, clients: targets.map((adapter) => adapter.id), plan });
+    plans.push({ scope, manifest: loaded.file, projectRoot, clients: targets.map((adapter) => adapter.id), plan, fingerprints });
   }
   return plans;
+}
+
+/**
+ * Awaits independent reads side by side, but fails as running them one after another
+ * would have: with the first error in their order, not the first to arrive.
+ */
+async function inOrder<T extends readonly unknown[]>(tasks: { readonly [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(tasks);
+  for (const result of results) if (result.status === 'rejected') throw result.reason;
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/** The text of every instruction file the manifest names (FILE_NOT_FOUND naming the first that cannot be read). */
+async function readInstructionTexts(effective: EffectiveManifest, manifestFile: string): Promise<Map<string, string>> {
+  const files = listInstructionFiles(effective);
+  const read = await Promise.allSettled(files.map((file) => readFile(file, 'utf8')));
+  const texts = new Map<string, string>();
+  for (const [index, file] of files.entries()) {
+    const result = read[index] as PromiseSettledResult<string>;
+    if (result.status === 'fulfilled') {
+      texts.set(file, result.value);
+      continue;
+    }
+    throw new SkillsyncError('FILE_NOT_FOUND', `Cannot read the instruction file ${file}: ${(result.reason as Error).message}`, {
+      hint: `Create it, or fix the instructions entry in ${manifestFile}.`,
+      details: { file, manifest: manifestFile },
+    });
+  }
+  return texts;
+}
+
+/**
+ * Saves what a read-only command (`status`, `sync --check`, `--dry-run`) learnt about
+ * the skill folders, so the next run reads only stats where nothing changed. Only
+ * skillsync's own cache in its state folder is written, and only when it changes;
+ * a failure (a read-only state folder, a sync holding the lock) is ignored: it is a
+ * cache, and the next run simply hashes again.
+ */
+export async function saveFingerprints(plans: readonly ScopePlan[]): Promise<void> {
+  for (const { fingerprints } of plans) await fingerprints.save({ prune: false }).catch(() => false);
 }
 
 export function parseSyncScope(value: string | undefined): SyncScope | undefined {
@@ -143,32 +196,16 @@ export async function targetClients(env: Env, declared: readonly string[] | unde
   return only.length === 0 ? base : base.filter((adapter) => only.includes(adapter.id));
 }
 
-/** The root skills and everything they depend on, from the lockfile, each present in the store. */
-async function installedSkills(names: readonly string[], lockfiles: readonly Lockfile[], storeRoot: string): Promise<InstalledSkillInput[]> {
-  const store = openStore(storeRoot);
-  const out = new Map<string, InstalledSkillInput>();
-  const missing: string[] = [];
-  const queue: { name: string; version?: string }[] = names.map((name) => ({ name }));
-  for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
-    if (out.has(item.name)) continue;
-    const { name } = item;
-    const lock = lockfiles.find((candidate) => item.version !== undefined || candidate.skills[name] !== undefined);
-    const version = item.version ?? lock?.skills[name]?.version;
-    const entry = version === undefined ? undefined : lock?.packages[packageKey(name, version)];
-    if (lock === undefined || version === undefined || entry === undefined || !(await store.has(entry.integrity))) {
-      missing.push(name);
-      continue;
-    }
-    out.set(name, { name, version, integrity: entry.integrity, dir: store.entryDir(entry.integrity) });
-    for (const [dependency, dependencyVersion] of Object.entries(entry.dependencies ?? {})) queue.push({ name: dependency, version: dependencyVersion });
-  }
+/** The root skills and everything they depend on, from the lockfile, each present in the store; LOCKFILE_OUT_OF_DATE otherwise. */
+async function requireInstalledSkills(names: readonly string[], lockfiles: readonly Lockfile[], storeRoot: string): Promise<InstalledSkillInput[]> {
+  const { installed, missing } = await installedSkills(names, lockfiles, storeRoot);
   if (missing.length > 0) {
     throw new SkillsyncError('LOCKFILE_OUT_OF_DATE', `Not installed yet: ${missing.join(', ')}.`, {
       hint: 'Run `skillsync install` first, then sync again.',
       details: { skills: missing },
     });
   }
-  return [...out.values()];
+  return [...installed];
 }
 
 /** Items whose status says the client is not as the desired state wants it. */

@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildStdioTestServer, connectTestClient, isAlive, linkedPair, textOf, waitFor, type Era } from '../../../test/support/mcp/harness.js';
 import { startHttpTestServer, type HttpTestServer } from '../../../test/support/mcp/http-server.js';
 import { PLANTED_TOKEN } from '../../../test/support/mcp/test-server.js';
-import { createGateway, digestArguments, serveGatewayStdio, type AuditRecord, type Gateway, type GatewayEvent, type GatewayOptions, type Redaction } from './index.js';
+import { createPolicyEngine, DEFAULT_POLICY_FILE, digestArguments } from '@skillsync/policy';
+import { createGateway, serveGatewayStdio, type AuditRecord, type Gateway, type GatewayEvent, type GatewayOptions, type Redaction } from './index.js';
 
 /*
  * The gateway against real servers: a stdio test server the gateway spawns as a child
@@ -33,6 +34,15 @@ afterAll(async () => {
 
 function local(extra: Partial<ConnectorDefinition> = {}): ConnectorDefinition {
   return { command: process.execPath, args: [stdioServer.file], ...extra, env: { TEST_SERVER_LABEL: 'local', ...extra.env } };
+}
+
+/**
+ * `local` as a server that speaks 2025-11-25 only, so 2026-07-28 clients reach it through
+ * the gateway's translation (input_required ⇄ a real elicitation or sampling request);
+ * `remote` (the HTTP test server) is 2025-11-25 only too.
+ */
+function legacyOnly(): Partial<GatewayOptions> {
+  return { connectors: { local: local({ env: { TEST_SERVER_ERA: 'legacy' } }), remote: { url: http.url } } };
 }
 
 interface Started {
@@ -91,6 +101,7 @@ describe.each(['legacy', 'modern'] as const)('the gateway to a %s client', (era)
     const tools = (await client.listTools()).tools.map((tool) => tool.name);
     expect(tools).toContain('local__echo');
     expect(tools).toContain('remote__echo');
+    // No skills to serve, so none of the gateway's own skill tools either.
     expect(tools.every((name) => /^(local|remote)__[a-z_0-9]+$/.test(name))).toBe(true);
     const prompts = (await client.listPrompts()).prompts.map((prompt) => prompt.name);
     expect(prompts).toEqual(['local__greet', 'remote__greet']);
@@ -133,7 +144,7 @@ describe.each(['legacy', 'modern'] as const)('the gateway to a %s client', (era)
   });
 
   it('routes an upstream elicitation back to the client that made the call', async () => {
-    const { gateway } = await startGateway();
+    const { gateway } = await startGateway(legacyOnly());
     const asked: string[] = [];
     const a = await connect(gateway, { era, name: 'client-a', onElicit: ({ message }) => (asked.push(`a: ${message}`), { action: 'accept', content: { answer: 'from a' } }) });
     const b = await connect(gateway, { era: 'legacy', name: 'client-b', onElicit: ({ message }) => (asked.push(`b: ${message}`), { action: 'accept', content: { answer: 'from b' } }) });
@@ -144,7 +155,7 @@ describe.each(['legacy', 'modern'] as const)('the gateway to a %s client', (era)
   });
 
   it('routes an upstream sampling request back to the calling client, and refuses it for a client without sampling', async () => {
-    const { gateway } = await startGateway();
+    const { gateway } = await startGateway(legacyOnly());
     const sampler = await connect(gateway, { era, name: 'sampler', onSample: (prompt) => `echo of ${prompt}` });
     expect(textOf(await sampler.callTool({ name: 'local__sample', arguments: { prompt: 'hi' } }))).toBe('model test-model said: echo of hi');
     expect(textOf(await sampler.callTool({ name: 'remote__sample', arguments: { prompt: 'yo' } }))).toBe('model test-model said: echo of yo');
@@ -155,12 +166,20 @@ describe.each(['legacy', 'modern'] as const)('the gateway to a %s client', (era)
   });
 
   it('refuses an elicitation, with a clear error, when the calling client did not declare the capability', async () => {
-    const { gateway, events } = await startGateway();
+    const { gateway, events } = await startGateway(legacyOnly());
     const client = await connect(gateway, { era, name: 'no-elicitation' });
     const result = await client.callTool({ name: 'local__ask', arguments: { question: 'colour?' } });
     expect(result.isError).toBe(true);
     expect(textOf(result)).toContain('no-elicitation did not declare the elicitation capability');
     expect(events).toContainEqual(expect.objectContaining({ kind: 'request-refused', connector: 'local', method: 'elicitation/create' }));
+  });
+
+  it('asks for input the connector’s way: input_required passed through on 2026-07-28, a real elicitation on 2025-11-25', async () => {
+    const { gateway, audit } = await startGateway();
+    const client = await connect(gateway, { era, name: 'confirmer', onElicit: ({ message }) => ({ action: 'accept', content: { answer: `yes to ${message}` } }) });
+    // The SDK client fulfils input_required itself on 2026-07-28 (and the server's own shim sends elicitation/create on 2025-11-25).
+    expect(textOf(await client.callTool({ name: 'local__confirm', arguments: { question: 'deploy?' } }))).toBe('confirmed: yes to deploy?');
+    expect(audit.filter((record) => record.target === 'local__confirm').map((record) => record.outcome)).toEqual(era === 'modern' ? ['ok', 'ok'] : ['ok']);
   });
 
   it('passes list_changed on: a tool an upstream adds appears, namespaced', async () => {
@@ -195,10 +214,11 @@ describe.each(['legacy', 'modern'] as const)('the gateway to a %s client', (era)
 describe('authorization', () => {
   it('hides a denied tool from tools/list and refuses its call exactly as an unknown tool', async () => {
     const { gateway, audit } = await startGateway({
-      authorize: (request) => ({
-        decision: request.action === 'callTool' && request.resource.id === 'local__echo' ? 'deny' : 'allow',
-        policyIds: request.resource.id === 'local__echo' ? ['forbid-echo'] : [],
-      }),
+      // Policies see the upstream's own tool name and its connector, not the namespaced name.
+      authorize: (request) => {
+        const echo = request.resource.connector === 'local' && request.resource.id === 'echo';
+        return { decision: request.action === 'callTool' && echo ? 'deny' : 'allow', policyIds: echo ? ['forbid-echo'] : [] };
+      },
       policyVersion: 'v7',
     });
     const client = await connect(gateway);
@@ -254,6 +274,26 @@ describe('authorization', () => {
     const denied = await errorOf(client.readResource({ uri: 'test://local/readme' }));
     const unknown = await errorOf(client.readResource({ uri: 'test://local/nothing-here' }));
     expect({ ...denied, message: denied.message.replace('readme', 'X'), data: 'x' }).toEqual({ ...unknown, message: unknown.message.replace('nothing-here', 'X'), data: 'x' });
+  });
+
+  it('asks the Cedar engine about the upstream tool in its connector (Tool::"<connector>/<tool>")', async () => {
+    const engine = createPolicyEngine({
+      policies: [
+        DEFAULT_POLICY_FILE,
+        { id: 'rules', text: '@id("no-local-echo")\nforbid (principal, action == Skillsync::Action::"callTool", resource == Skillsync::Tool::"local/echo");\n@id("no-remote-prompts")\nforbid (principal, action == Skillsync::Action::"getPrompt", resource in Skillsync::Connector::"remote");' },
+      ],
+    });
+    const { gateway, audit } = await startGateway({ authorize: (request) => engine.authorize(request), policyVersion: engine.version });
+    const client = await connect(gateway);
+    const tools = (await client.listTools()).tools.map((tool) => tool.name);
+    expect(tools).not.toContain('local__echo');
+    expect(tools).toContain('remote__echo');
+    expect(tools).toContain('local__add');
+    expect((await client.listPrompts()).prompts.map((prompt) => prompt.name)).toEqual(['local__greet']);
+    expect(textOf(await client.callTool({ name: 'remote__echo', arguments: { text: 'hi' } }))).toBe('remote: hi');
+    expect((await errorOf(client.callTool({ name: 'local__echo', arguments: { text: 'hi' } }))).message).toContain('Unknown tool: local__echo');
+    expect(audit.find((entry) => entry.target === 'local__echo')).toMatchObject({ decision: 'deny', outcome: 'denied', policyIds: ['no-local-echo'], policyVersion: engine.version });
+    expect(audit.find((entry) => entry.target === 'remote__echo')).toMatchObject({ decision: 'allow', outcome: 'ok', policyIds: ['default-permit-all'] });
   });
 });
 

@@ -23,11 +23,32 @@ import {
   type StandardSchemaV1,
   type Tool,
 } from '@modelcontextprotocol/server';
+import { RESOURCES_DIRECTORY_READ_METHOD, SKILLS_EXTENSION_ID, SKILLS_GET_METHOD, SKILLS_LIST_METHOD, type Skill } from '@modelcontextprotocol/server/ext/skills';
 import { SkillsyncError, type ConnectorDefinition, type Env } from '@skillsync/core';
+import { digestArguments } from '@skillsync/policy';
+import { z } from 'zod';
 import type { ResolveSecret } from './connector-launch.js';
 import {
+  entrySummary,
+  fromGatewaySkillUri,
+  GATEWAY_OWNER,
+  isOwnSkillUri,
+  isSkillEntry,
+  loadGatewaySkills,
+  ownSkillDirectory,
+  ownSkillPath,
+  readOwnSkillFile,
+  rewriteSkillEntry,
+  SKILL_SCHEME,
+  skillBody,
+  skillFileList,
+  skillResource,
+  toGatewaySkillUri,
+  type GatewaySkill,
+  type GatewaySkillSource,
+} from './gateway-skills.js';
+import {
   allowAll,
-  digestArguments,
   type AuditOutcome,
   type AuditRecord,
   type AuditSink,
@@ -39,10 +60,10 @@ import {
   type Redaction,
   type RedactionFinding,
 } from './hooks.js';
-import { connectorNameProblem, namespacedName } from './namespacing.js';
+import { connectorNameProblem, DEFAULT_NAMESPACE_MODE, exposeNames, type NameClaim, type NamespaceMode } from './namespacing.js';
 import { LowLevelServer, sendLog, type LogMessageParams } from './sdk.js';
 import { SecretScrubber } from './secret-scrub.js';
-import { Upstream, type ConnectorStatus, type ListKind, type RoutedMethod, type UpstreamHost } from './upstream.js';
+import { Upstream, type ConnectorStatus, type LinkEra, type ListKind, type RoutedMethod, type UpstreamHost } from './upstream.js';
 
 export interface GatewayOptions {
   /** The resolved connector map (name → definition); disabled ones (`enabled: false`) are skipped. */
@@ -74,6 +95,13 @@ export interface GatewayOptions {
   /** Connection events, for the CLI to render (stderr lines and errors are already scrubbed of secrets). */
   readonly onEvent?: (event: GatewayEvent) => void;
   readonly serverInfo?: { readonly name: string; readonly version: string };
+  /** How tools and prompts are named (namespacing.ts). Default `always`: `<connector>__<name>`. */
+  readonly namespace?: NamespaceMode;
+  /**
+   * The installed skills to serve (the lockfile's skills of the served manifests, in the
+   * store): over the Skills extension, as prompts, and through the gateway's own tools.
+   */
+  readonly skills?: readonly GatewaySkillSource[];
 }
 
 export type GatewayEvent =
@@ -85,7 +113,8 @@ export type GatewayEvent =
   | { readonly kind: 'session-opened'; readonly session: string; readonly era: DownstreamEra; readonly transport: DownstreamTransport }
   | { readonly kind: 'session-closed'; readonly session: string }
   | { readonly kind: 'request-refused'; readonly connector: string; readonly method: string; readonly reason: string }
-  | { readonly kind: 'hook-failed'; readonly hook: 'authorize' | 'redact' | 'audit'; readonly message: string };
+  | { readonly kind: 'hook-failed'; readonly hook: 'authorize' | 'redact' | 'audit'; readonly message: string }
+  | { readonly kind: 'skill-skipped'; readonly skill: string; readonly reason: string };
 
 export type DownstreamEra = 'legacy' | 'modern';
 export type DownstreamTransport = 'stdio' | 'http' | 'memory';
@@ -113,6 +142,12 @@ export interface Gateway {
   createServer(options: CreateServerOptions): LowLevelServer;
   /** Called with the list that changed, after every instance that takes pushes was told. */
   onListChanged(listener: (kind: ListKind) => void): () => void;
+  /** Called with the (exposed) URI of a resource a connector said changed, after every subscribed session was told. */
+  onResourceUpdated(listener: (uri: string) => void): () => void;
+  /** The input schema of the tool a client knows as `name` (for the HTTP entry's `Mcp-Param-*` header checks). */
+  toolInputSchema(name: string): Tool['inputSchema'] | undefined;
+  /** The skills the gateway serves itself (after `start`). */
+  skills(): readonly { readonly name: string; readonly uri: string }[];
   /** Ends every connector (stdio children included) and forgets the sessions. */
   close(): Promise<void>;
 }
@@ -124,10 +159,20 @@ const DEFAULT_INPUT_TIMEOUT_MS = 600_000;
 const CAPABILITIES = {
   tools: { listChanged: true },
   prompts: { listChanged: true },
-  resources: { listChanged: true },
+  resources: { subscribe: true, listChanged: true },
   completions: {},
   logging: {},
-} as const;
+  // SEP-2640, settings inline; `directoryRead` because the gateway answers resources/directory/read.
+  extensions: { [SKILLS_EXTENSION_ID]: { directoryRead: true } },
+};
+
+/** The gateway's own tools (reserved: no connector's tool is exposed under these names). */
+const LIST_SKILLS_TOOL = `${GATEWAY_OWNER}__list_skills`;
+const LOAD_SKILL_TOOL = `${GATEWAY_OWNER}__load_skill`;
+const OWN_TOOL_NAMES: ReadonlySet<string> = new Set([LIST_SKILLS_TOOL, LOAD_SKILL_TOOL]);
+
+/** Pages of a connector's skills/list the gateway follows. */
+const MAX_SKILL_PAGES = 50;
 
 interface ToolRoute {
   readonly upstream: Upstream;
@@ -150,7 +195,10 @@ interface TemplateRoute {
 interface Catalog {
   readonly tools: ReadonlyMap<string, ToolRoute>;
   readonly prompts: ReadonlyMap<string, PromptRoute>;
-  readonly resources: ReadonlyMap<string, { readonly upstream: Upstream; readonly listed: Resource }>;
+  /** The gateway's own skills as prompts, by exposed name. */
+  readonly skillPrompts: ReadonlyMap<string, GatewaySkill>;
+  /** By exposed URI; `uri` is the connector's own (they differ for `skill://`). */
+  readonly resources: ReadonlyMap<string, { readonly upstream: Upstream; readonly uri: string; readonly listed: Resource }>;
   readonly templates: readonly TemplateRoute[];
 }
 
@@ -160,6 +208,8 @@ interface Session {
   readonly era: DownstreamEra;
   readonly server: LowLevelServer;
   readonly broadcast: boolean;
+  /** Exposed URIs this session subscribed to (`resources/subscribe`, 2025-11-25). */
+  readonly subscriptions: Set<string>;
 }
 
 /**
@@ -169,6 +219,12 @@ interface Session {
 interface DownstreamCall {
   readonly session: Session;
   readonly signal: AbortSignal;
+  /**
+   * The connector's 2026-07-28 connection, when this call is a 2026-07-28 request passed
+   * through on it unchanged (`input_required` results go back as they are); otherwise
+   * the call goes over the 2025-11-25 connection.
+   */
+  readonly modern?: NonNullable<Upstream['client']>;
   capabilities(): ClientCapabilities | undefined;
   clientName(): string | undefined;
   progress(progress: Progress): void;
@@ -177,9 +233,11 @@ interface DownstreamCall {
 
 /**
  * Creates the gateway: connects to every enabled connector of `options.connectors`,
- * exposes their tools and prompts as `<connector>__<name>` and their resources by URI,
- * asks `authorize` before each call and for each listed item, passes results through
- * `redaction`, and appends every decision and call to `audit`.
+ * exposes their tools and prompts as `<connector>__<name>` (or, under `namespace:
+ * 'auto'`, under their own names where no two owners share one) and their resources by
+ * URI, serves the installed skills (`options.skills`), asks `authorize` before each call
+ * and for each listed item, passes results through `redaction`, and appends every
+ * decision and call to `audit`.
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const env = options.env;
@@ -197,13 +255,20 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
   };
 
+  const namespace = options.namespace ?? DEFAULT_NAMESPACE_MODE;
   const sessions = new Set<Session>();
   const listeners = new Set<(kind: ListKind) => void>();
+  const updateListeners = new Set<(uri: string) => void>();
   const inflight = new Map<string, Set<DownstreamCall>>();
   const pending = new Map<string, PendingCall>();
-  let catalog: Catalog | undefined;
+  /** What each era's clients see (the 2026-07-28 one from the connectors' 2026-07-28 connections where open); rebuilt after any change. */
+  let catalogs: { legacy?: Catalog; modern?: Catalog } = {};
   let closed = false;
   const reportedClashes = new Set<string>();
+  /** The gateway's own skills by name (filled by `start`). */
+  let ownSkills: ReadonlyMap<string, GatewaySkill> = new Map();
+  /** Upstream subscriptions: exposed URI → the sessions subscribed to it. */
+  const subscribers = new Map<string, Set<Session>>();
 
   const host: UpstreamHost = {
     env,
@@ -212,16 +277,20 @@ export function createGateway(options: GatewayOptions): Gateway {
     connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     clientInfo: { name: `${serverInfo.name}-gateway`, version: serverInfo.version },
     changed: (upstream, kinds) => {
-      catalog = undefined;
+      catalogs = {};
       emit({ kind: 'list-changed', connector: upstream.name, lists: kinds });
       for (const kind of kinds) broadcast(kind);
     },
     failed: (upstream, error) => {
-      catalog = undefined;
+      catalogs = {};
       emit({ kind: 'connector-failed', connector: upstream.name, error });
     },
     log: (upstream, params) => void forwardLog(upstream, params),
     stderr: (upstream, line) => { emit({ kind: 'connector-stderr', connector: upstream.name, line }); },
+    resourceUpdated: (upstream, uri) => { resourceUpdated(toGatewaySkillUri(upstream.name, uri)); },
+    linkChanged: () => {
+      catalogs = {};
+    },
     route: (upstream, method, params, signal) => routeUpstreamRequest(upstream, method, params, signal),
   };
 
@@ -230,7 +299,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   for (const name of Object.keys(options.connectors).sort(byteOrder)) {
     const definition = options.connectors[name];
     if (definition === undefined || definition.enabled === false) continue;
-    const problem = connectorNameProblem(name);
+    const problem = connectorNameProblem(name) ?? (name === GATEWAY_OWNER ? `"${GATEWAY_OWNER}" is the gateway's own name (its tools, prompts and skill:// URIs)` : undefined);
     if (problem !== undefined) {
       invalid.push({
         name,
@@ -243,37 +312,55 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   // ── catalog ────────────────────────────────────────────────────────────────
 
-  function currentCatalog(): Catalog {
-    if (catalog !== undefined) return catalog;
-    const tools = new Map<string, ToolRoute>();
-    const prompts = new Map<string, PromptRoute>();
-    const resources = new Map<string, { upstream: Upstream; listed: Resource }>();
+  function currentCatalog(era: LinkEra = 'legacy'): Catalog {
+    const cached = catalogs[era];
+    if (cached !== undefined) return cached;
+    const resources = new Map<string, { upstream: Upstream; uri: string; listed: Resource }>();
     const templates: TemplateRoute[] = [];
     const seenTemplates = new Set<string>();
+    const ready = upstreams.filter((upstream) => upstream.state === 'ready');
+    // Names first: every (owner, name) pair of the moment, then one pure mapping (namespacing.ts).
+    const toolClaims: (NameClaim & { readonly upstream: Upstream; readonly tool: Tool })[] = [];
+    const promptClaims: (NameClaim & { readonly route: { readonly upstream: Upstream; readonly prompt: Prompt } | { readonly skill: GatewaySkill } })[] = [];
+    for (const upstream of ready) {
+      const lists = upstream.lists(era);
+      for (const tool of lists.tools) toolClaims.push({ owner: upstream.name, name: tool.name, upstream, tool });
+      for (const prompt of lists.prompts) promptClaims.push({ owner: upstream.name, name: prompt.name, route: { upstream, prompt } });
+    }
+    for (const skill of ownSkills.values()) promptClaims.push({ owner: GATEWAY_OWNER, name: skill.name, route: { skill } });
+    const tools = new Map<string, ToolRoute>();
+    exposeNames(toolClaims, namespace, OWN_TOOL_NAMES).forEach((exposed, index) => {
+      const claim = toolClaims[index];
+      if (claim !== undefined) tools.set(exposed, { upstream: claim.upstream, name: claim.tool.name, listed: { ...claim.tool, name: exposed } });
+    });
+    const prompts = new Map<string, PromptRoute>();
+    const skillPrompts = new Map<string, GatewaySkill>();
+    exposeNames(promptClaims, namespace).forEach((exposed, index) => {
+      const route = promptClaims[index]?.route;
+      if (route === undefined) return;
+      if ('skill' in route) skillPrompts.set(exposed, route.skill);
+      else prompts.set(exposed, { upstream: route.upstream, name: route.prompt.name, listed: { ...route.prompt, name: exposed } });
+    });
     // Upstreams are in byte order of their names, so a clash always resolves the same way.
-    for (const upstream of upstreams) {
-      if (upstream.state !== 'ready') continue;
-      for (const tool of upstream.tools) {
-        const exposed = namespacedName(upstream.name, tool.name);
-        tools.set(exposed, { upstream, name: tool.name, listed: { ...tool, name: exposed } });
-      }
-      for (const prompt of upstream.prompts) {
-        const exposed = namespacedName(upstream.name, prompt.name);
-        prompts.set(exposed, { upstream, name: prompt.name, listed: { ...prompt, name: exposed } });
-      }
-      for (const resource of upstream.resources) {
-        const kept = resources.get(resource.uri);
+    for (const upstream of ready) {
+      const lists = upstream.lists(era);
+      for (const resource of lists.resources) {
+        // A connector's skill:// URIs move under its own segment (gateway-skills.ts); others stay.
+        const exposedUri = toGatewaySkillUri(upstream.name, resource.uri);
+        const kept = resources.get(exposedUri);
         if (kept !== undefined) {
-          const key = JSON.stringify([resource.uri, kept.upstream.name, upstream.name]);
+          const key = JSON.stringify([exposedUri, kept.upstream.name, upstream.name]);
           if (kept.upstream !== upstream && !reportedClashes.has(key)) {
             reportedClashes.add(key);
-            emit({ kind: 'resource-clash', uri: resource.uri, kept: kept.upstream.name, hidden: upstream.name });
+            emit({ kind: 'resource-clash', uri: exposedUri, kept: kept.upstream.name, hidden: upstream.name });
           }
           continue;
         }
-        resources.set(resource.uri, { upstream, listed: resource });
+        resources.set(exposedUri, { upstream, uri: resource.uri, listed: { ...resource, uri: exposedUri } });
       }
-      for (const listed of upstream.templates) {
+      for (const listed of lists.templates) {
+        // skill:// URIs are routed by their connector segment, not by template.
+        if (listed.uriTemplate.startsWith(SKILL_SCHEME)) continue;
         let template: UriTemplate;
         try {
           template = new UriTemplate(listed.uriTemplate);
@@ -285,15 +372,34 @@ export function createGateway(options: GatewayOptions): Gateway {
         templates.push({ upstream, template, listed });
       }
     }
-    catalog = { tools, prompts, resources, templates };
-    return catalog;
+    const built: Catalog = { tools, prompts, skillPrompts, resources, templates };
+    catalogs[era] = built;
+    return built;
   }
 
-  function resourceRoute(uri: string): Upstream | undefined {
-    const current = currentCatalog();
+  /**
+   * The catalog one session sees. A 2026-07-28 session first opens each connector's
+   * 2026-07-28 connection (once; a connector that does not speak it keeps its
+   * 2025-11-25 lists), so what it lists is what its calls reach.
+   */
+  async function catalogFor(session: Session): Promise<Catalog> {
+    if (session.era === 'legacy') return currentCatalog('legacy');
+    await Promise.all(upstreams.filter((upstream) => upstream.state === 'ready').map((upstream) => upstream.modern()));
+    return currentCatalog('modern');
+  }
+
+  /** The connector that serves a URI, and the URI on that connector. */
+  function resourceRoute(uri: string, era: LinkEra = 'legacy'): { readonly upstream: Upstream; readonly uri: string } | undefined {
+    const skill = fromGatewaySkillUri(uri);
+    if (skill !== undefined) {
+      const upstream = upstreams.find((candidate) => candidate.name === skill.connector && candidate.state === 'ready');
+      return upstream === undefined ? undefined : { upstream, uri: skill.uri };
+    }
+    if (isOwnSkillUri(uri)) return undefined;
+    const current = currentCatalog(era);
     const listed = current.resources.get(uri);
-    if (listed !== undefined) return listed.upstream;
-    for (const route of current.templates) if (route.template.match(uri) !== null) return route.upstream;
+    if (listed !== undefined) return { upstream: listed.upstream, uri: listed.uri };
+    for (const route of current.templates) if (route.template.match(uri) !== null) return { upstream: route.upstream, uri };
     return undefined;
   }
 
@@ -312,6 +418,20 @@ export function createGateway(options: GatewayOptions): Gateway {
     for (const listener of listeners) {
       try {
         listener(kind);
+      } catch {
+        // One listener must not stop the others.
+      }
+    }
+  }
+
+  /** A connector said a resource changed: tell the sessions subscribed to it, and the 2026-07-28 listeners. */
+  function resourceUpdated(uri: string): void {
+    for (const session of subscribers.get(uri) ?? []) {
+      session.server.sendResourceUpdated({ uri }).catch(() => undefined);
+    }
+    for (const listener of updateListeners) {
+      try {
+        listener(uri);
       } catch {
         // One listener must not stop the others.
       }
@@ -355,6 +475,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       const elicitation = capabilities?.elicitation;
       const supported = elicitation !== undefined && (mode === 'form' ? elicitation.url === undefined || elicitation.form !== undefined || Object.keys(elicitation).length === 0 : elicitation.url !== undefined);
       if (!supported) return refuse(`${client} did not declare the elicitation capability${mode === 'url' ? ' for url mode' : ''}`);
+    } else if (method === 'roots/list') {
+      if (capabilities?.roots === undefined) return refuse(`${client} did not declare the roots capability`);
     } else {
       const sampling = capabilities?.sampling;
       if (sampling === undefined) return refuse(`${client} did not declare the sampling capability`);
@@ -400,7 +522,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     action: GatewayAction,
     type: GatewayResourceType,
     id: string,
-    connector: string,
+    connector: string | undefined,
     client: string,
     args?: Record<string, unknown>,
   ): Promise<AuthorizationDecision> {
@@ -408,7 +530,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const answer = authorize({
         principal,
         action,
-        resource: { type, id, connector },
+        resource: connector === undefined ? { type, id } : { type, id, connector },
         context: args === undefined ? { client } : { client, arguments: args },
       });
       return isPromise(answer) ? await answer : answer;
@@ -454,7 +576,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     readonly call: DownstreamCall;
     readonly action: GatewayAction;
     readonly type: GatewayResourceType;
+    /** The name the client used (a namespaced name, or a resource URI): what the audit record names. */
     readonly target: string;
+    /** What policies see: the name on the connector (the upstream's own tool or prompt name). Default `target` (a URI). */
+    readonly resourceId?: string | undefined;
     readonly upstream: Upstream | undefined;
     readonly args?: Record<string, unknown>;
     readonly notFound: () => Error;
@@ -477,7 +602,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       audit({ ...base, decision: 'deny', outcome: 'error', latencyMs: latency(), detail: 'unknown name' });
       throw operation.notFound();
     }
-    const verdict = await decide(action, operation.type, target, upstream.name, client, args);
+    const verdict = await decide(action, operation.type, operation.resourceId ?? target, upstream.name, client, args);
     if (verdict.decision !== 'allow') {
       audit({ ...base, decision: 'deny', policyIds: verdict.policyIds, outcome: 'denied', latencyMs: latency() });
       throw operation.notFound();
@@ -535,12 +660,191 @@ export function createGateway(options: GatewayOptions): Gateway {
     return new ProtocolError(ProtocolErrorCode.InternalError, `${target}: connector ${upstream.name} failed: ${message}`);
   }
 
+  // ── the gateway's own skills, and the skills connectors serve ─────────────
+
+  /**
+   * Whether the principal may use one of the gateway's own skills: `useSkill` on
+   * `Skill::"<name>"`, and every connector its sidecar requires (`requires.connectors`)
+   * must be served by this gateway and usable: each tool the sidecar lists callable
+   * (and let through by the connector's `tools:` allow-list), or, when it lists none,
+   * at least one of the connector's tools. A skill bound to a connector the principal
+   * may not use is denied like any other action.
+   */
+  async function skillDecision(skill: GatewaySkill, client: string): Promise<AuthorizationDecision> {
+    const verdict = await decide('useSkill', 'Skill', skill.name, undefined, client);
+    if (verdict.decision !== 'allow') return verdict;
+    for (const connector of Object.keys(skill.requires.connectors).sort(byteOrder)) {
+      const listed = skill.requires.connectors[connector]?.tools;
+      const upstream = upstreams.find((candidate) => candidate.name === connector);
+      if (upstream === undefined) return { decision: 'deny', policyIds: [] };
+      const tools = listed ?? upstream.tools.map((tool) => tool.name);
+      const decisions = await Promise.all(
+        tools.map(async (tool) => (upstream.allows(tool) ? await decide('callTool', 'Tool', tool, connector, client) : { decision: 'deny' as const, policyIds: [] })),
+      );
+      const usable = listed === undefined ? decisions.some((decision) => decision.decision === 'allow') : decisions.every((decision) => decision.decision === 'allow');
+      if (!usable) return { decision: 'deny', policyIds: decisions.flatMap((decision) => (decision.decision === 'deny' ? decision.policyIds : [])) };
+    }
+    return verdict;
+  }
+
+  async function visibleSkills(client: string): Promise<GatewaySkill[]> {
+    const all = [...ownSkills.values()];
+    const decisions = await Promise.all(all.map((skill) => skillDecision(skill, client)));
+    return all.filter((_skill, index) => decisions[index]?.decision === 'allow');
+  }
+
+  /** Whether there are skills to serve at all: the gateway's own tools are listed (and answered) only then. */
+  function servesSkills(): boolean {
+    return ownSkills.size > 0 || skillConnectors().length > 0;
+  }
+
+  /** Connectors that declare the Skills extension (their skills are re-served under `skill://<connector>/`). */
+  function skillConnectors(): Upstream[] {
+    return upstreams.filter((upstream) => upstream.state === 'ready' && upstream.capabilities()?.extensions?.[SKILLS_EXTENSION_ID] !== undefined);
+  }
+
+  /** Every skill the connectors serve, URIs rewritten, as far as the principal may use them. A connector that fails to answer adds none. */
+  async function connectorSkills(client: string, signal: AbortSignal): Promise<Skill[]> {
+    const lists = await Promise.all(
+      skillConnectors().map(async (upstream) => {
+        const out: Skill[] = [];
+        try {
+          let cursor: string | undefined;
+          for (let page = 0; page < MAX_SKILL_PAGES; page += 1) {
+            const result = await liveClient(upstream).request(
+              { method: SKILLS_LIST_METHOD, params: cursor === undefined ? {} : { cursor } },
+              upstreamResult<{ skills?: unknown; nextCursor?: unknown }>(),
+              { signal, timeout: requestTimeoutMs },
+            );
+            const skills = Array.isArray(result.skills) ? result.skills.filter(isSkillEntry) : [];
+            for (const skill of skills) {
+              if ((await decide('useSkill', 'Skill', entrySummary(skill).name, upstream.name, client)).decision === 'allow') {
+                out.push(scrubber.scrub(rewriteSkillEntry(upstream.name, skill)));
+              }
+            }
+            if (typeof result.nextCursor !== 'string' || result.nextCursor === cursor) break;
+            cursor = result.nextCursor;
+          }
+        } catch {
+          // Its skills are missing from this listing; its other offers are unaffected.
+        }
+        return out;
+      }),
+    );
+    return lists.flat();
+  }
+
+  /** The 2026-07-28 caching fields (SEP-2549) for the gateway's own results: per principal, not cached. */
+  function cacheFields(session: Session): { ttlMs?: number; cacheScope?: 'private' } {
+    return session.era === 'modern' ? { ttlMs: 0, cacheScope: 'private' } : {};
+  }
+
+  /** Records a use of one of the gateway's own skills (its files are the user's own, so they are not redacted). */
+  function auditSkill(client: string, target: string, verdict: AuthorizationDecision, started: number, outcome: AuditOutcome, detail?: string): boolean {
+    return audit({
+      client,
+      action: 'useSkill',
+      target,
+      decision: verdict.decision,
+      policyIds: verdict.policyIds,
+      outcome,
+      latencyMs: Math.round((performance.now() - started) * 100) / 100,
+      ...(detail === undefined ? {} : { detail }),
+    });
+  }
+
+  /** A skill the client may use, by name or SKILL.md URI; undefined when unknown or denied (the two look the same). */
+  async function usableOwnSkill(client: string, reference: string, started: number): Promise<GatewaySkill | undefined> {
+    const skill = ownSkills.get(reference) ?? ownSkillPath(ownSkills, reference)?.skill;
+    if (skill === undefined) {
+      auditSkill(client, reference, { decision: 'deny', policyIds: [] }, started, 'error', 'unknown skill');
+      return undefined;
+    }
+    const verdict = await skillDecision(skill, client);
+    if (verdict.decision !== 'allow') {
+      auditSkill(client, skill.name, verdict, started, 'denied');
+      return undefined;
+    }
+    if (!auditSkill(client, skill.name, verdict, started, 'ok')) {
+      throw new ProtocolError(ProtocolErrorCode.InternalError, `${skill.name}: skillsync could not record this use in its audit log, so it is withheld`);
+    }
+    return skill;
+  }
+
+  function skillPromptResult(skill: GatewaySkill): GetPromptResult {
+    const files = skillFileList(skill);
+    const messages: GetPromptResult['messages'] = [{ role: 'user', content: { type: 'text', text: `Use the skill "${skill.name}": ${skill.description}\n\n${skillBody(skill)}` } }];
+    if (files.length > 0) {
+      messages.push({
+        role: 'user',
+        content: {
+          type: 'text',
+          text: `The skill's other files (read them with ${LOAD_SKILL_TOOL} {"skill": "${skill.name}", "file": "<path>"} or resources/read of ${skill.uri.replace(/SKILL\.md$/, '<path>')} when the instructions call for them):\n${files.map((file) => `- ${file}`).join('\n')}`,
+        },
+      });
+    }
+    return { description: skill.description, messages };
+  }
+
+  async function callOwnTool(name: string, args: Record<string, unknown>, client: string, call: DownstreamCall): Promise<CallToolResult> {
+    const started = performance.now();
+    if (name === LIST_SKILLS_TOOL) {
+      const own = (await visibleSkills(client)).map((skill) => ({ name: skill.name, description: skill.description, uri: skill.uri }));
+      const served = (await connectorSkills(client, call.signal)).map((skill) => ({ ...entrySummary(skill), uri: skill.uri }));
+      const skills = [...own, ...served];
+      audit({ client, action: 'listSkills', decision: 'allow', outcome: 'ok', detail: `${skills.length} listed` });
+      const text =
+        skills.length === 0
+          ? 'No skills are available.'
+          : `${skills.map((skill) => `- ${skill.name} (${skill.uri}): ${skill.description}`).join('\n')}\n\nLoad one with ${LOAD_SKILL_TOOL} before you follow it.`;
+      return { content: [{ type: 'text', text }], structuredContent: { skills } };
+    }
+    const reference = typeof args.skill === 'string' ? args.skill : '';
+    const file = typeof args.file === 'string' && args.file !== '' ? args.file.replace(/^\.\//, '') : 'SKILL.md';
+    const unknown = (): CallToolResult => ({ content: [{ type: 'text', text: `Unknown skill: ${reference}. ${LIST_SKILLS_TOOL} lists the skills available.` }], isError: true });
+    const served = fromGatewaySkillUri(reference);
+    if (served !== undefined) {
+      // A connector's skill: read through the connector like any of its resources.
+      const uri = file === 'SKILL.md' ? reference : reference.replace(/SKILL\.md$/, file);
+      const route = resourceRoute(uri, call.session.era);
+      const result = await governed<ReadResourceResult>({
+        call,
+        action: 'readResource',
+        type: 'Resource',
+        target: uri,
+        upstream: route?.upstream,
+        notFound: () => new ResourceNotFoundError(uri),
+        run: (upstream, requestOptions) => liveClient(upstream).request({ method: 'resources/read', params: { uri: route?.uri ?? uri } }, upstreamResult<ReadResourceResult>(), requestOptions),
+        blocked: (findings) => {
+          throw new ProtocolError(ProtocolErrorCode.InternalError, `skillsync withheld ${uri}: it contains data your redaction policy blocks (${describeFindings(findings)}).`);
+        },
+      }).catch(() => undefined);
+      const text = result?.contents.map((item) => ('text' in item ? item.text : '')).join('\n');
+      return text === undefined ? unknown() : { content: [{ type: 'text', text }] };
+    }
+    const skill = await usableOwnSkill(client, reference, started);
+    if (skill === undefined) return unknown();
+    if (file === 'SKILL.md') {
+      const files = skillFileList(skill);
+      const text = `${skillBody(skill)}${files.length > 0 ? `\n\n---\nFiles of this skill (load one with ${LOAD_SKILL_TOOL} and "file"):\n${files.map((entry) => `- ${entry}`).join('\n')}` : ''}`;
+      return { content: [{ type: 'text', text }], structuredContent: { name: skill.name, description: skill.description, uri: skill.uri, files } };
+    }
+    const read = readOwnSkillFile(skill, file, `${skill.uri.slice(0, -'SKILL.md'.length)}${file}`);
+    const contents = read?.contents[0];
+    if (contents === undefined) return { content: [{ type: 'text', text: `The skill ${skill.name} has no file ${file}.` }], isError: true };
+    return { content: [{ type: 'resource', resource: contents }] };
+  }
+
   // ── the downstream server ──────────────────────────────────────────────────
 
   function createServer(serverOptions: CreateServerOptions): LowLevelServer {
+    const naming =
+      namespace === 'always'
+        ? 'Tools and prompts are named <connector>__<name>; resources keep their URIs.'
+        : 'Tools and prompts keep their own names unless two connectors offer the same one (then <connector>__<name>); resources keep their URIs.';
     const server = new LowLevelServer(serverInfo, {
       capabilities: CAPABILITIES,
-      instructions: 'Tools and prompts are named <connector>__<name>; resources keep their URIs.',
+      instructions: servesSkills() ? `${naming} Skills: ${LIST_SKILLS_TOOL} lists them and ${LOAD_SKILL_TOOL} loads one before you follow it.` : naming,
       debouncedNotificationMethods: ['notifications/tools/list_changed', 'notifications/prompts/list_changed', 'notifications/resources/list_changed'],
     });
     const session: Session = {
@@ -548,102 +852,239 @@ export function createGateway(options: GatewayOptions): Gateway {
       era: serverOptions.era,
       server,
       broadcast: serverOptions.broadcast ?? true,
+      subscriptions: new Set(),
     };
     const sessionClient = (ctx: ServerContext): string | undefined => clientNameOf(session, ctx);
 
     server.setRequestHandler('tools/list', async (_request, ctx) => {
       const client = options.client ?? sessionClient(ctx) ?? 'unknown';
-      const routes = [...currentCatalog().tools.entries()];
-      const visible = await filterVisible(routes, 'callTool', 'Tool', ([exposed]) => exposed, ([, route]) => route.upstream.name, client);
+      const routes = [...(await catalogFor(session)).tools.entries()];
+      const visible = await filterVisible(routes, 'callTool', 'Tool', ([, route]) => route.name, ([, route]) => route.upstream.name, client);
       audit({ client, action: 'listTools', decision: 'allow', outcome: 'ok', detail: `${visible.length} of ${routes.length} listed` });
-      return { tools: visible.map(([, route]) => route.listed) };
+      return { tools: [...visible.map(([, route]) => route.listed), ...(servesSkills() ? OWN_TOOLS : [])] };
     });
 
     server.setRequestHandler('prompts/list', async (_request, ctx) => {
       const client = options.client ?? sessionClient(ctx) ?? 'unknown';
-      const routes = [...currentCatalog().prompts.entries()];
-      const visible = await filterVisible(routes, 'getPrompt', 'Prompt', ([exposed]) => exposed, ([, route]) => route.upstream.name, client);
-      audit({ client, action: 'listPrompts', decision: 'allow', outcome: 'ok', detail: `${visible.length} of ${routes.length} listed` });
-      return { prompts: visible.map(([, route]) => route.listed) };
+      const current = await catalogFor(session);
+      const routes = [...current.prompts.entries()];
+      const visible = await filterVisible(routes, 'getPrompt', 'Prompt', ([, route]) => route.name, ([, route]) => route.upstream.name, client);
+      const skills = new Set(await visibleSkills(client));
+      const skillPrompts: Prompt[] = [...current.skillPrompts]
+        .filter(([, skill]) => skills.has(skill))
+        .map(([exposed, skill]) => ({ name: exposed, title: skill.name, description: skill.description }));
+      audit({ client, action: 'listPrompts', decision: 'allow', outcome: 'ok', detail: `${visible.length + skillPrompts.length} of ${routes.length + current.skillPrompts.size} listed` });
+      return { prompts: [...visible.map(([, route]) => route.listed), ...skillPrompts] };
     });
 
     server.setRequestHandler('resources/list', async (_request, ctx) => {
       const client = options.client ?? sessionClient(ctx) ?? 'unknown';
-      const entries = [...currentCatalog().resources.entries()];
-      const visible = await filterVisible(entries, 'readResource', 'Resource', ([uri]) => uri, ([, route]) => route.upstream.name, client);
-      audit({ client, action: 'listResources', decision: 'allow', outcome: 'ok', detail: `${visible.length} of ${entries.length} listed` });
-      return { resources: visible.map(([, route]) => route.listed) };
+      const entries = [...(await catalogFor(session)).resources.entries()];
+      const visible = await filterVisible(entries, 'readResource', 'Resource', ([, route]) => route.uri, ([, route]) => route.upstream.name, client);
+      // Each of the gateway's own skills lists its SKILL.md (SEP-2640 hosts look for it there).
+      const skills = (await visibleSkills(client)).map(skillResource);
+      audit({ client, action: 'listResources', decision: 'allow', outcome: 'ok', detail: `${visible.length + skills.length} of ${entries.length + ownSkills.size} listed` });
+      return { resources: [...skills, ...visible.map(([, route]) => route.listed)] };
     });
 
-    server.setRequestHandler('resources/templates/list', () => ({
-      resourceTemplates: currentCatalog().templates.map((route) => route.listed),
+    server.setRequestHandler('resources/templates/list', async () => ({
+      resourceTemplates: (await catalogFor(session)).templates.map((route) => route.listed),
     }));
 
-    server.setRequestHandler('tools/call', (request, ctx) =>
-      withCall(session, ctx, (call) => {
-        const name = request.params.name;
-        const route = currentCatalog().tools.get(name);
+    server.setRequestHandler('tools/call', async (request, ctx) => {
+      const name = request.params.name;
+      const route = (await catalogFor(session)).tools.get(name);
+      return withCall(session, ctx, route?.upstream, async (call) => {
+        if (route === undefined && OWN_TOOL_NAMES.has(name) && servesSkills()) {
+          return callOwnTool(name, request.params.arguments ?? {}, options.client ?? call.clientName() ?? 'unknown', call);
+        }
         return governed<CallToolResult>({
           call,
           action: 'callTool',
           type: 'Tool',
           target: name,
+          resourceId: route?.name,
           upstream: route?.upstream,
           args: request.params.arguments ?? {},
           notFound: () => unknownTool(name),
           run: async (upstream, requestOptions) => {
-            const client = liveClient(upstream);
-            const params = { name: route?.name ?? name, arguments: request.params.arguments ?? {}, ...forwardMeta(ctx) };
-            return client.request({ method: 'tools/call', params }, upstreamResult<CallToolResult>(), requestOptions);
+            const client = call.modern ?? liveClient(upstream);
+            const params = { name: route?.name ?? name, arguments: request.params.arguments ?? {}, ...roundParams(call, ctx), ...forwardMeta(ctx, call) };
+            return client.request({ method: 'tools/call', params }, upstreamResult<CallToolResult>(), roundOptions(call, requestOptions));
           },
           blocked: (findings) => ({
             content: [{ type: 'text', text: `skillsync withheld this result: it contains data your redaction policy blocks${findings.length > 0 ? ` (${describeFindings(findings)})` : ''}.` }],
             isError: true,
           }),
         });
-      }),
-    );
+      });
+    });
 
-    server.setRequestHandler('prompts/get', (request, ctx) =>
-      withCall(session, ctx, (call) => {
-        const name = request.params.name;
-        const route = currentCatalog().prompts.get(name);
-        return governed<GetPromptResult>({
+    server.setRequestHandler('prompts/get', async (request, ctx) => {
+      const name = request.params.name;
+      const current = await catalogFor(session);
+      const route = current.prompts.get(name);
+      const skill = route === undefined ? current.skillPrompts.get(name) : undefined;
+      if (skill !== undefined) {
+        return (async () => {
+          const started = performance.now();
+          const usable = await usableOwnSkill(options.client ?? sessionClient(ctx) ?? 'unknown', skill.name, started);
+          if (usable === undefined) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${name}`);
+          return skillPromptResult(usable);
+        })();
+      }
+      return withCall(session, ctx, route?.upstream, (call) =>
+        governed<GetPromptResult>({
           call,
           action: 'getPrompt',
           type: 'Prompt',
           target: name,
+          resourceId: route?.name,
           upstream: route?.upstream,
           args: request.params.arguments ?? {},
           notFound: () => new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${name}`),
           run: async (upstream, requestOptions) => {
-            const params = { name: route?.name ?? name, ...(request.params.arguments === undefined ? {} : { arguments: request.params.arguments }), ...forwardMeta(ctx) };
-            return liveClient(upstream).request({ method: 'prompts/get', params }, upstreamResult<GetPromptResult>(), requestOptions);
+            const params = {
+              name: route?.name ?? name,
+              ...(request.params.arguments === undefined ? {} : { arguments: request.params.arguments }),
+              ...roundParams(call, ctx),
+              ...forwardMeta(ctx, call),
+            };
+            return (call.modern ?? liveClient(upstream)).request({ method: 'prompts/get', params }, upstreamResult<GetPromptResult>(), roundOptions(call, requestOptions));
           },
           blocked: (findings) => {
             throw new ProtocolError(ProtocolErrorCode.InternalError, `skillsync withheld the prompt ${name}: it contains data your redaction policy blocks (${describeFindings(findings)}).`);
           },
-        });
-      }),
-    );
+        }),
+      );
+    });
 
-    server.setRequestHandler('resources/read', (request, ctx) =>
-      withCall(session, ctx, (call) => {
-        const uri = request.params.uri;
-        return governed<ReadResourceResult>({
+    server.setRequestHandler('resources/read', async (request, ctx) => {
+      const uri = request.params.uri;
+      if (isOwnSkillUri(uri)) {
+        return (async (): Promise<ReadResourceResult> => {
+          const started = performance.now();
+          const client = options.client ?? sessionClient(ctx) ?? 'unknown';
+          const found = ownSkillPath(ownSkills, uri);
+          const skill = found === undefined ? undefined : await usableOwnSkill(client, found.skill.name, started);
+          const read = skill === undefined || found === undefined ? undefined : readOwnSkillFile(skill, found.file, uri);
+          if (read === undefined) {
+            if (skill !== undefined && found !== undefined && skill.dirs.has(found.file)) throw new ResourceNotFoundError(uri, `${uri} is a directory; use resources/directory/read`);
+            throw new ResourceNotFoundError(uri);
+          }
+          return { ...read, ...cacheFields(session) };
+        })();
+      }
+      if (session.era === 'modern') await catalogFor(session);
+      const route = resourceRoute(uri, session.era);
+      return withCall(session, ctx, route?.upstream, (call) =>
+        governed<ReadResourceResult>({
           call,
           action: 'readResource',
           type: 'Resource',
           target: uri,
-          upstream: resourceRoute(uri),
+          upstream: route?.upstream,
           notFound: () => new ResourceNotFoundError(uri),
-          run: (upstream, requestOptions) => liveClient(upstream).request({ method: 'resources/read', params: { uri, ...forwardMeta(ctx) } }, upstreamResult<ReadResourceResult>(), requestOptions),
+          run: async (upstream, requestOptions) => {
+            const params = { uri: route?.uri ?? uri, ...roundParams(call, ctx), ...forwardMeta(ctx, call) };
+            const result = await (call.modern ?? liveClient(upstream)).request({ method: 'resources/read', params }, upstreamResult<ReadResourceResult>(), roundOptions(call, requestOptions));
+            // A connector's skill:// contents keep the URI the client asked for.
+            return route !== undefined && route.uri !== uri && Array.isArray(result.contents)
+              ? { ...result, contents: result.contents.map((item) => ({ ...item, uri: toGatewaySkillUri(upstream.name, item.uri) })) }
+              : result;
+          },
           blocked: (findings) => {
             throw new ProtocolError(ProtocolErrorCode.InternalError, `skillsync withheld ${uri}: it contains data your redaction policy blocks (${describeFindings(findings)}).`);
           },
-        });
-      }),
-    );
+        }),
+      );
+    });
+
+    // resources/subscribe and unsubscribe (2025-11-25): forwarded to the connector that
+    // serves the URI, once however many sessions subscribe; its updates come back to each.
+    server.setRequestHandler('resources/subscribe', async (request, ctx) => {
+      const uri = request.params.uri;
+      const client = options.client ?? sessionClient(ctx) ?? 'unknown';
+      const route = resourceRoute(uri);
+      if (route === undefined || (await decide('readResource', 'Resource', route.uri, route.upstream.name, client)).decision !== 'allow') throw new ResourceNotFoundError(uri);
+      if (!route.upstream.subscribable) {
+        throw new ProtocolError(ProtocolErrorCode.InvalidParams, `${uri}: connector ${route.upstream.name} does not support resource subscriptions`);
+      }
+      let set = subscribers.get(uri);
+      if (set === undefined || set.size === 0) {
+        await liveClient(route.upstream).request({ method: 'resources/subscribe', params: { uri: route.uri } }, upstreamResult(), { signal: ctx.mcpReq.signal, timeout: requestTimeoutMs });
+        set = subscribers.get(uri) ?? new Set();
+        subscribers.set(uri, set);
+      }
+      set.add(session);
+      session.subscriptions.add(uri);
+      return {};
+    });
+
+    server.setRequestHandler('resources/unsubscribe', async (request, ctx) => {
+      const uri = request.params.uri;
+      session.subscriptions.delete(uri);
+      await dropSubscriber(uri, session, ctx.mcpReq.signal);
+      return {};
+    });
+
+    // ── SEP-2640: skills/list, skills/get, resources/directory/read ──
+
+    server.setRequestHandler(SKILLS_LIST_METHOD, { params: z.looseObject({ cursor: z.string().optional() }) }, async (params, ctx) => {
+      // One page: the gateway's own skills, then each connector's (in connector order).
+      if (params.cursor !== undefined) throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Invalid cursor');
+      const client = options.client ?? sessionClient(ctx) ?? 'unknown';
+      const own = (await visibleSkills(client)).map((skill) => skill.entry);
+      const served = await connectorSkills(client, ctx.mcpReq.signal);
+      audit({ client, action: 'listSkills', decision: 'allow', outcome: 'ok', detail: `${own.length + served.length} listed` });
+      return { skills: [...own, ...served], ...cacheFields(session) };
+    });
+
+    server.setRequestHandler(SKILLS_GET_METHOD, { params: z.looseObject({ uri: z.string() }) }, async (params, ctx) => {
+      const uri = params.uri;
+      const client = options.client ?? sessionClient(ctx) ?? 'unknown';
+      const unknown = (): ProtocolError => new ProtocolError(ProtocolErrorCode.InvalidParams, `No skill is served at ${uri}`);
+      const own = ownSkillPath(ownSkills, uri);
+      if (own !== undefined && own.skill.uri === uri) {
+        const skill = await usableOwnSkill(client, own.skill.name, performance.now());
+        if (skill === undefined) throw unknown();
+        return { skill: skill.entry, ...cacheFields(session) };
+      }
+      const served = fromGatewaySkillUri(uri);
+      const upstream = served === undefined ? undefined : skillConnectors().find((candidate) => candidate.name === served.connector);
+      if (served === undefined || upstream === undefined) throw unknown();
+      const result = await liveClient(upstream)
+        .request({ method: SKILLS_GET_METHOD, params: { uri: served.uri } }, upstreamResult<{ skill?: unknown }>(), { signal: ctx.mcpReq.signal, timeout: requestTimeoutMs })
+        .catch(() => undefined);
+      const skill = result?.skill;
+      if (!isSkillEntry(skill) || (await decide('useSkill', 'Skill', entrySummary(skill).name, upstream.name, client)).decision !== 'allow') throw unknown();
+      return { skill: scrubber.scrub(rewriteSkillEntry(upstream.name, skill)), ...cacheFields(session) };
+    });
+
+    server.setRequestHandler(RESOURCES_DIRECTORY_READ_METHOD, { params: z.looseObject({ uri: z.string(), cursor: z.string().optional() }) }, async (params, ctx) => {
+      const uri = params.uri;
+      const client = options.client ?? sessionClient(ctx) ?? 'unknown';
+      const notDirectory = (): ProtocolError => new ProtocolError(ProtocolErrorCode.InvalidParams, `${uri} is not a directory resource`);
+      if (params.cursor !== undefined) throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Invalid cursor');
+      if (isOwnSkillUri(uri)) {
+        const found = ownSkillPath(ownSkills, uri);
+        const children = found === undefined ? undefined : ownSkillDirectory(found.skill, found.file);
+        if (found === undefined || children === undefined || (await skillDecision(found.skill, client)).decision !== 'allow') throw notDirectory();
+        return { resources: children, ...cacheFields(session) };
+      }
+      const route = resourceRoute(uri, session.era);
+      const settings = route?.upstream.capabilities()?.extensions?.[SKILLS_EXTENSION_ID] as { directoryRead?: unknown } | undefined;
+      if (route === undefined || settings?.directoryRead !== true || (await decide('readResource', 'Resource', route.uri, route.upstream.name, client)).decision !== 'allow') {
+        throw notDirectory();
+      }
+      const result = await liveClient(route.upstream).request(
+        { method: RESOURCES_DIRECTORY_READ_METHOD, params: { uri: route.uri } },
+        upstreamResult<{ resources?: unknown }>(),
+        { signal: ctx.mcpReq.signal, timeout: requestTimeoutMs },
+      );
+      const children = Array.isArray(result.resources) ? (result.resources as Resource[]) : [];
+      return { resources: scrubber.scrub(children.map((child) => ({ ...child, uri: toGatewaySkillUri(route.upstream.name, child.uri) }))), ...cacheFields(session) };
+    });
 
     server.setRequestHandler('completion/complete', async (request, ctx) => {
       const empty = { completion: { values: [] as string[] } };
@@ -651,13 +1092,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       let upstream: Upstream | undefined;
       let forwardedRef: typeof ref = ref;
       const client = options.client ?? sessionClient(ctx) ?? 'unknown';
+      const current = await catalogFor(session);
       if (ref.type === 'ref/prompt') {
-        const route = currentCatalog().prompts.get(ref.name);
-        if (route === undefined || (await decide('getPrompt', 'Prompt', ref.name, route.upstream.name, client)).decision !== 'allow') return empty;
+        const route = current.prompts.get(ref.name);
+        if (route === undefined || (await decide('getPrompt', 'Prompt', route.name, route.upstream.name, client)).decision !== 'allow') return empty;
         upstream = route.upstream;
         forwardedRef = { ...ref, name: route.name };
       } else {
-        const route = currentCatalog().templates.find((candidate) => candidate.listed.uriTemplate === ref.uri);
+        const route = current.templates.find((candidate) => candidate.listed.uriTemplate === ref.uri);
         upstream = route?.upstream;
       }
       if (upstream?.client?.getServerCapabilities()?.completions === undefined) return empty;
@@ -672,6 +1114,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
 
     server.onclose = () => {
+      for (const uri of session.subscriptions) void dropSubscriber(uri, session);
+      session.subscriptions.clear();
       if (sessions.delete(session)) emit({ kind: 'session-closed', session: session.id });
     };
     // Per-request instances (stateless HTTP) are not tracked: nothing is pushed to them.
@@ -682,50 +1126,96 @@ export function createGateway(options: GatewayOptions): Gateway {
     return server;
   }
 
+  /** Forgets one session's subscription; the last one out unsubscribes upstream. */
+  async function dropSubscriber(uri: string, session: Session, signal?: AbortSignal): Promise<void> {
+    const set = subscribers.get(uri);
+    if (set === undefined || !set.delete(session) || set.size > 0) return;
+    subscribers.delete(uri);
+    const route = resourceRoute(uri);
+    if (route === undefined || route.upstream.client === undefined) return;
+    await route.upstream.client
+      .request({ method: 'resources/unsubscribe', params: { uri: route.uri } }, upstreamResult(), { timeout: requestTimeoutMs, ...(signal === undefined ? {} : { signal }) })
+      .catch(() => undefined);
+  }
+
   /**
-   * Runs one call, get or read for a downstream request. In the 2025-11-25 era the call
-   * lives as long as the request, and an upstream's elicitation or sampling request is
-   * sent to the client on the same connection. In the 2026-07-28 era the server cannot
-   * send requests: the handler answers `input_required` with the upstream's request,
-   * and the client's retry (carrying `requestState`) resumes the same upstream call.
+   * Runs one call, get or read for a downstream request.
+   *
+   * - 2025-11-25: the call lives as long as the request, and a connector's elicitation,
+   *   sampling or roots request is sent to the client on the same connection.
+   * - 2026-07-28, when the connector speaks it too: the request goes through unchanged on
+   *   the connector's 2026-07-28 connection (`Upstream.modern`), `inputResponses` and
+   *   `requestState` included, and an `input_required` result comes back as it is, so
+   *   multi-round requests are the connector's own, keys and state unchanged.
+   * - 2026-07-28 to a connector that speaks only 2025-11-25: the server cannot send the
+   *   client requests, so the handler answers `input_required` with the connector's
+   *   request, and the client's retry (carrying the gateway's `requestState`) resumes the
+   *   same upstream call.
    */
-  async function withCall<R extends Result>(session: Session, ctx: ServerContext, body: (call: DownstreamCall) => Promise<R>): Promise<R | InputRequiredResult> {
+  async function withCall<R extends Result>(
+    session: Session,
+    ctx: ServerContext,
+    upstream: Upstream | undefined,
+    body: (call: DownstreamCall) => Promise<R>,
+  ): Promise<R | InputRequiredResult> {
     if (session.era === 'legacy') {
+      const relay = progressRelay(ctx);
       const call: DownstreamCall = {
         session,
         signal: ctx.mcpReq.signal,
         // eslint-disable-next-line @typescript-eslint/no-deprecated -- the 2025-11-25 accessor; this branch serves that era only.
         capabilities: () => session.server.getClientCapabilities(),
         clientName: () => clientNameOf(session, ctx),
-        progress: progressSender(ctx),
+        progress: relay.send,
         requestInput: (method, params, signal) => ctx.mcpReq.send({ method, params } as never, { signal, timeout: inputTimeoutMs }),
       };
-      return body(call);
+      const result = await body(call);
+      await relay.flush();
+      return result;
     }
     const state = ctx.mcpReq.requestState();
-    let call: PendingCall | undefined;
-    if (typeof state === 'string') {
-      call = pending.get(state);
-      if (call === undefined) throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Invalid or expired requestState', { reason: 'invalid_request_state' });
-      call.resume(ctx);
-    } else {
-      call = new PendingCall(session, ctx, inputTimeoutMs, (token) => pending.delete(token));
-      pending.set(call.token, call);
-      call.begin(body);
+    const resumed = typeof state === 'string' ? pending.get(state) : undefined;
+    if (resumed !== undefined) {
+      resumed.resume(ctx);
+      return resumed.next(ctx) as Promise<R | InputRequiredResult>;
     }
+    const modern = upstream === undefined ? undefined : await upstream.modern();
+    if (upstream === undefined || modern !== undefined) {
+      const relay = progressRelay(ctx);
+      const call: DownstreamCall = {
+        session,
+        signal: ctx.mcpReq.signal,
+        ...(modern === undefined ? {} : { modern }),
+        capabilities: () => envelopeOf(ctx)?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined,
+        clientName: () => clientNameOf(session, ctx),
+        progress: relay.send,
+        requestInput: (method) => Promise.reject(new ProtocolError(ProtocolErrorCode.InvalidRequest, `${method} cannot be sent to a 2026-07-28 client`)),
+      };
+      const result = await body(call);
+      await relay.flush();
+      return result;
+    }
+    if (typeof state === 'string') throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Invalid or expired requestState', { reason: 'invalid_request_state' });
+    const call = new PendingCall(session, ctx, inputTimeoutMs, (token) => pending.delete(token));
+    pending.set(call.token, call);
+    call.begin(body);
     return call.next(ctx) as Promise<R | InputRequiredResult>;
   }
 
   return {
     async start() {
       for (const { name, error } of invalid) emit({ kind: 'connector-failed', connector: name, error });
+      const loadingSkills = loadGatewaySkills(options.skills ?? []);
       await Promise.all(
         upstreams.map(async (upstream) => {
           await upstream.start();
           if (upstream.state === 'ready') emit({ kind: 'connector-ready', connector: upstream.name, status: upstream.status() });
         }),
       );
-      catalog = undefined;
+      const loaded = await loadingSkills;
+      for (const problem of loaded.problems) emit({ kind: 'skill-skipped', skill: problem.skill, reason: problem.reason });
+      ownSkills = new Map(loaded.skills.map((skill) => [skill.name, skill]));
+      catalogs = {};
       return this.status();
     },
     status() {
@@ -746,10 +1236,22 @@ export function createGateway(options: GatewayOptions): Gateway {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    onResourceUpdated(listener) {
+      updateListeners.add(listener);
+      return () => updateListeners.delete(listener);
+    },
+    toolInputSchema(name) {
+      // Asked by the HTTP entry for 2026-07-28 requests only.
+      return currentCatalog('modern').tools.get(name)?.listed.inputSchema ?? OWN_TOOLS.find((tool) => tool.name === name)?.inputSchema;
+    },
+    skills() {
+      return [...ownSkills.values()].map((skill) => ({ name: skill.name, uri: skill.uri }));
+    },
     async close() {
       closed = true;
       for (const call of pending.values()) call.abort('the gateway is shutting down');
       pending.clear();
+      subscribers.clear();
       const open = [...sessions];
       sessions.clear();
       await Promise.all([...open.map((session) => session.server.close().catch(() => undefined)), ...upstreams.map((upstream) => upstream.close())]);
@@ -792,22 +1294,78 @@ function liveClient(upstream: Upstream): NonNullable<Upstream['client']> {
   return client;
 }
 
-/** The request's `_meta` minus the progress token (the gateway sets its own upstream). */
-function forwardMeta(ctx: ServerContext): { _meta?: Record<string, unknown> } {
+/**
+ * The request's `_meta` minus the progress token (the gateway sets its own upstream).
+ * On the 2026-07-28 connection the client's declared capabilities go along too (they
+ * take precedence over the gateway's own in the envelope), so the connector asks only
+ * for input this client can give, as it would if the client were connected directly.
+ */
+function forwardMeta(ctx: ServerContext, call?: DownstreamCall): { _meta?: Record<string, unknown> } {
   const meta = ctx.mcpReq._meta;
-  if (meta === undefined) return {};
   const rest: Record<string, unknown> = { ...meta };
   delete rest.progressToken;
+  if (call?.modern !== undefined) {
+    const capabilities = envelopeOf(ctx)?.[CLIENT_CAPABILITIES_META_KEY];
+    if (capabilities !== undefined) rest[CLIENT_CAPABILITIES_META_KEY] = capabilities;
+  }
   return Object.keys(rest).length === 0 ? {} : { _meta: rest };
 }
 
-function progressSender(ctx: ServerContext): (progress: Progress) => void {
+/**
+ * A 2026-07-28 round's `inputResponses` and `requestState` (the SDK takes them out of the
+ * params into the context), passed on unchanged to the connector's 2026-07-28 connection.
+ */
+function roundParams(call: DownstreamCall, ctx: ServerContext): { inputResponses?: Record<string, unknown>; requestState?: string } {
+  if (call.modern === undefined) return {};
+  const inputResponses = ctx.mcpReq.inputResponses;
+  const requestState = ctx.mcpReq.requestState();
+  return { ...(inputResponses === undefined ? {} : { inputResponses }), ...(typeof requestState === 'string' ? { requestState } : {}) };
+}
+
+/** On the 2026-07-28 connection an `input_required` result is a result to pass back, not an error. */
+function roundOptions(call: DownstreamCall, requestOptions: RequestOptions): RequestOptions {
+  return call.modern === undefined ? requestOptions : { ...requestOptions, allowInputRequired: true };
+}
+
+/** The gateway's own tools: progressive disclosure of skills for clients that do not speak the Skills extension. */
+const OWN_TOOLS: readonly Tool[] = [
+  {
+    name: LIST_SKILLS_TOOL,
+    title: 'List skills',
+    description: `Lists the skills available here: the name, description and URI of each. Before you follow a skill, load its instructions with ${LOAD_SKILL_TOOL}.`,
+    inputSchema: { type: 'object', properties: {} },
+    annotations: { readOnlyHint: true, openWorldHint: false },
+  },
+  {
+    name: LOAD_SKILL_TOOL,
+    title: 'Load a skill',
+    description: `Returns a skill's instructions (its SKILL.md, without the frontmatter) and the list of its other files; with "file", returns that file instead. Skills come from ${LIST_SKILLS_TOOL}.`,
+    inputSchema: {
+      type: 'object',
+      properties: {
+        skill: { type: 'string', description: `The skill's name, or its SKILL.md URI, as ${LIST_SKILLS_TOOL} gives it.` },
+        file: { type: 'string', description: 'A file of the skill, relative to its folder (references/guide.md). Omit it for the instructions.' },
+      },
+      required: ['skill'],
+    },
+    annotations: { readOnlyHint: true, openWorldHint: false },
+  },
+];
+
+/**
+ * Relays upstream progress to the client under the client's token, in order. `flush`
+ * resolves once every notification relayed so far is sent: the result must not overtake
+ * the last of them (a 2026-07-28 response stream ends with the result).
+ */
+function progressRelay(ctx: ServerContext): { send: (progress: Progress) => void; flush: () => Promise<void> } {
   const token = ctx.mcpReq._meta?.progressToken;
-  if (token === undefined) return () => undefined;
-  return (progress) => {
-    ctx.mcpReq
-      .notify({ method: 'notifications/progress', params: { ...progress, progressToken: token } })
-      .catch(() => undefined);
+  let last: Promise<void> = Promise.resolve();
+  return {
+    send: (progress) => {
+      if (token === undefined) return;
+      last = last.then(() => ctx.mcpReq.notify({ method: 'notifications/progress', params: { ...progress, progressToken: token } }).catch(() => undefined));
+    },
+    flush: () => last,
   };
 }
 
@@ -874,7 +1432,7 @@ class PendingCall implements DownstreamCall {
   }
 
   progress(progress: Progress): void {
-    progressSender(this.ctx)(progress);
+    progressRelay(this.ctx).send(progress);
   }
 
   begin(body: (call: DownstreamCall) => Promise<Result>): void {

@@ -1,31 +1,36 @@
-import { createHash } from 'node:crypto';
+import type {
+  AuditInput,
+  AuthorizationRequest as PolicyAuthorizationRequest,
+  PolicyAction,
+  PolicyResourceType,
+  RedactionFinding as PolicyRedactionFinding,
+} from '@skillsync/policy';
 
 /**
- * The governance seams of the gateway: authorization, redaction and audit. They are
- * structural interfaces so the runtime compiles and tests without the real engines
- * (`@skillsync/policy`); `skillsync serve` wires those in. Each has a default that
- * changes nothing: allow everything, redact nothing, record nothing.
+ * The governance seams of the gateway: authorization, redaction and audit. The data
+ * they carry is defined once, in `@skillsync/policy` (the request the Cedar engine
+ * takes, the record the audit log takes); the hooks themselves are structural, so a
+ * test can pass a plain function or an array-backed sink and `skillsync serve` passes
+ * the real engine, redactor and log. Each has a default that changes nothing: allow
+ * everything, redact nothing, record nothing.
  */
 
-export type GatewayAction = 'callTool' | 'readResource' | 'getPrompt' | 'useSkill';
+export type GatewayAction = PolicyAction;
 
-export type GatewayResourceType = 'Tool' | 'Resource' | 'Prompt' | 'Skill';
+export type GatewayResourceType = PolicyResourceType;
 
-export interface Principal {
-  readonly user: string;
-  readonly teams?: readonly string[];
-  readonly roles?: readonly string[];
-}
+export type Principal = PolicyAuthorizationRequest['principal'];
 
-export interface AuthorizationRequest {
-  readonly principal: Principal;
-  readonly action: GatewayAction;
-  /** `id` is the name the client sees (`github__create_issue`), or the URI of a resource. */
-  readonly resource: { readonly type: GatewayResourceType; readonly id: string; readonly connector?: string };
-  /** `arguments` is present on a call; a list filter asks without it. */
-  readonly context: { readonly client: string; readonly arguments?: Record<string, unknown> };
-}
+/**
+ * What the gateway asks: `resource.id` is the name on the connector (the upstream's own
+ * tool or prompt name, not the namespaced one the client sees), or the URI of a
+ * resource; `resource.connector` is the connector. The Cedar engine turns that into
+ * `Tool::"<connector>/<id>"` in `Connector::"<connector>"`. `context.arguments` is
+ * present on a call; a list filter asks without it.
+ */
+export type AuthorizationRequest = PolicyAuthorizationRequest;
 
+/** The part of a decision the gateway uses (the engine's decision has more: errors, cached). */
 export interface AuthorizationDecision {
   readonly decision: 'allow' | 'deny';
   readonly policyIds: readonly string[];
@@ -38,10 +43,7 @@ export interface AuthorizationDecision {
  */
 export type Authorize = (request: AuthorizationRequest) => AuthorizationDecision | Promise<AuthorizationDecision>;
 
-export interface RedactionFinding {
-  readonly detector: string;
-  readonly count: number;
-}
+export type RedactionFinding = PolicyRedactionFinding;
 
 export interface RedactionResult {
   /** The value with every finding masked (used in `mask` mode). */
@@ -59,28 +61,12 @@ export interface Redaction {
   readonly mode: 'mask' | 'block';
 }
 
-export type AuditOutcome = 'ok' | 'error' | 'denied' | 'blocked' | 'redacted';
+/** One record for the audit log: exactly the log's own input type. */
+export type AuditRecord = AuditInput;
 
-export interface AuditRecord {
-  readonly time: Date;
-  readonly principal: string;
-  readonly client: string;
-  /** `callTool`, `readResource`, `getPrompt`, or a list (`listTools`, …). */
-  readonly action: string;
-  readonly connector?: string;
-  /** The tool or prompt name the client used, or the resource URI. */
-  readonly target?: string;
-  /** `sha256:<hex>` of the canonical JSON of the arguments; never the arguments. */
-  readonly argumentsDigest?: string;
-  readonly decision: 'allow' | 'deny';
-  readonly policyIds?: readonly string[];
-  readonly policyVersion?: string;
-  readonly latencyMs?: number;
-  readonly outcome: AuditOutcome;
-  readonly detail?: string;
-}
+export type { AuditOutcome } from '@skillsync/policy';
 
-/** Synchronous and cheap (the sink batches): the gateway never waits for it. */
+/** Synchronous and cheap (the sink batches): the gateway never waits for it. `AuditLog` satisfies it. */
 export interface AuditSink {
   append(record: AuditRecord): void;
 }
@@ -89,24 +75,3 @@ export interface AuditSink {
 export const allowAll: Authorize = () => ALLOW;
 
 const ALLOW: AuthorizationDecision = Object.freeze({ decision: 'allow', policyIds: Object.freeze([]) });
-
-/**
- * JSON with object keys sorted by byte order at every level, no whitespace: two equal
- * argument objects give the same text whatever order their keys came in.
- */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    // undefined (and functions) are not JSON: treat them as null, as JSON.stringify does in arrays.
-    return value === undefined || typeof value === 'function' ? 'null' : JSON.stringify(value);
-  }
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, item]) => item !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
-}
-
-/** `sha256:<hex>` of the canonical JSON of `args`: what the audit log keeps instead of the arguments. */
-export function digestArguments(args: unknown): string {
-  return `sha256:${createHash('sha256').update(canonicalJson(args ?? {})).digest('hex')}`;
-}

@@ -14,8 +14,6 @@ export { serveGatewayStdio, type StdioServing, type StdioServingOptions } from '
 export { generateToken, isLoopbackHost, MIN_TOKEN_LENGTH, serveGatewayHttp, type HttpServing, type HttpServingOptions } from './serve-http.js';
 export {
   allowAll,
-  canonicalJson,
-  digestArguments,
   type AuditOutcome,
   type AuditRecord,
   type AuditSink,
@@ -29,7 +27,19 @@ export {
   type RedactionFinding,
   type RedactionResult,
 } from './hooks.js';
-export { connectorNameProblem, MAX_TOOL_NAME_LENGTH, NAMESPACE_SEPARATOR, namespacedName, splitNamespacedName } from './namespacing.js';
+export {
+  connectorNameProblem,
+  DEFAULT_NAMESPACE_MODE,
+  exposeNames,
+  MAX_TOOL_NAME_LENGTH,
+  NAMESPACE_MODES,
+  NAMESPACE_SEPARATOR,
+  namespacedName,
+  splitNamespacedName,
+  type NameClaim,
+  type NamespaceMode,
+} from './namespacing.js';
+export { GATEWAY_OWNER, type GatewaySkillSource } from './gateway-skills.js';
 export { INHERITED_ENV_VARS, resolveConnectorLaunch, type ConnectorLaunch, type ResolveSecret } from './connector-launch.js';
 export type { ConnectorState, ConnectorStatus, ListKind } from './upstream.js';
 export { ChildProcessTransport, type ChildTransportOptions } from './child-transport.js';

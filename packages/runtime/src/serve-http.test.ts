@@ -16,7 +16,11 @@ beforeAll(async () => {
   stdioServer = await buildStdioTestServer();
   gateway = createGateway({
     env: createEnv({ home: '/nonexistent-home', cwd: process.cwd(), vars: { PATH: process.env.PATH } }),
-    connectors: { local: { command: process.execPath, args: [stdioServer.file], env: { TEST_SERVER_LABEL: 'local' } } },
+    connectors: {
+      local: { command: process.execPath, args: [stdioServer.file], env: { TEST_SERVER_LABEL: 'local' } },
+      // 2025-11-25 only: 2026-07-28 clients reach it through the gateway's translation.
+      older: { command: process.execPath, args: [stdioServer.file], env: { TEST_SERVER_LABEL: 'older', TEST_SERVER_ERA: 'legacy' } },
+    },
   });
   await gateway.start();
   serving = await serveGatewayHttp(gateway, { host: '127.0.0.1', port: 0, token });
@@ -97,7 +101,75 @@ describe('the gateway over Streamable HTTP', () => {
     const m = await httpClient('modern', 'modern-c', 'from c');
     expect(textOf(await b.callTool({ name: 'local__ask', arguments: { question: 'b?' } }))).toBe('answer: from b');
     expect(textOf(await a.callTool({ name: 'local__ask', arguments: { question: 'a?' } }))).toBe('answer: from a');
-    expect(textOf(await m.callTool({ name: 'local__ask', arguments: { question: 'c?' } }))).toBe('answer: from c');
+    expect(textOf(await m.callTool({ name: 'older__ask', arguments: { question: 'c?' } }))).toBe('answer: from c');
+    // A connector that speaks 2026-07-28 gets the request unchanged, and its input_required goes back as it is.
+    expect(textOf(await m.callTool({ name: 'local__confirm', arguments: { question: 'd?' } }))).toBe('confirmed: from c');
+  });
+
+  it('checks Mcp-Param-* headers against the arguments on 2026-07-28 (SEP-2243): 400 and -32020 when they disagree', async () => {
+    const m = await httpClient('modern', 'headers');
+    // The SDK client mirrors the argument into the header itself.
+    expect(textOf(await m.callTool({ name: 'local__region', arguments: { region: 'eu' } }))).toBe('region=eu');
+    const raw = await m.callTool({ name: 'local__echo', arguments: { text: 'x' } });
+    expect(textOf(raw)).toBe('local: x');
+    const send = (header: string | undefined): Promise<Response> =>
+      fetch(serving.url, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2026-07-28',
+          'mcp-method': 'tools/call',
+          'mcp-name': 'local__region',
+          ...(header === undefined ? {} : { 'mcp-param-region': header }),
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 7,
+          method: 'tools/call',
+          params: {
+            name: 'local__region',
+            arguments: { region: 'eu' },
+            _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} },
+          },
+        }),
+      });
+    for (const header of [undefined, 'us', '=?base64?not base64?=']) {
+      const response = await send(header);
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { id: unknown; error: { code: number } })).toMatchObject({ id: 7, error: { code: -32020 } });
+    }
+    const agreed = await send('=?base64?ZXU=?=');
+    expect(agreed.status).toBe(200);
+    await agreed.body?.cancel();
+  });
+
+  it('opens each 2025-11-25 SSE stream with a priming event and a retry interval (SEP-1699)', async () => {
+    const init = await fetch(serving.url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: initialize,
+    });
+    const session = init.headers.get('mcp-session-id');
+    expect(session).not.toBeNull();
+    await init.body?.cancel();
+    const call = await fetch(serving.url, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': session ?? '',
+        'mcp-protocol-version': '2025-11-25',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'local__echo', arguments: { text: 'sse' } } }),
+    });
+    const text = await call.text();
+    const first = text.split('\n\n')[0] ?? '';
+    expect(first).toMatch(/^id: \S+/m);
+    expect(first).toMatch(/^retry: \d+/m);
+    expect(text).toContain('local: sse');
   });
 
   it('pushes list_changed to the other sessions', async () => {

@@ -10,9 +10,14 @@ import {
   localhostAllowedOrigins,
   originValidationResponse,
   WebStandardStreamableHTTPServerTransport,
+  type EventId,
+  type EventStore,
+  type JSONRPCMessage,
+  type StreamId,
 } from '@modelcontextprotocol/server';
 import { SkillsyncError } from '@skillsync/core';
 import type { Gateway } from './gateway.js';
+import { HEADER_MISMATCH, paramHeaderDeclarations, paramHeaderProblem } from './param-headers.js';
 import type { LowLevelServer } from './sdk.js';
 
 export interface HttpServingOptions {
@@ -86,6 +91,7 @@ export async function serveGatewayHttp(gateway: Gateway, options: HttpServingOpt
     else if (kind === 'prompts') modern.notify.promptsChanged();
     else modern.notify.resourcesChanged();
   });
+  const unsubscribeUpdates = gateway.onResourceUpdated((uri) => { modern.notify.resourceUpdated(uri); });
   const sessions = new Map<string, LegacySession>();
 
   const closeSession = (id: string): void => {
@@ -112,6 +118,10 @@ export async function serveGatewayHttp(gateway: Gateway, options: HttpServingOpt
     const server = gateway.createServer({ era: 'legacy', transport: 'http' });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
+      // SSE streams open with a priming event (an id, no data) and a retry interval, so a
+      // client whose stream drops can resume it with Last-Event-ID (SEP-1699).
+      eventStore: boundedEventStore(EVENTS_KEPT),
+      retryInterval: RETRY_INTERVAL_MS,
       onsessioninitialized: (sessionId) => {
         sessions.set(sessionId, { transport, server, lastSeen: Date.now() });
         options.onSession?.({ kind: 'opened', session: sessionId });
@@ -143,7 +153,7 @@ export async function serveGatewayHttp(gateway: Gateway, options: HttpServingOpt
     const rejected = loopback
       ? (hostHeaderValidationResponse(request, localhostAllowedHostnames()) ?? originValidationResponse(request, localhostAllowedOrigins()))
       : undefined;
-    const response = rejected ?? ((await isLegacyRequest(request)) ? await legacy(request) : await modern.fetch(request));
+    const response = rejected ?? ((await isLegacyRequest(request)) ? await legacy(request) : ((await paramHeaderRejection(gateway, request)) ?? (await modern.fetch(request))));
     await writeWebResponse(res, response);
   };
 
@@ -173,6 +183,7 @@ export async function serveGatewayHttp(gateway: Gateway, options: HttpServingOpt
     port: address.port,
     async close() {
       unsubscribe();
+      unsubscribeUpdates();
       for (const id of [...sessions.keys()]) closeSession(id);
       await modern.close().catch(report);
       await new Promise<void>((resolve) => {
@@ -181,6 +192,60 @@ export async function serveGatewayHttp(gateway: Gateway, options: HttpServingOpt
       });
     },
   };
+}
+
+/** Events kept per 2025-11-25 session for resumption; older ones cannot be replayed. */
+const EVENTS_KEPT = 1000;
+/** The reconnection delay the priming event asks SSE clients for. */
+const RETRY_INTERVAL_MS = 1000;
+
+/** An in-memory event store holding a session's last `limit` events, so a client can resume a dropped SSE stream (SEP-1699). */
+function boundedEventStore(limit: number): EventStore {
+  const events: { id: EventId; stream: StreamId; message: JSONRPCMessage }[] = [];
+  let sequence = 0;
+  return {
+    storeEvent(stream, message) {
+      const id = `${stream}::${String((sequence += 1)).padStart(10, '0')}`;
+      events.push({ id, stream, message });
+      if (events.length > limit) events.splice(0, events.length - limit);
+      return Promise.resolve(id);
+    },
+    getStreamIdForEventId(id) {
+      return Promise.resolve(events.find((event) => event.id === id)?.stream ?? id.split('::')[0]);
+    },
+    async replayEventsAfter(lastEventId, { send }) {
+      const index = events.findIndex((event) => event.id === lastEventId);
+      const stream = events[index]?.stream ?? lastEventId.split('::')[0] ?? lastEventId;
+      for (const event of events.slice(index + 1)) if (event.stream === stream) await send(event.id, event.message);
+      return stream;
+    },
+  };
+}
+
+/**
+ * A 2026-07-28 tools/call whose `Mcp-Param-*` headers disagree with its arguments
+ * (SEP-2243) gets HTTP 400 and -32020, as the SDK answers for its own tools; undefined
+ * lets the request through.
+ */
+async function paramHeaderRejection(gateway: Gateway, request: Request): Promise<Response | undefined> {
+  if (request.method !== 'POST') return undefined;
+  let body: unknown;
+  try {
+    body = await request.clone().json();
+  } catch {
+    return undefined;
+  }
+  const message = body as { id?: unknown; method?: unknown; params?: { name?: unknown; arguments?: unknown } } | null;
+  if (message?.method !== 'tools/call' || typeof message.params?.name !== 'string') return undefined;
+  const declarations = paramHeaderDeclarations(gateway.toolInputSchema(message.params.name));
+  if (declarations.length === 0) return undefined;
+  const problem = paramHeaderProblem(declarations, message.params.arguments, request.headers);
+  if (problem === undefined) return undefined;
+  const id = typeof message.id === 'string' || typeof message.id === 'number' ? message.id : null;
+  return new Response(
+    JSON.stringify({ jsonrpc: '2.0', id, error: { code: HEADER_MISMATCH, message: `Bad Request: the request headers and body disagree: ${problem.message}`, data: { mismatch: { header: problem.header } } } }),
+    { status: 400, headers: { 'content-type': 'application/json' } },
+  );
 }
 
 /** Compares the presented bearer token with the expected one in constant time. */

@@ -1,6 +1,7 @@
 import {
   Client,
   StreamableHTTPClientTransport,
+  type JSONRPCResponse,
   type Prompt,
   type Resource,
   type ResourceTemplateType,
@@ -18,6 +19,17 @@ export type ConnectorState = 'starting' | 'ready' | 'failed' | 'closed';
 
 export type ListKind = 'tools' | 'prompts' | 'resources';
 
+/** Which connection: the 2025-11-25 one every connector has, or the 2026-07-28 one opened for 2026-07-28 clients. */
+export type LinkEra = 'legacy' | 'modern';
+
+/** What one connection of a connector offers. */
+export interface UpstreamLists {
+  readonly tools: readonly Tool[];
+  readonly prompts: readonly Prompt[];
+  readonly resources: readonly Resource[];
+  readonly templates: readonly ResourceTemplateType[];
+}
+
 /** What `status()` reports for one connector: counts and state, never a value. */
 export interface ConnectorStatus {
   readonly name: string;
@@ -33,7 +45,13 @@ export interface ConnectorStatus {
 }
 
 /** Server→client requests the gateway can route back to a downstream client. */
-export type RoutedMethod = 'elicitation/create' | 'sampling/createMessage';
+export type RoutedMethod = 'elicitation/create' | 'sampling/createMessage' | 'roots/list';
+
+/** The protocol revision of the second, lazily opened connection for 2026-07-28 clients. */
+export const MODERN_REVISION = '2026-07-28';
+
+/** How long the `server/discover` probe of that connection may take before the connector counts as 2025-11-25 only. */
+const MODERN_PROBE_TIMEOUT_MS = 5_000;
 
 /** How an upstream reports to the gateway. */
 export interface UpstreamHost {
@@ -46,10 +64,29 @@ export interface UpstreamHost {
   failed(upstream: Upstream, error: SkillsyncError): void;
   log(upstream: Upstream, params: LogMessageParams): void;
   stderr(upstream: Upstream, line: string): void;
+  /** `notifications/resources/updated` for `uri` (the connector's own URI). */
+  resourceUpdated(upstream: Upstream, uri: string): void;
+  /** The 2026-07-28 connection opened or closed: what 2026-07-28 clients see may differ now. */
+  linkChanged(upstream: Upstream): void;
   route(upstream: Upstream, method: RoutedMethod, params: Record<string, unknown>, signal: AbortSignal): Promise<Result>;
 }
 
 const STDERR_TAIL = 20;
+
+/**
+ * The SDK's client, with one ordering fix. It dispatches a notification one microtask
+ * late but handles a response at once, dropping the request's progress handler; so a
+ * progress notification that arrives together with its result (a server that reports
+ * 100% and returns at once, over stdio) was lost. Handling responses one microtask late
+ * too lets every notification read before the response reach its handler first.
+ */
+class UpstreamClient extends Client {
+  protected override _onresponse(response: JSONRPCResponse): void {
+    queueMicrotask(() => {
+      super._onresponse(response);
+    });
+  }
+}
 
 /**
  * One connector as the gateway sees it: a live MCP client of the real server, and the
@@ -67,9 +104,12 @@ export class Upstream {
   readonly transportKind: 'stdio' | 'http' | 'sse';
 
   private transport: Transport | undefined;
+  /** The 2026-07-28 connection: not tried yet (undefined), being opened or open (a client), or refused (undefined result). */
+  private modernLink: Promise<Client | undefined> | undefined;
+  private modernParts: { client: Client; transport: Transport; lists: UpstreamLists } | undefined;
   private readonly stderrTail: string[] = [];
-  private readonly refreshing = new Map<ListKind, Promise<void>>();
-  private readonly dirty = new Set<ListKind>();
+  private readonly refreshing = new Map<string, Promise<void>>();
+  private readonly dirty = new Set<string>();
   private readonly allowList: ReadonlySet<string> | undefined;
 
   constructor(
@@ -79,6 +119,15 @@ export class Upstream {
   ) {
     this.transportKind = connectorTransport(definition);
     this.allowList = definition.tools === undefined ? undefined : new Set(definition.tools);
+  }
+
+  /**
+   * What the connector offers on one connection. The 2026-07-28 connection (a second
+   * process for stdio) may change its lists on its own, so 2026-07-28 clients see its
+   * lists once it is open, and the 2025-11-25 one's until then.
+   */
+  lists(era: LinkEra): UpstreamLists {
+    return era === 'modern' && this.modernParts !== undefined ? this.modernParts.lists : this;
   }
 
   /** Whether the connector's `tools` allow-list lets `tool` through (no list: every tool). */
@@ -106,8 +155,8 @@ export class Upstream {
     try {
       const launch = await resolveConnectorLaunch(this.name, this.definition, { env: this.host.env, resolveSecret: this.host.resolveSecret });
       this.host.scrubber.add(launch.secrets);
-      const client = new Client(this.host.clientInfo, {
-        capabilities: { elicitation: { form: {}, url: {} }, sampling: {} },
+      const client = new UpstreamClient(this.host.clientInfo, {
+        capabilities: { elicitation: { form: {}, url: {} }, sampling: {}, roots: {} },
         listMaxPages: 64,
       });
       client.setRequestHandler('elicitation/create', (request, ctx) =>
@@ -116,26 +165,14 @@ export class Upstream {
       client.setRequestHandler('sampling/createMessage', (request, ctx) =>
         this.host.route(this, 'sampling/createMessage', request.params as Record<string, unknown>, ctx.mcpReq.signal) as never,
       );
-      client.setNotificationHandler('notifications/tools/list_changed', () => this.refresh('tools'));
-      client.setNotificationHandler('notifications/prompts/list_changed', () => this.refresh('prompts'));
-      client.setNotificationHandler('notifications/resources/list_changed', () => this.refresh('resources'));
+      client.setRequestHandler('roots/list', (request, ctx) =>
+        this.host.route(this, 'roots/list', (request.params ?? {}) as Record<string, unknown>, ctx.mcpReq.signal) as never,
+      );
+      this.listenForChanges(client, 'legacy');
       client.setNotificationHandler('notifications/message', (notification) => {
         this.host.log(this, notification.params);
       });
-      let transport: Transport;
-      if (launch.kind === 'stdio') {
-        transport = new ChildProcessTransport({
-          command: launch.command,
-          args: launch.args,
-          cwd: launch.cwd,
-          env: launch.env,
-          onStderrLine: (line) => { this.onStderr(line); },
-        });
-      } else if (launch.kind === 'sse') {
-        transport = new LegacySseClientTransport(launch.url, { requestInit: { headers: { ...launch.headers } } });
-      } else {
-        transport = new StreamableHTTPClientTransport(launch.url, { requestInit: { headers: { ...launch.headers } } });
-      }
+      const transport = this.createTransport(launch);
       this.transport = transport;
       this.client = client;
       await client.connect(transport, { timeout: this.host.connectTimeoutMs });
@@ -143,7 +180,11 @@ export class Upstream {
         if (this.state === 'closed') return;
         this.fail(new SkillsyncError('GATEWAY_CONNECTOR_FAILED', `Connector ${this.name} closed its connection${this.stderrSummary()}.`, { details: { connector: this.name } }));
       };
-      await Promise.all((['tools', 'prompts', 'resources'] as const).map((kind) => this.load(kind)));
+      const lists = await this.readLists(client);
+      this.tools = lists.tools;
+      this.prompts = lists.prompts;
+      this.resources = lists.resources;
+      this.templates = lists.templates;
       if (this.state === 'starting') this.state = 'ready';
     } catch (error) {
       await this.closeTransport();
@@ -153,53 +194,157 @@ export class Upstream {
 
   async close(): Promise<void> {
     this.state = 'closed';
-    await this.closeTransport();
+    await Promise.all([this.closeTransport(), this.closeModern()]);
   }
 
-  /** Re-reads one list after a `list_changed` (coalescing bursts), then tells the host. */
-  refresh(kind: ListKind): Promise<void> {
-    const running = this.refreshing.get(kind);
+  /** Whether the connector said it supports `resources/subscribe`. */
+  get subscribable(): boolean {
+    return this.client?.getServerCapabilities()?.resources?.subscribe === true;
+  }
+
+  /** The capabilities the connector declared (on the 2025-11-25 connection). */
+  capabilities(): ReturnType<Client['getServerCapabilities']> {
+    return this.client?.getServerCapabilities();
+  }
+
+  /**
+   * The connection for 2026-07-28 clients, opened on first use: a second connection to
+   * the same server (for stdio, a second process) pinned to 2026-07-28, so requests,
+   * \`input_required\` results and their retries pass through unchanged. Undefined when
+   * the connector does not speak 2026-07-28 (remembered: it is asked once) or is not
+   * ready; the gateway then serves those clients over the 2025-11-25 connection.
+   */
+  modern(): Promise<Client | undefined> {
+    if (this.state !== 'ready' || this.transportKind === 'sse') return Promise.resolve(undefined);
+    this.modernLink ??= this.connectModern();
+    return this.modernLink;
+  }
+
+  private async connectModern(): Promise<Client | undefined> {
+    let transport: Transport | undefined;
+    try {
+      const launch = await resolveConnectorLaunch(this.name, this.definition, { env: this.host.env, resolveSecret: this.host.resolveSecret });
+      this.host.scrubber.add(launch.secrets);
+      const client = new UpstreamClient(this.host.clientInfo, {
+        capabilities: { elicitation: { form: {}, url: {} }, sampling: {}, roots: {} },
+        versionNegotiation: { mode: { pin: MODERN_REVISION }, probe: { timeoutMs: Math.min(MODERN_PROBE_TIMEOUT_MS, this.host.connectTimeoutMs) } },
+        // Input requests go back to the client that asked, unchanged: the gateway never answers them itself.
+        inputRequired: { autoFulfill: false },
+        listMaxPages: 64,
+      });
+      this.listenForChanges(client, 'modern');
+      transport = this.createTransport(launch);
+      await client.connect(transport, { timeout: this.host.connectTimeoutMs });
+      const lists = await this.readLists(client);
+      if (this.state !== 'ready') {
+        await client.close().catch(() => undefined);
+        return undefined;
+      }
+      this.modernParts = { client, transport, lists };
+      client.onclose = () => {
+        // Opened again by the next request that needs it.
+        if (this.modernParts?.client === client) this.modernParts = undefined;
+        this.modernLink = undefined;
+        this.host.linkChanged(this);
+      };
+      this.host.linkChanged(this);
+      // List changes reach a 2026-07-28 client only on a subscriptions/listen stream.
+      client.listen({ toolsListChanged: true, promptsListChanged: true, resourcesListChanged: true }).catch(() => undefined);
+      return client;
+    } catch {
+      await transport?.close().catch(() => undefined);
+      return undefined;
+    }
+  }
+
+  private async closeModern(): Promise<void> {
+    const parts = this.modernParts;
+    this.modernParts = undefined;
+    this.modernLink = Promise.resolve(undefined);
+    if (parts === undefined) return;
+    parts.client.onclose = undefined;
+    await parts.client.close().catch(() => undefined);
+    await parts.transport.close().catch(() => undefined);
+  }
+
+  private listenForChanges(client: Client, era: LinkEra): void {
+    client.setNotificationHandler('notifications/tools/list_changed', () => this.refresh('tools', era));
+    client.setNotificationHandler('notifications/prompts/list_changed', () => this.refresh('prompts', era));
+    client.setNotificationHandler('notifications/resources/list_changed', () => this.refresh('resources', era));
+    client.setNotificationHandler('notifications/resources/updated', (notification) => {
+      this.host.resourceUpdated(this, notification.params.uri);
+    });
+  }
+
+  private createTransport(launch: Awaited<ReturnType<typeof resolveConnectorLaunch>>): Transport {
+    if (launch.kind === 'stdio') {
+      return new ChildProcessTransport({
+        command: launch.command,
+        args: launch.args,
+        cwd: launch.cwd,
+        env: launch.env,
+        onStderrLine: (line) => { this.onStderr(line); },
+      });
+    }
+    if (launch.kind === 'sse') return new LegacySseClientTransport(launch.url, { requestInit: { headers: { ...launch.headers } } });
+    return new StreamableHTTPClientTransport(launch.url, { requestInit: { headers: { ...launch.headers } } });
+  }
+
+  /** Re-reads one list of one connection after a `list_changed` (coalescing bursts), then tells the host. */
+  refresh(kind: ListKind, era: LinkEra = 'legacy'): Promise<void> {
+    const key = `${era}:${kind}`;
+    const running = this.refreshing.get(key);
     if (running !== undefined) {
-      this.dirty.add(kind);
+      this.dirty.add(key);
       return running;
     }
     const run = (async () => {
       do {
-        this.dirty.delete(kind);
+        this.dirty.delete(key);
         try {
-          await this.load(kind);
+          await this.reload(kind, era);
         } catch {
           // A failed re-read keeps the last list; the next list_changed tries again.
         }
-      } while (this.dirty.has(kind) && this.state === 'ready');
+      } while (this.dirty.has(key) && this.state === 'ready');
     })().finally(() => {
-      this.refreshing.delete(kind);
+      this.refreshing.delete(key);
       if (this.state === 'ready') this.host.changed(this, [kind]);
     });
-    this.refreshing.set(kind, run);
+    this.refreshing.set(key, run);
     return run;
   }
 
-  private async load(kind: ListKind): Promise<void> {
-    const client = this.client;
-    const capabilities = client?.getServerCapabilities();
-    if (client === undefined || capabilities === undefined) return;
-    if (kind === 'tools') {
-      if (capabilities.tools === undefined) return;
-      const { tools } = await client.listTools(undefined, { cacheMode: 'bypass', timeout: this.host.connectTimeoutMs });
-      this.tools = tools.filter((tool) => this.allows(tool.name));
-    } else if (kind === 'prompts') {
-      if (capabilities.prompts === undefined) return;
-      this.prompts = (await client.listPrompts(undefined, { cacheMode: 'bypass', timeout: this.host.connectTimeoutMs })).prompts;
-    } else {
-      if (capabilities.resources === undefined) return;
-      const [resources, templates] = await Promise.all([
-        client.listResources(undefined, { cacheMode: 'bypass', timeout: this.host.connectTimeoutMs }),
-        client.listResourceTemplates(undefined, { cacheMode: 'bypass', timeout: this.host.connectTimeoutMs }),
-      ]);
-      this.resources = resources.resources;
-      this.templates = templates.resourceTemplates;
+  private async reload(kind: ListKind, era: LinkEra): Promise<void> {
+    if (era === 'legacy') {
+      if (this.client === undefined) return;
+      const lists = await this.readLists(this.client, kind);
+      if (kind === 'tools') this.tools = lists.tools;
+      else if (kind === 'prompts') this.prompts = lists.prompts;
+      else {
+        this.resources = lists.resources;
+        this.templates = lists.templates;
+      }
+      return;
     }
+    const parts = this.modernParts;
+    if (parts === undefined) return;
+    const lists = await this.readLists(parts.client, kind);
+    parts.lists = { ...parts.lists, ...(kind === 'tools' ? { tools: lists.tools } : kind === 'prompts' ? { prompts: lists.prompts } : { resources: lists.resources, templates: lists.templates }) };
+  }
+
+  /** Reads the lists of one connection (`only`: just that kind; the others come back empty). */
+  private async readLists(client: Client, only?: ListKind): Promise<UpstreamLists> {
+    const capabilities = client.getServerCapabilities();
+    const options = { cacheMode: 'bypass' as const, timeout: this.host.connectTimeoutMs };
+    const wanted = (kind: ListKind): boolean => only === undefined || only === kind;
+    const [tools, prompts, resources, templates] = await Promise.all([
+      wanted('tools') && capabilities?.tools !== undefined ? client.listTools(undefined, options).then((result) => result.tools.filter((tool) => this.allows(tool.name))) : [],
+      wanted('prompts') && capabilities?.prompts !== undefined ? client.listPrompts(undefined, options).then((result) => result.prompts) : [],
+      wanted('resources') && capabilities?.resources !== undefined ? client.listResources(undefined, options).then((result) => result.resources) : [],
+      wanted('resources') && capabilities?.resources !== undefined ? client.listResourceTemplates(undefined, options).then((result) => result.resourceTemplates) : [],
+    ]);
+    return { tools, prompts, resources, templates };
   }
 
   private fail(error: SkillsyncError): void {
@@ -212,6 +357,7 @@ export class Upstream {
     this.resources = [];
     this.templates = [];
     this.host.failed(this, error);
+    void this.closeModern();
     if (wasReady) this.host.changed(this, ['tools', 'prompts', 'resources']);
   }
 

@@ -44,7 +44,19 @@ export {
   type StoreVerifyReport,
 } from './store/open-store.js';
 export type { StoreCorruption, StoreCorruptionReason } from './store/check-store-entry.js';
-export { hashSkillFolder } from './store/hash-skill-folder.js';
+export {
+  hashSkillFolder,
+  readSkillFolderState,
+  readSkillFolderStateSync,
+  readSkillTree,
+  settleFingerprint,
+  type ReadSkillFolderOptions,
+  type SettledFingerprint,
+  type SkillFolderFingerprint,
+  type SkillFolderState,
+  type SkillTree,
+} from './store/hash-skill-folder.js';
+export { RACY_WINDOW_MS, stampsSettled, type PathStamp } from './store/folder-stamps.js';
 
 // Sources, resolution and install: manifest + lockfile → store.
 export {
@@ -71,8 +83,11 @@ export {
   type ResolveSkillsOptions,
 } from './resolve/index.js';
 export {
+  installedSkills,
   installSkills,
   outdatedSkills,
+  type InstalledSkillEntry,
+  type InstalledSkillsResult,
   type InstalledSkill,
   type InstallOutcome,
   type InstallProblem,

@@ -1,3 +1,4 @@
+import type * as Fs from 'node:fs';
 import type * as FsPromises from 'node:fs/promises';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,10 +9,35 @@ import { applyFor, createSyncFixture, desiredFor, planFor } from './test-support
  * What a power cut right after a skill folder is renamed into place would find
  * depends on what was fsynced before the rename: every file copied from the store
  * and every folder holding them must be. Node's fs is wrapped to log fsyncs and
- * renames in order.
+ * renames in order: through `fs/promises` file handles, and through descriptors
+ * opened with `node:fs` (the copy writes and fsyncs each file through its own).
  */
 
 const events = vi.hoisted(() => [] as string[]);
+
+vi.mock('node:fs', async (importOriginal) => {
+  const actual = await importOriginal<typeof Fs>();
+  const opened = new Map<number, string>();
+  const openSync = ((file: Fs.PathLike, ...rest: never[]) => {
+    const fd = (actual.openSync as (...args: unknown[]) => number)(file, ...rest);
+    opened.set(fd, String(file));
+    return fd;
+  }) as typeof actual.openSync;
+  const closeSync: typeof actual.closeSync = (fd) => {
+    opened.delete(fd);
+    actual.closeSync(fd);
+  };
+  const fsync = ((fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
+    events.push(`sync ${opened.get(fd) ?? `fd ${fd}`}`);
+    actual.fsync(fd, callback);
+  }) as typeof actual.fsync;
+  const renameSync: typeof actual.renameSync = (from, to) => {
+    events.push(`rename ${String(from)} -> ${String(to)}`);
+    actual.renameSync(from, to);
+  };
+  const wrapped = { openSync, closeSync, fsync, renameSync };
+  return { ...actual, ...wrapped, default: { ...actual, ...wrapped } };
+});
 
 vi.mock('node:fs/promises', async (importOriginal) => {
   const actual = await importOriginal<typeof FsPromises>();

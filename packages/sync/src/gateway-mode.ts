@@ -10,13 +10,18 @@ export const DEFAULT_GATEWAY_COMMAND: readonly string[] = ['skillsync'];
  * (so a credential could only be written out), or one of the connectors needs a
  * secret, which only the gateway can inject.
  */
-export function connectorModeFor(adapter: ClientAdapter, gateway: GatewayConfig, connectors: Readonly<Record<string, ConnectorDefinition>>): 'gateway' | 'direct' {
+export function connectorModeFor(
+  adapter: ClientAdapter,
+  gateway: GatewayConfig,
+  connectors: Readonly<Record<string, ConnectorDefinition>>,
+  render: typeof renderConnector = renderConnector,
+): 'gateway' | 'direct' {
   const chosen = gateway.clients?.[adapter.id] ?? gateway.mode ?? 'auto';
   if (chosen !== 'auto') return chosen;
   const enabled = Object.entries(connectors).filter(([, connector]) => connector.enabled !== false);
   if (enabled.length === 0) return 'direct';
   if (adapter.connectorDialect.interpolation.kind === 'none') return 'gateway';
-  return enabled.some(([name, connector]) => renderConnector(connector, adapter.connectorDialect, name).kind === 'needs-gateway') ? 'gateway' : 'direct';
+  return enabled.some(([name, connector]) => render(connector, adapter.connectorDialect, name).kind === 'needs-gateway') ? 'gateway' : 'direct';
 }
 
 /**
@@ -27,4 +32,20 @@ export function connectorModeFor(adapter: ClientAdapter, gateway: GatewayConfig,
 export function gatewayConnector(adapter: ClientAdapter, scope: 'user' | 'project', gateway: GatewayConfig): Record<string, ConnectorDefinition> {
   const [command = 'skillsync', ...args] = gateway.command ?? DEFAULT_GATEWAY_COMMAND;
   return { [GATEWAY_ENTRY_NAME]: { command, args: [...args, 'serve', '--client', adapter.id, '--scope', scope] } };
+}
+
+/**
+ * `renderConnector` remembering its results, for one client within one plan: deciding
+ * the mode and planning the entries render the same connectors. Never shared between
+ * clients, so no client's rendered value is another's.
+ */
+export function memoRenderConnector(): typeof renderConnector {
+  const results = new Map<string, { readonly connector: ConnectorDefinition; readonly dialect: unknown; readonly result: ReturnType<typeof renderConnector> }>();
+  return (connector, dialect, name) => {
+    const known = results.get(name);
+    if (known?.connector === connector && known.dialect === dialect) return known.result;
+    const result = renderConnector(connector, dialect, name);
+    results.set(name, { connector, dialect, result });
+    return result;
+  };
 }

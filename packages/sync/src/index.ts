@@ -24,6 +24,13 @@ export {
 } from './sync-plan.js';
 export { readWorld, skillNamesToRead, UNHASHABLE_SKILL_FOLDER, type ReadWorldOptions, type World } from './read-world.js';
 export { journalFile, loadJournal, saveJournal } from './journal-store.js';
+export {
+  loadSkillFolderFingerprints,
+  memorySkillFolderFingerprints,
+  skillFolderFingerprintsFile,
+  type FingerprintOptions,
+  type SkillFolderFingerprints,
+} from './skill-folder-fingerprints.js';
 export { applyPlan, syncLockTarget, type ApplyPlanOptions, type ApplyResult, type SkippedPath } from './apply-plan.js';
 export { listRuns, rollback, type RollbackOptions, type RollbackResult, type RunSummary } from './rollback.js';
 export * from './import/index.js';

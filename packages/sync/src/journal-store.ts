@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { readTextIfExists, SkillsyncError, writeFileAtomic } from '@skillsync/core';
+import { readTextIfExistsSync, SkillsyncError, writeFileAtomic } from '@skillsync/core';
 import { emptyJournal, sortJournalEntries, type Journal, type JournalEntry } from './journal.js';
 
 /*
@@ -27,8 +27,9 @@ export function journalFile(stateDir: string, scope: 'user' | 'project', project
 /** The journal of one scope; empty when none was saved yet. `projectRoot` must be absolute. */
 export async function loadJournal(stateDir: string, scope: 'user' | 'project', projectRoot?: string): Promise<Journal> {
   const file = journalFile(stateDir, scope, projectRoot);
-  const text = await readTextIfExists(file);
-  return text === undefined ? emptyJournal : parseJournal(text, file);
+  // One read of a local file the caller waits for anyway: synchronous, without thread-pool round trips.
+  const text = readTextIfExistsSync(file);
+  return Promise.resolve(text === undefined ? emptyJournal : parseJournal(text, file));
 }
 
 /** Saves the entries of `scope` (entries of other scopes belong to other files and are dropped). */
@@ -42,7 +43,21 @@ export function serializeJournal(scope: 'user' | 'project', projectRoot: string 
   return `${JSON.stringify({ ...head, entries }, null, 2)}\n`;
 }
 
+/**
+ * The last journal parsed, by its text: a sync parses the same journal to plan and
+ * again under the lock to apply (re-read there, as another run may have changed
+ * it). Journals are never mutated, so an equal text can share the parsed value.
+ */
+let lastParsed: { readonly text: string; readonly journal: Journal } | undefined;
+
 export function parseJournal(text: string, file: string): Journal {
+  if (lastParsed?.text === text) return lastParsed.journal;
+  const journal = parseJournalText(text, file);
+  lastParsed = { text, journal };
+  return journal;
+}
+
+function parseJournalText(text: string, file: string): Journal {
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -13,6 +13,10 @@ export interface PlanKindOptions {
   readonly desired: DesiredState;
   readonly files: ReadonlyMap<string, string | undefined>;
   readonly skillDirs: ReadonlyMap<string, { readonly integrity: string } | undefined>;
+  /** `renderConnector`, or a memo of it shared with the mode decision for this client (`memoRenderConnector`). */
+  readonly render?: typeof renderConnector;
+  /** `skillDirs` present on disk, grouped by skills folder (`presentSkillDirsByRoot`), when the caller built it once for every client. */
+  readonly skillDirsByRoot?: ReadonlyMap<string, readonly (readonly [string, string])[]>;
   /** This client's journal entries of this kind at this scope. */
   readonly written: readonly JournalEntry[];
   /** Every journal entry of this scope, any client: a shared folder's entry may have been written for another client. */
@@ -47,7 +51,7 @@ export function planConnectors(options: PlanKindOptions, location: Located<'conn
   }
   const current = read.value;
   // A file skillsync created keeps saying so in the journal, so that removing our last entry deletes it again.
-  const created = before === undefined || options.writtenInScope.some((entry) => entry.kind === 'connector' && entry.path === path && entry.createdFile === true);
+  const created = before === undefined || createdConnectorFiles(options.writtenInScope).has(path);
   const ours = new Map(written.map((entry) => [entry.name, entry]));
   const set: Record<string, Record<string, unknown>> = {};
   const remove: string[] = [];
@@ -62,7 +66,7 @@ export function planConnectors(options: PlanKindOptions, location: Located<'conn
   for (const name of names) {
     const connector = desired.connectors[name];
     if (connector === undefined) continue;
-    const rendered = renderConnector(connector, adapter.connectorDialect, name);
+    const rendered = (options.render ?? renderConnector)(connector, adapter.connectorDialect, name);
     if (rendered.kind !== 'rendered') {
       const adopted = ours.get(name);
       if (adopted?.adopted === true && Object.hasOwn(current, name) && hashValue(current[name]) === adopted.hash) {
@@ -115,4 +119,16 @@ export function planConnectors(options: PlanKindOptions, location: Located<'conn
 
   if (Object.keys(set).length === 0 && remove.length === 0) return;
   plan.fileOps.push({ client, path, format: location.format, apply: (text) => editConnectorsFile(text, location, { set, remove }, created) });
+}
+
+const createdFilesCache = new WeakMap<readonly JournalEntry[], ReadonlySet<string>>();
+
+/** The connector files the journal says skillsync created, once per journal (every client of a plan asks). */
+function createdConnectorFiles(entries: readonly JournalEntry[]): ReadonlySet<string> {
+  let files = createdFilesCache.get(entries);
+  if (files === undefined) {
+    files = new Set(entries.filter((entry) => entry.kind === 'connector' && entry.createdFile === true).map((entry) => entry.path));
+    createdFilesCache.set(entries, files);
+  }
+  return files;
 }

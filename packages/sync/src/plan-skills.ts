@@ -1,6 +1,8 @@
 import type { Located } from '@skillsync/clients';
 import { pathFor } from '@skillsync/core';
+import { childPath } from './child-path.js';
 import type { PlanKindOptions } from './plan-connectors.js';
+import type { DesiredState } from './create-desired-state.js';
 import type { SyncItem } from './sync-plan.js';
 
 /**
@@ -24,17 +26,19 @@ export function planSkills(options: PlanKindOptions, location: Located<'skills'>
     plan.items.push({ ...base, name, path: dir, ...fields });
   };
 
+  // The loop below runs once per skill per client (thousands of times, mostly in the interpreter):
+  // plain object literals (keys in the order the spreads gave them) and no closures per skill.
+  const write = (skill: DesiredState['skills'][number], dir: string): void => {
+    plan.skillOps.push({ dir, name: skill.name, action: 'write', integrity: skill.integrity, storeDir: skill.storeDir, clients: [client] });
+  };
+  const record = (skill: DesiredState['skills'][number], dir: string): void => {
+    plan.journal.push({ client, scope, kind: 'skill', name: skill.name, path: dir, hash: skill.integrity });
+  };
   for (const skill of desired.skills) {
-    const dir = p.join(root, skill.name);
+    const dir = childPath(p, root, skill.name);
     const onDisk = skillDirs.get(dir);
-    const write = (): void => {
-      plan.skillOps.push({ dir, name: skill.name, action: 'write', integrity: skill.integrity, storeDir: skill.storeDir, clients: [client] });
-    };
-    const record = (): void => {
-      plan.journal.push({ ...base, name: skill.name, path: dir, hash: skill.integrity });
-    };
     for (const other of location.alsoReads) {
-      const twin = p.join(other, skill.name);
+      const twin = childPath(p, other, skill.name);
       if (skillDirs.get(twin) !== undefined) {
         plan.warnings.push({
           client,
@@ -46,14 +50,14 @@ export function planSkills(options: PlanKindOptions, location: Located<'skills'>
       }
     }
     if (onDisk === undefined) {
-      item(skill.name, dir, { status: 'missing' });
-      write();
-      record();
+      plan.items.push({ client, scope, kind: 'skill', name: skill.name, path: dir, status: 'missing' });
+      write(skill, dir);
+      record(skill, dir);
       continue;
     }
     if (onDisk.integrity === skill.integrity) {
-      item(skill.name, dir, { status: 'in-sync' });
-      record();
+      plan.items.push({ client, scope, kind: 'skill', name: skill.name, path: dir, status: 'in-sync' });
+      record(skill, dir);
       continue;
     }
     const journal = ours.get(skill.name) ?? writtenInScope.find((entry) => entry.kind === 'skill' && entry.path === dir);
@@ -63,13 +67,13 @@ export function planSkills(options: PlanKindOptions, location: Located<'skills'>
     }
     const untouched = onDisk.integrity === journal.hash;
     item(skill.name, dir, untouched ? { status: 'outdated' } : { status: 'modified', overwritesEdit: true, detail: 'files changed since skillsync wrote them; sync puts the stored version back' });
-    write();
-    record();
+    write(skill, dir);
+    record(skill, dir);
   }
 
   for (const [name, journal] of ours) {
     if (wanted.has(name)) continue;
-    const dir = p.join(root, name);
+    const dir = childPath(p, root, name);
     const onDisk = skillDirs.get(dir);
     if (onDisk === undefined) continue;
     const untouched = onDisk.integrity === journal.hash;
@@ -77,9 +81,26 @@ export function planSkills(options: PlanKindOptions, location: Located<'skills'>
     plan.skillOps.push({ dir, name, action: 'remove', clients: [client] });
   }
 
-  for (const [dir, onDisk] of skillDirs) {
-    if (onDisk === undefined || p.dirname(dir) !== root) continue;
-    const name = p.basename(dir);
+  for (const [name, dir] of (options.skillDirsByRoot ?? presentSkillDirsByRoot(skillDirs, p)).get(root) ?? []) {
     if (!wanted.has(name) && !ours.has(name)) item(name, dir, { status: 'unmanaged' });
   }
+}
+
+type PathApi = ReturnType<typeof pathFor>;
+
+/**
+ * The folders present on disk grouped by the skills folder they are in, as
+ * `[name, dir]` in the map's order: built once per plan (`planSync`), not scanned
+ * once per client.
+ */
+export function presentSkillDirsByRoot(skillDirs: ReadonlyMap<string, { readonly integrity: string } | undefined>, p: PathApi): Map<string, [string, string][]> {
+  const byRoot = new Map<string, [string, string][]>();
+  for (const [dir, onDisk] of skillDirs) {
+    if (onDisk === undefined) continue;
+    const root = p.dirname(dir);
+    const list = byRoot.get(root);
+    if (list === undefined) byRoot.set(root, [[p.basename(dir), dir]]);
+    else list.push([p.basename(dir), dir]);
+  }
+  return byRoot;
 }

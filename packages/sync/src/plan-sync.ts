@@ -1,12 +1,12 @@
 import type { ClientAdapter } from '@skillsync/clients';
-import { GATEWAY_ENTRY_NAME, type ClientId, type Env } from '@skillsync/core';
+import { GATEWAY_ENTRY_NAME, pathFor, type ClientId, type Env } from '@skillsync/core';
 import type { DesiredState } from './create-desired-state.js';
 import { sortJournalEntries, type Journal, type JournalEntry } from './journal.js';
 import { planConnectors, type PlanKindOptions } from './plan-connectors.js';
 import { planInstructions } from './plan-instructions.js';
-import { planSkills } from './plan-skills.js';
-import { connectorModeFor, gatewayConnector } from './gateway-mode.js';
-import { createClientPlan, type ClientPlan, type PlannedFile, type PlannedSkill, type SyncPlan } from './sync-plan.js';
+import { planSkills, presentSkillDirsByRoot } from './plan-skills.js';
+import { connectorModeFor, gatewayConnector, memoRenderConnector } from './gateway-mode.js';
+import { createClientPlan, type ClientPlan, type FileOp, type OpResult, type PlannedFile, type PlannedSkill, type SyncPlan } from './sync-plan.js';
 
 export interface PlanSyncInput {
   readonly env: Env;
@@ -36,15 +36,25 @@ export function planSync(input: PlanSyncInput): SyncPlan {
   const { env, scope, desired, files, skillDirs } = input;
   const targets = new Set<ClientId>(input.clients.map((adapter) => adapter.id));
   const writtenInScope = input.journal.entries.filter((entry) => entry.scope === scope);
+  // Indexed once: filtering thousands of entries per client and kind adds up.
+  const writtenByClientKind = new Map<string, JournalEntry[]>();
+  for (const entry of writtenInScope) {
+    const key = `${entry.client}\u0000${entry.kind}`;
+    const list = writtenByClientKind.get(key);
+    if (list === undefined) writtenByClientKind.set(key, [entry]);
+    else list.push(entry);
+  }
   const planned: { adapter: ClientAdapter; plan: ClientPlan }[] = [];
+  const skillDirsByRoot = presentSkillDirsByRoot(skillDirs, pathFor(env));
 
   for (const adapter of input.clients) {
     const locations = adapter.locations(env, scope, scope === 'project' ? input.projectRoot : undefined);
     const plan = createClientPlan();
-    const writtenBy = (kind: JournalEntry['kind']) => writtenInScope.filter((entry) => entry.client === adapter.id && entry.kind === kind);
-    const base: Omit<PlanKindOptions, 'written'> = { env, adapter, scope, desired, files, skillDirs, writtenInScope, plan };
+    const writtenBy = (kind: JournalEntry['kind']): JournalEntry[] => writtenByClientKind.get(`${adapter.id}\u0000${kind}`) ?? [];
+    const render = memoRenderConnector();
+    const base: Omit<PlanKindOptions, 'written'> = { env, adapter, scope, desired, files, skillDirs, skillDirsByRoot, writtenInScope, plan, render };
     // Gateway mode: the client's MCP config holds one entry that starts the gateway, which serves every connector.
-    const mode = connectorModeFor(adapter, desired.gateway, desired.connectors);
+    const mode = connectorModeFor(adapter, desired.gateway, desired.connectors, render);
     const connectors = mode === 'gateway' ? gatewayConnector(adapter, scope, desired.gateway) : desired.connectors;
     planConnectors({ ...base, desired: { ...desired, connectors }, written: writtenBy('connector') }, locations.connectors);
     if (mode === 'gateway' && locations.connectors.kind === 'supported') {
@@ -55,6 +65,9 @@ export function planSync(input: PlanSyncInput): SyncPlan {
     }
     planSkills({ ...base, written: writtenBy('skill') }, locations.skills);
     planInstructions({ ...base, written: writtenBy('instructions') }, locations.instructions);
+    // Each edit is pure and applied up to three times below (alone here, alone and replayed when merging):
+    // parse and edit each input text once.
+    plan.fileOps.splice(0, plan.fileOps.length, ...plan.fileOps.map(memoApply));
     // An edit the codec refuses (a layout it cannot edit safely) is found here, before any merging.
     for (const op of plan.fileOps) {
       const result = op.apply(files.get(op.path));
@@ -120,6 +133,18 @@ function mergeSkills(ops: readonly PlannedSkill[]): PlannedSkill[] {
     byDir.set(op.dir, { ...winner, clients: [...new Set([...seen.clients, ...op.clients])] });
   }
   return [...byDir.values()].sort((left, right) => compare(left.dir, right.dir));
+}
+
+/** The op with its `apply` remembering its last input and result (it is pure: same text, same result). */
+function memoApply(op: FileOp): FileOp {
+  let last: { readonly text: string | undefined; readonly result: OpResult } | undefined;
+  return {
+    ...op,
+    apply: (text) => {
+      if (last === undefined || last.text !== text) last = { text, result: op.apply(text) };
+      return last.result;
+    },
+  };
 }
 
 function compare(left: string, right: string): number {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
+import { fromJsonSchema, inputRequired, inputResponse, McpServer, ResourceTemplate, type JsonSchemaType } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 
 /**
@@ -26,8 +26,28 @@ export function createTestServerState(): TestServerState {
   return { calls: 0, cancelled: 0, added: 0, pids: [] };
 }
 
-export function createTestServer(label: string, state: TestServerState, env: Readonly<Record<string, string | undefined>>): McpServer {
-  const server = new McpServer({ name: `test-${label}`, version: '1.0.0' }, { capabilities: { logging: {} } });
+/** A skill a test server can serve itself (SEP-2640), to test the gateway's pass-through of connector skills. */
+export const TEST_SERVER_SKILL_FILES: Readonly<Record<string, string>> = {
+  'report-writer/SKILL.md': '---\nname: report-writer\ndescription: Writes weekly reports. Use it when asked for a report.\n---\n\n# Report writer\n\nSee [the template](templates/weekly.md).\n',
+  'report-writer/templates/weekly.md': '# Week {{n}}\n',
+};
+
+export function createTestServer(
+  label: string,
+  state: TestServerState,
+  env: Readonly<Record<string, string | undefined>>,
+  extras: { readonly skills?: { attach(server: McpServer): void } } = {},
+): McpServer {
+  const server = new McpServer({ name: `test-${label}`, version: '1.0.0' }, { capabilities: { logging: {}, resources: { subscribe: true, listChanged: true } } });
+  const subscribed = new Set<string>();
+  server.server.setRequestHandler('resources/subscribe', (request) => {
+    subscribed.add(request.params.uri);
+    return {};
+  });
+  server.server.setRequestHandler('resources/unsubscribe', (request) => {
+    subscribed.delete(request.params.uri);
+    return {};
+  });
   const text = (value: string): { content: { type: 'text'; text: string }[] } => ({ content: [{ type: 'text', text: value }] });
 
   server.registerTool('echo', { description: 'Returns its text', inputSchema: z.object({ text: z.string() }) }, ({ text: value }) => {
@@ -82,6 +102,39 @@ export function createTestServer(label: string, state: TestServerState, env: Rea
     return text(`model ${answer.model} said: ${content?.type === 'text' ? content.text : '?'}`);
   });
 
+  // Asks for input the 2026-07-28 way: an input_required result (the SDK turns it into a
+  // real elicitation/create on 2025-11-25); the retry carries the answer under `choice`.
+  server.registerTool('confirm', { description: 'Asks the user to confirm (input_required), then answers', inputSchema: z.object({ question: z.string() }) }, ({ question }, ctx) => {
+    const answer = inputResponse(ctx.mcpReq.inputResponses, 'choice');
+    if (answer.kind === 'elicit') return text(answer.action === 'accept' ? `confirmed: ${String(answer.content?.answer)}` : `action: ${answer.action}`);
+    return inputRequired({
+      inputRequests: { choice: inputRequired.elicit({ message: question, requestedSchema: { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'] } }) },
+    });
+  });
+
+  // A tool only this server has (the others share their names), for the gateway's naming tests.
+  server.registerTool(`whoami_${label}`, { description: 'Says which test server this is' }, () => text(label));
+
+  server.registerTool('touch', { description: 'Says its readme changed, to whoever subscribed to it' }, async () => {
+    const uri = `test://${label}/readme`;
+    if (subscribed.has(uri)) await server.server.sendResourceUpdated({ uri });
+    return text(JSON.stringify({ subscribed: [...subscribed].sort() }));
+  });
+
+  // SEP-2243: on 2026-07-28 HTTP the client mirrors `region` into an Mcp-Param-Region header.
+  server.registerTool(
+    'region',
+    {
+      description: 'Echoes a parameter clients mirror into a header',
+      inputSchema: fromJsonSchema<{ region: string }>({
+        type: 'object',
+        properties: { region: { type: 'string', 'x-mcp-header': 'Region' } as JsonSchemaType },
+        required: ['region'],
+      }),
+    },
+    ({ region }) => text(`region=${region}`),
+  );
+
   server.registerTool('env_check', { description: 'Whether an environment variable has the value whose sha256 is given (never the value)', inputSchema: z.object({ name: z.string(), sha256: z.string() }) }, ({ name, sha256 }) => {
     const value = env[name];
     const matches = value !== undefined && createHash('sha256').update(value).digest('hex') === sha256;
@@ -123,5 +176,6 @@ export function createTestServer(label: string, state: TestServerState, env: Rea
     contents: [{ uri: uri.href, mimeType: 'text/plain', text: `item ${String(variables.id)} of ${label}` }],
   }));
 
+  extras.skills?.attach(server);
   return server;
 }

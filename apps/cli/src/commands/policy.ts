@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { errorCatalogue, findProjectManifest, type ErrorCode, isSkillsyncError, pathFor, toSkillsyncError, type Env, type SkillsyncPaths } from '@skillsync/core';
+import { errorCatalogue, type ErrorCode, isSkillsyncError, pathFor, toSkillsyncError, type Env } from '@skillsync/core';
 import {
   checkPolicies,
   createPolicyEngine,
@@ -17,6 +17,7 @@ import {
 import type { policyCheckOptions, policyTestOptions } from '../command-table.js';
 import { defineHandler, type CommandInput } from '../define-command.js';
 import { displayPath, plural, renderFinding, type FindingLike } from '../format.js';
+import { policyDirs } from '../policy-dirs.js';
 import type { Ui } from '../ui.js';
 
 /** A problem with a file (Cedar's findings, a file that cannot be read, a malformed test file). */
@@ -67,7 +68,7 @@ export const policyCheckHandler = defineHandler({
   run: async ({ env, paths, positionals }: CommandInput<typeof policyCheckOptions>) => {
     const p = pathFor(env);
     const explicit = positionals.map((target) => ({ path: p.resolve(env.cwd, target), scope: undefined }));
-    const defaults = explicit.length === 0 ? await defaultPolicyDirs(env, paths) : [];
+    const defaults = explicit.length === 0 ? await policyDirs(env, paths) : [];
     const targets = explicit.length > 0 ? explicit : await existingWithPolicies(defaults);
 
     const sets: CheckedPolicySet[] = [];
@@ -123,7 +124,7 @@ export const policyTestHandler = defineHandler({
       for (const test of tests) group.tests.add(test);
       groups.set(dir, group);
     };
-    const defaults = positionals.length === 0 ? await defaultPolicyDirs(env, paths) : [];
+    const defaults = positionals.length === 0 ? await policyDirs(env, paths) : [];
     for (const target of positionals.map((item) => p.resolve(env.cwd, item))) {
       const info = await stat(target).catch(() => undefined);
       if (info?.isDirectory() === true) add(target, undefined, await findPolicyTestFiles(target), true);
@@ -181,16 +182,6 @@ function renderTests(data: PolicyTestData, ui: Ui, env: Env): string {
   return lines.join('\n');
 }
 
-/** The policy folders of both scopes: `<config>/policies` and `<project>/.skillsync/policies`. */
-async function defaultPolicyDirs(env: Env, paths: SkillsyncPaths): Promise<{ path: string; scope: 'user' | 'project' }[]> {
-  const p = pathFor(env);
-  const manifest = await findProjectManifest(env);
-  const projectRoot = manifest === undefined ? env.cwd : p.dirname(manifest);
-  const dirs: { path: string; scope: 'user' | 'project' }[] = [{ path: p.join(paths.config, 'policies'), scope: 'user' }];
-  const project = p.join(projectRoot, '.skillsync', 'policies');
-  if (project !== dirs[0]?.path) dirs.push({ path: project, scope: 'project' });
-  return dirs;
-}
 
 async function existingWithPolicies<T extends { path: string }>(dirs: readonly T[]): Promise<T[]> {
   const found: T[] = [];

@@ -1,13 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import {
+  LOCKFILE_FILE,
   loadManifests,
   mergeManifests,
   pathFor,
+  registerSecret,
   SkillsyncError,
   suggest,
+  toSkillsyncError,
   type ConnectorDefinition,
   type EffectiveManifest,
   type Env,
+  type GatewayConfig,
+  type Lockfile,
 } from '@skillsync/core';
 import {
   createGateway,
@@ -16,14 +21,20 @@ import {
   MIN_TOKEN_LENGTH,
   serveGatewayHttp,
   serveGatewayStdio,
+  NAMESPACE_MODES,
   type ConnectorStatus,
   type GatewayEvent,
-  type GatewayOptions,
+  type GatewaySkillSource,
+  type NamespaceMode,
 } from '@skillsync/runtime';
 import { openSecretStore, type SecretStore } from '@skillsync/secrets';
+import { installedSkills } from '@skillsync/store';
 import type { serveOptions } from '../command-table.js';
-import { defineHandler, type CommandInput, type CommandResult } from '../define-command.js';
-import { requireValidManifests, resolveManifestPath } from '../project.js';
+import { defineHandler, type CommandInput, type CommandResult, type OptionValues } from '../define-command.js';
+import { displayPath } from '../format.js';
+import { prepareGovernance, type PolicySetSummary } from '../gateway-governance.js';
+import type { PolicyScope } from '../policy-dirs.js';
+import { readLockfile, requireValidManifests, resolveManifestPath } from '../project.js';
 
 /** Injected by scripts/build.mjs from apps/cli/package.json. */
 declare const SKILLSYNC_VERSION: string;
@@ -34,60 +45,108 @@ export interface ServeData {
   readonly connectors: readonly ConnectorStatus[];
 }
 
+/** The command line of `serve`, checked; everything else `run` needs is read from the manifests. */
+interface ServeSettings {
+  readonly scope: PolicyScope | undefined;
+  readonly connectors: readonly string[];
+  readonly client: string | undefined;
+  readonly listen: { readonly host: string; readonly port: number } | undefined;
+  readonly tokenFile: string | undefined;
+  readonly allowRemote: boolean;
+  /** False with --no-audit. */
+  readonly audit: boolean;
+  /** --namespace; undefined: the manifests' `gateway.namespace`, else `always`. */
+  readonly namespace: NamespaceMode | undefined;
+}
+
 /**
  * `skillsync serve`: the gateway. Speaks MCP on stdout (or HTTP with --http) until the
  * client closes stdin or a SIGINT/SIGTERM arrives, then ends every connector. It
  * prints nothing on stdout but the protocol; its own lines go to stderr, and only
- * problems unless --verbose.
+ * problems unless --verbose. Every call is authorized by the Cedar policies of the
+ * served scopes, its result redacted, and the decision recorded in the audit log;
+ * SIGHUP reads the policies again.
  */
 export const serveHandler = defineHandler({
-  run: async ({ env, options, flags }: CommandInput<typeof serveOptions>): Promise<CommandResult<ServeData>> => {
+  run: async ({ env, paths, options, flags }: CommandInput<typeof serveOptions>): Promise<CommandResult<ServeData>> => {
     if (flags.json) {
       throw new SkillsyncError('USAGE', 'serve speaks MCP on stdout, so it has no --json output.', {
         hint: 'Run `skillsync serve` without --json; --verbose prints connection events on stderr.',
         details: { option: '--json' },
       });
     }
-    const listen = options.http === undefined ? undefined : parseListenAddress(options.http);
-    if (listen === undefined && (options['token-file'] !== undefined || options['allow-remote'])) {
-      throw new SkillsyncError('USAGE', '--token-file and --allow-remote go with --http.', { details: { option: options['token-file'] === undefined ? '--allow-remote' : '--token-file' } });
-    }
-    if (listen !== undefined && !isLoopbackHost(listen.host) && !options['allow-remote']) {
-      throw new SkillsyncError('GATEWAY_REMOTE_REFUSED', `--http ${options.http ?? ''}: ${listen.host} is not a loopback address; the gateway listens on other interfaces only with --allow-remote.`, {
-        details: { host: listen.host },
-      });
-    }
-    const token = listen === undefined ? undefined : options['token-file'] === undefined ? undefined : await readToken(env, options['token-file']);
+    const settings = serveSettings(options);
+    const { listen } = settings;
+    const token = listen === undefined || settings.tokenFile === undefined ? undefined : await readToken(env, settings.tokenFile);
     if (token !== undefined && token.length < MIN_TOKEN_LENGTH) {
-      throw new SkillsyncError('GATEWAY_TOKEN_INVALID', `--token-file ${options['token-file'] ?? ''}: the token is ${token.length} characters long; it needs at least ${MIN_TOKEN_LENGTH}.`, {
-        details: { path: options['token-file'] },
+      throw new SkillsyncError('GATEWAY_TOKEN_INVALID', `--token-file ${settings.tokenFile ?? ''}: the token is ${token.length} characters long; it needs at least ${MIN_TOKEN_LENGTH}.`, {
+        details: { path: settings.tokenFile },
       });
     }
-    const connectors = await resolveServedConnectors(env, options.scope, options.connector);
+    const served = await resolveServed(env, settings.scope, settings.connectors);
     const log = stderrLog(flags);
+    const skills = await installedSkills(served.skills, served.lockfiles, paths.store);
+    if (skills.missing.length > 0) log.always(`not serving skills that are not installed yet (run \`skillsync install\`): ${skills.missing.join(', ')}`);
+
+    const governance = prepareGovernance({
+      env,
+      paths,
+      scopes: served.scopes,
+      config: served.gateway,
+      audit: settings.audit,
+      warn: (line) => { log.always(line); },
+      verbose: (line) => { log.verbose(line); },
+    });
+    if (!settings.audit) log.always('the audit log is off (--no-audit): calls are authorized and redacted but not recorded');
 
     let store: Promise<SecretStore> | undefined;
     const gateway = createGateway({
-      connectors,
+      connectors: served.connectors,
       env,
       resolveSecret: async (name) => {
         store ??= openSecretStore({ env });
-        return (await store).get(name);
+        const value = await (await store).get(name);
+        // A connector that echoes its secret gets it masked by the redactor's known-secret detector too.
+        if (value !== undefined) registerSecret(value);
+        return value;
       },
-      ...(options.client === undefined ? {} : { client: options.client }),
-      ...governance(),
+      ...(settings.client === undefined ? {} : { client: settings.client }),
+      ...governance.hooks,
       onEvent: (event) => { log.event(event); },
       serverInfo: { name: 'skillsync', version: typeof SKILLSYNC_VERSION === 'string' ? SKILLSYNC_VERSION : '0.0.0' },
+      namespace: settings.namespace ?? served.gateway.namespace ?? 'always',
+      skills: skills.installed.map((skill): GatewaySkillSource => ({ name: skill.name, dir: skill.dir, version: skill.version })),
     });
 
     const stopping: Promise<string>[] = [];
     let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
     stopping.push(new Promise<string>((resolve) => (onSignal = resolve)));
+    const onHangUp = (): void => {
+      governance.reloadPolicies().then(
+        (policies) => { log.always(`policies reloaded: ${describePolicies(policies, env)}`); },
+        (error: unknown) => {
+          const failure = toSkillsyncError(error);
+          log.always(`policies not reloaded, the previous ones stay in force: ${failure.code}: ${failure.message}`);
+        },
+      );
+    };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    process.on('SIGHUP', onHangUp);
+    const unlisten = (): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.off('SIGHUP', onHangUp);
+    };
     let stopServing: () => Promise<void>;
     try {
-      await gateway.start();
+      // The connectors start while the policies load and the audit log opens; nothing is served before both are done.
+      const [started, opened] = await Promise.allSettled([gateway.start(), governance.open()]);
+      if (opened.status === 'rejected') throw opened.reason;
+      if (started.status === 'rejected') throw started.reason;
+      log.verbose(describePolicies(opened.value, env));
+      const servedSkills = gateway.skills();
+      log.verbose(`serving ${servedSkills.length} skill${servedSkills.length === 1 ? '' : 's'}${servedSkills.length === 0 ? '' : `: ${servedSkills.map((skill) => skill.name).join(', ')}`}`);
       if (listen === undefined) {
         const serving = serveGatewayStdio(gateway, { input: process.stdin, output: process.stdout, onError: (error) => { log.verbose(`stdio: ${error.message}`); } });
         stopping.push(serving.closed.then(() => 'stdin closed'));
@@ -98,7 +157,7 @@ export const serveHandler = defineHandler({
           host: listen.host,
           port: listen.port,
           token: bearer,
-          allowRemote: options['allow-remote'],
+          allowRemote: settings.allowRemote,
           onError: (error) => { log.verbose(`http: ${error.message}`); },
           onSession: ({ kind, session }) => { log.verbose(`http session ${session} ${kind}`); },
         });
@@ -107,58 +166,103 @@ export const serveHandler = defineHandler({
         stopServing = () => serving.close();
       }
     } catch (error) {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      unlisten();
       await gateway.close();
+      await governance.close();
       throw error;
     }
     const stopped = await Promise.race(stopping);
     log.verbose(`stopping (${stopped})`);
     await stopServing().catch(() => undefined);
     await gateway.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    // After the gateway: every call it finished has been appended by now.
+    await governance.close().catch((error: unknown) => {
+      const failure = toSkillsyncError(error);
+      log.always(`audit log: ${failure.code}: ${failure.message}`);
+    });
+    unlisten();
     return { ok: true, data: { transport: listen === undefined ? 'stdio' : 'http', stopped, connectors: gateway.status() } };
   },
   // stdout belongs to the protocol: nothing is rendered after it ends either.
   render: () => '',
 });
 
-/**
- * The governance wiring points. Until @skillsync/policy lands, the gateway runs with
- * its defaults: every call allowed, nothing redacted, nothing audited. Return here:
- * `authorize` (Cedar), `redaction` ({ redact, mode }), `audit` (the hash-chained log's
- * sink) and `policyVersion`.
- */
-function governance(): Pick<GatewayOptions, 'authorize' | 'redaction' | 'audit' | 'policyVersion'> {
-  return {};
-}
-
-/** The connectors `serve` runs: both manifests stacked, or one scope; narrowed by --connector. */
-async function resolveServedConnectors(env: Env, scopeOption: string | undefined, only: readonly string[]): Promise<Record<string, ConnectorDefinition>> {
-  if (scopeOption !== undefined && scopeOption !== 'user' && scopeOption !== 'project') {
-    throw new SkillsyncError('USAGE', `--scope ${scopeOption}: not a scope. Allowed: user, project.`, {
+/** Checks the options that need no I/O; a mistake is a USAGE error before anything starts. */
+function serveSettings(options: OptionValues<typeof serveOptions>): ServeSettings {
+  const scope = options.scope;
+  if (scope !== undefined && scope !== 'user' && scope !== 'project') {
+    throw new SkillsyncError('USAGE', `--scope ${scope}: not a scope. Allowed: user, project.`, {
       hint: 'Pass --scope user or --scope project, or leave it out for both.',
-      details: { option: '--scope', value: scopeOption, allowed: ['user', 'project'] },
+      details: { option: '--scope', value: scope, allowed: ['user', 'project'] },
     });
   }
+  const listen = options.http === undefined ? undefined : parseListenAddress(options.http);
+  if (listen === undefined && (options['token-file'] !== undefined || options['allow-remote'])) {
+    throw new SkillsyncError('USAGE', '--token-file and --allow-remote go with --http.', { details: { option: options['token-file'] === undefined ? '--allow-remote' : '--token-file' } });
+  }
+  if (listen !== undefined && !isLoopbackHost(listen.host) && !options['allow-remote']) {
+    throw new SkillsyncError('GATEWAY_REMOTE_REFUSED', `--http ${options.http ?? ''}: ${listen.host} is not a loopback address; the gateway listens on other interfaces only with --allow-remote.`, {
+      details: { host: listen.host },
+    });
+  }
+  const namespace = options.namespace;
+  if (namespace !== undefined && !NAMESPACE_MODES.includes(namespace as NamespaceMode)) {
+    throw new SkillsyncError('USAGE', `--namespace ${namespace}: not a naming mode. Allowed: ${NAMESPACE_MODES.join(', ')}.`, {
+      hint: 'Pass --namespace always (every name <connector>__<name>) or --namespace auto (prefix only the names two connectors share).',
+      details: { option: '--namespace', value: namespace, allowed: NAMESPACE_MODES },
+    });
+  }
+  return {
+    namespace: namespace as NamespaceMode | undefined,
+    scope,
+    connectors: options.connector,
+    client: options.client,
+    listen,
+    tokenFile: options['token-file'],
+    allowRemote: options['allow-remote'],
+    audit: !options['no-audit'],
+  };
+}
+
+function describePolicies(policies: PolicySetSummary, env: Env): string {
+  const files = policies.builtIn ? 'the built-in default policy' : policies.files.map((file) => displayPath(env, file)).join(', ');
+  const warnings = policies.warnings.length === 0 ? '' : `; warnings: ${policies.warnings.join('; ')}`;
+  return `policies from ${files} (${policies.policyIds.length} ${policies.policyIds.length === 1 ? 'policy' : 'policies'}, ${policies.version.slice(0, 19)})${warnings}`;
+}
+
+/**
+ * What `serve` runs: the connectors of both manifests stacked, or of one scope, narrowed
+ * by --connector; the gateway settings of the same manifests; and their skills with the
+ * lockfiles that lock them (the project lockfile also locks the user's skills).
+ */
+async function resolveServed(
+  env: Env,
+  scope: PolicyScope | undefined,
+  only: readonly string[],
+): Promise<{
+  connectors: Record<string, ConnectorDefinition>;
+  gateway: GatewayConfig;
+  scopes: readonly PolicyScope[];
+  skills: readonly string[];
+  lockfiles: readonly Lockfile[];
+}> {
   const manifests = await loadManifests(env);
   requireValidManifests(manifests);
-  const chosen = scopeOption === undefined ? undefined : manifests[scopeOption];
+  const chosen = scope === undefined ? undefined : manifests[scope];
   if (manifests.user === undefined && manifests.project === undefined) {
     throw new SkillsyncError('MANIFEST_NOT_FOUND', `No skillsync.yaml in ${env.cwd} or above it, and no user manifest.`, {
       hint: 'Run `skillsync init` (or `skillsync init --user`) and add connectors first.',
       details: { cwd: env.cwd },
     });
   }
-  if (scopeOption !== undefined && chosen?.manifest === undefined) {
-    throw new SkillsyncError('MANIFEST_NOT_FOUND', `--scope ${scopeOption}: there is no ${scopeOption} manifest.`, {
-      hint: scopeOption === 'project' ? 'Run `skillsync init` in the project first.' : 'Run `skillsync init --user` first.',
-      details: { scope: scopeOption },
+  if (scope !== undefined && chosen?.manifest === undefined) {
+    throw new SkillsyncError('MANIFEST_NOT_FOUND', `--scope ${scope}: there is no ${scope} manifest.`, {
+      hint: scope === 'project' ? 'Run `skillsync init` in the project first.' : 'Run `skillsync init --user` first.',
+      details: { scope },
     });
   }
   const effective: EffectiveManifest =
-    scopeOption === 'user' ? mergeManifests(chosen?.manifest, undefined) : scopeOption === 'project' ? mergeManifests(undefined, chosen?.manifest) : manifests.effective;
+    scope === 'user' ? mergeManifests(chosen?.manifest, undefined) : scope === 'project' ? mergeManifests(undefined, chosen?.manifest) : manifests.effective;
   const p = pathFor(env);
   const connectors: Record<string, ConnectorDefinition> = {};
   for (const { name, connector, source } of effective.connectors) {
@@ -176,8 +280,17 @@ async function resolveServedConnectors(env: Env, scopeOption: string | undefined
       });
     }
   }
-  if (only.length === 0) return connectors;
-  return Object.fromEntries(Object.entries(connectors).filter(([name]) => only.includes(name)));
+  const scopes: readonly PolicyScope[] = scope === undefined ? ['user', 'project'] : [scope];
+  const lockOrder = scope === 'user' ? [manifests.user, manifests.project] : scope === 'project' ? [manifests.project] : [manifests.project, manifests.user];
+  const lockfiles: Lockfile[] = [];
+  for (const loaded of lockOrder) {
+    if (loaded === undefined) continue;
+    const lock = await readLockfile(p.join(p.dirname(loaded.file), LOCKFILE_FILE));
+    if (lock !== undefined) lockfiles.push(lock);
+  }
+  const skills = effective.skills.map((skill) => skill.name);
+  const kept = only.length === 0 ? connectors : Object.fromEntries(Object.entries(connectors).filter(([name]) => only.includes(name)));
+  return { connectors: kept, gateway: effective.gateway, scopes, skills, lockfiles };
 }
 
 /** `HOST:PORT`, `[::1]:PORT` or `:PORT` (127.0.0.1). */
@@ -257,6 +370,9 @@ function stderrLog(flags: { readonly verbose: boolean }): ServeLog {
           return;
         case 'request-refused':
           verbose(`refused ${event.method} from ${event.connector}: ${event.reason}`);
+          return;
+        case 'skill-skipped':
+          write(`skill ${event.skill} is not served: ${event.reason}`);
           return;
       }
     },

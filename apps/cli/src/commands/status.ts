@@ -2,7 +2,7 @@ import type { SyncItem, SyncProblem } from '@skillsync/sync';
 import type { statusOptions } from '../command-table.js';
 import { defineHandler, type CommandInput } from '../define-command.js';
 import { renderTable, shortPath } from '../format.js';
-import { buildSyncPlans, driftItems, type SyncScope } from '../sync-context.js';
+import { buildSyncPlans, driftItems, saveFingerprints, type SyncScope } from '../sync-context.js';
 
 export interface StatusScope {
   readonly scope: SyncScope;
@@ -22,6 +22,7 @@ export interface StatusData {
 export const statusHandler = defineHandler({
   run: async ({ env, paths, options }: CommandInput<typeof statusOptions>) => {
     const plans = await buildSyncPlans({ env, paths, scope: options.scope, clients: options.client });
+    await saveFingerprints(plans);
     const scopes = plans.map(({ scope, projectRoot, clients, plan }): StatusScope => ({
       scope,
       projectRoot: projectRoot ?? null,
@@ -36,11 +37,20 @@ export const statusHandler = defineHandler({
   render: (data: StatusData, ui, env) => {
     const lines: string[] = [];
     for (const scope of data.scopes) {
-      const show = (file: string): string => shortPath(env, file, scope.projectRoot ?? undefined);
+      // Thousands of rows, far fewer distinct paths (every client of a shared skills folder names the same ones).
+      const shown = new Map<string, string>();
+      const show = (file: string): string => {
+        let short = shown.get(file);
+        if (short === undefined) {
+          short = shortPath(env, file, scope.projectRoot ?? undefined);
+          shown.set(file, short);
+        }
+        return short;
+      };
       if (lines.length > 0) lines.push('');
       lines.push(ui.bold(`${scope.scope} scope`) + ui.dim(` · ${scope.clients.length === 0 ? 'no clients' : scope.clients.join(', ')}`));
-      const shown = scope.items.filter((item) => ui.verbose || item.status !== 'unsupported');
-      const rows = shown.map((item) => [item.client, item.kind, item.name, item.status, item.path === undefined ? (item.detail ?? '') : show(item.path)]);
+      const listed = scope.items.filter((item) => ui.verbose || item.status !== 'unsupported');
+      const rows = listed.map((item) => [item.client, item.kind, item.name, item.status, item.path === undefined ? (item.detail ?? '') : show(item.path)]);
       if (rows.length > 0) {
         const table = renderTable(['client', 'kind', 'item', 'status', 'where'], rows, ui, (row) => {
           const status = row[3] ?? '';

@@ -3,7 +3,7 @@ import { applyPlan, type ApplyResult, type SyncItem, type SyncProblem, type Sync
 import type { syncOptions } from '../command-table.js';
 import { defineHandler, type CommandInput } from '../define-command.js';
 import { plural, shortPath } from '../format.js';
-import { buildSyncPlans, clientChanges, driftItems, fixHint, unifiedDiff, type SyncScope } from '../sync-context.js';
+import { buildSyncPlans, clientChanges, driftItems, fixHint, saveFingerprints, unifiedDiff, type SyncScope } from '../sync-context.js';
 import type { Ui } from '../ui.js';
 
 export interface SyncFileChange {
@@ -44,10 +44,12 @@ export const syncHandler = defineHandler({
     const mode: SyncData['mode'] = options.check ? 'check' : options['dry-run'] ? 'dry-run' : 'apply';
     const plans = await buildSyncPlans({ env, paths, scope: options.scope, clients: options.client });
     const scopes: SyncScopeReport[] = [];
-    for (const { scope, manifest, projectRoot, clients, plan } of plans) {
+    for (const { scope, manifest, projectRoot, clients, plan, fingerprints } of plans) {
       const root = projectRoot ?? env.home;
       const applied =
-        mode === 'apply' ? await applyPlan(plan, { env, stateDir: paths.state, scope, ...(projectRoot === undefined ? {} : { projectRoot }), storeRoot: paths.store }) : undefined;
+        mode === 'apply'
+          ? await applyPlan(plan, { env, stateDir: paths.state, scope, ...(projectRoot === undefined ? {} : { projectRoot }), storeRoot: paths.store, fingerprints })
+          : undefined;
       scopes.push({
         scope,
         manifest,
@@ -68,6 +70,8 @@ export const syncHandler = defineHandler({
         ...(applied === undefined ? {} : { applied }),
       });
     }
+    // applyPlan saved them under the sync lock; --check and --dry-run only read.
+    if (mode !== 'apply') await saveFingerprints(plans);
     const inSync = scopes.every((scope) => scope.files.length === 0 && scope.skills.length === 0 && scope.drift.length === 0);
     const problems = scopes.some((scope) => scope.problems.length > 0);
     const skipped = scopes.some((scope) => (scope.applied?.skipped.length ?? 0) > 0);

@@ -100,13 +100,14 @@ export const errorCatalogue = {
 
   // gateway (skillsync serve)
   CONNECTOR_NOT_FOUND: { hint: 'Check the names under `connectors:` in skillsync.yaml (project and user manifests).' },
-  GATEWAY_CONNECTOR_NAME_INVALID: { hint: 'Rename the connector in skillsync.yaml: the gateway exposes its tools as <connector>__<tool>, so a connector name may not contain "__" or end with "_".' },
+  GATEWAY_CONNECTOR_NAME_INVALID: { hint: 'Rename the connector in skillsync.yaml: the gateway exposes its tools as <connector>__<tool>, so a connector name may not contain "__" or end with "_", and "skillsync" is the gateway\'s own (its skill tools, prompts and skill:// URIs).' },
   GATEWAY_CONNECTOR_FAILED: { hint: "Check the connector's command, arguments and working folder (or its URL and headers), and run `skillsync serve --verbose` to see its output." },
   GATEWAY_REFERENCE_UNSET: { hint: 'Set the environment variable before the gateway starts, or change the ${env:NAME} reference in skillsync.yaml.' },
   GATEWAY_SECRET_PLACEMENT: { hint: "Put ${secret:NAME} only in a connector's `env` (stdio) or `headers` (remote): anywhere else the value would show in process lists, URLs or logs." },
   GATEWAY_REMOTE_REFUSED: { hint: 'Listen on 127.0.0.1 or localhost, or pass --allow-remote if other machines must reach the gateway (the bearer token then guards it on the network; put TLS in front of it).' },
   GATEWAY_TOKEN_INVALID: { hint: 'Put at least 32 characters of random text in the token file (for example `openssl rand -hex 32 > token && chmod 600 token`).' },
   GATEWAY_LISTEN_FAILED: { hint: 'Pick another --http port, or stop the process that holds it.' },
+  GATEWAY_POLICY_UNREADABLE: { hint: 'Make the policy folder (<config>/policies or .skillsync/policies) and its *.cedar files readable, or remove the folder to use the built-in default policy: the gateway does not start without policies it cannot read.' },
 
   // state database and audit log
   STATE_DB_UNAVAILABLE: { hint: 'The state database needs SQLite: use Node.js 22.5 or later (built-in node:sqlite; 22.13+ without a flag), or install the optional better-sqlite3 module (reinstall skillsync without --omit=optional and with network access).' },

@@ -11,10 +11,12 @@ export {
   isSecretReference,
   knownSecretValues,
   REDACTED,
+  REDACTION_DETECTOR_NAMES,
   redactSecrets,
   registerSecret,
   secretAssignmentPattern,
   sensitiveKeyPattern,
   type CredentialKind,
   type CredentialPattern,
+  type RedactionDetectorName,
 } from './redact.js';

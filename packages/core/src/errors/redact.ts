@@ -25,6 +25,26 @@ export function knownSecretValues(): ReadonlySet<string> {
   return knownSecrets;
 }
 
+/**
+ * The runtime redactor's built-in detectors (`@skillsync/policy`), in the order they
+ * scan. Listed here, beside the patterns they use, so the manifest schema
+ * (`gateway.redaction.detectors`) and the redactor share one list.
+ */
+export const REDACTION_DETECTOR_NAMES = [
+  'known-secret',
+  'private-key',
+  'jwt',
+  'api-key',
+  'aws-key',
+  'bearer',
+  'secret-assignment',
+  'email',
+  'credit-card',
+  'iban',
+] as const;
+
+export type RedactionDetectorName = (typeof REDACTION_DETECTOR_NAMES)[number];
+
 /** What kind of credential a pattern finds; the runtime redactor names its detectors after these. */
 export type CredentialKind = 'private-key' | 'api-key' | 'aws-key' | 'jwt' | 'bearer';
 

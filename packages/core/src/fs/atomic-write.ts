@@ -52,8 +52,47 @@ export async function writeFileAtomic(
   }
 }
 
-/** Makes a rename durable. Some platforms (Windows) cannot open directories: that is fine. */
-export async function syncDirectory(dir: string): Promise<void> {
+/**
+ * Makes a rename durable. Some platforms (Windows) cannot open directories: that is fine.
+ *
+ * Concurrent calls for one folder share fsyncs (a group commit): a call waits for the
+ * next fsync of the folder that starts after it was made, so its entry is covered,
+ * while a hundred skill folders renamed into one parent at once cost a few fsyncs of
+ * it, not a hundred.
+ */
+export function syncDirectory(dir: string): Promise<void> {
+  let group = directorySyncs.get(dir);
+  if (group === undefined) {
+    group = { running: undefined, next: undefined };
+    directorySyncs.set(dir, group);
+  }
+  const current = group;
+  if (current.running === undefined) return startDirectorySync(dir, current);
+  // One is running (it may have started before our entry changed): wait for the one after it.
+  current.next ??= current.running.then(() => {
+    current.next = undefined;
+    return startDirectorySync(dir, current);
+  });
+  return current.next;
+}
+
+interface DirectorySyncGroup {
+  running: Promise<void> | undefined;
+  next: Promise<void> | undefined;
+}
+
+const directorySyncs = new Map<string, DirectorySyncGroup>();
+
+function startDirectorySync(dir: string, group: DirectorySyncGroup): Promise<void> {
+  const running = fsyncDirectory(dir).finally(() => {
+    group.running = undefined;
+    if (group.next === undefined && directorySyncs.get(dir) === group) directorySyncs.delete(dir);
+  });
+  group.running = running;
+  return running;
+}
+
+async function fsyncDirectory(dir: string): Promise<void> {
   let handle;
   try {
     handle = await open(dir, 'r');
@@ -61,6 +100,6 @@ export async function syncDirectory(dir: string): Promise<void> {
   } catch {
     // best effort: durability of the directory entry is not supported everywhere
   } finally {
-    await handle?.close();
+    await handle?.close().catch(() => undefined);
   }
 }

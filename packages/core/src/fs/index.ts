@@ -2,4 +2,5 @@ export { atomicWriteTempTarget, syncDirectory, writeFileAtomic, type AtomicWrite
 export { withFileLock, type FileLockOptions } from './file-lock.js';
 export { mapConcurrent } from './map-concurrent.js';
 export { syncTree } from './sync-tree.js';
-export { pathExists, readTextIfExists } from './read-text-if-exists.js';
+export { pathExists, readTextIfExists, readTextIfExistsSync } from './read-text-if-exists.js';
+export { writeTreeDurably, type TreeToWrite } from './write-tree.js';

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { lstat, readFile } from 'node:fs/promises';
 import { SkillsyncError } from '../errors/index.js';
 
@@ -22,5 +23,19 @@ export async function pathExists(file: string): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * `readTextIfExists`, synchronously: for a few dozen small files (client configs) read
+ * while the process has nothing else to do, a thread-pool round trip per open, stat,
+ * read and close costs more than the reads themselves.
+ */
+export function readTextIfExistsSync(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new SkillsyncError('FILE_READ_FAILED', `Could not read ${file}.`, { details: { path: file }, cause: error });
   }
 }

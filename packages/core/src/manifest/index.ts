@@ -12,6 +12,8 @@ export {
   type InstructionDefinition,
   type TrustConfig,
   type GatewayConfig,
+  type GatewayPrincipalConfig,
+  type GatewayRedactionConfig,
 } from './manifest-schema.js';
 export { parseManifest, type ManifestFinding, type ManifestParseResult, type ParseManifestOptions } from './parse-manifest.js';
 export {

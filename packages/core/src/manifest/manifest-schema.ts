@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KNOWN_CLIENT_IDS } from '../clients/client-ids.js';
+import { REDACTION_DETECTOR_NAMES } from '../errors/redact.js';
 import { parseSkillSpecifier, checkRegistryUrl } from './parse-skill-specifier.js';
 
 /** The file name of a manifest at any scope. */
@@ -94,6 +95,31 @@ const instructionSchema = z
 /** The name of the one entry a client gets in gateway mode; no connector may take it. */
 export const GATEWAY_ENTRY_NAME = 'skillsync';
 
+const principalSchema = z
+  .strictObject({
+    user: z.string().min(1).optional().describe('The user policies see (`Skillsync::User::"<user>"`) and the audit log records. Default: the operating-system user (USER, USERNAME).'),
+    teams: z.array(z.string().min(1)).optional().describe('Teams the user is in, for policies (`principal in Skillsync::Team::"<team>"`).'),
+    roles: z.array(z.string().min(1)).optional().describe('Roles the user has, for policies (`principal in Skillsync::Role::"<role>"`).'),
+  })
+  .describe('Who the gateway acts for, as its Cedar policies see it.');
+
+const redactionSchema = z
+  .strictObject({
+    mode: z.enum(['mask', 'block']).optional().describe('`mask` (default): findings are replaced by [REDACTED:<detector>]; `block`: a result with any finding is withheld (an error to the client).'),
+    detectors: z.array(z.enum(REDACTION_DETECTOR_NAMES)).optional().describe('The built-in detectors to run (default: all of them).'),
+    custom: z
+      .array(
+        z.strictObject({
+          name: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'must be lowercase letters, digits and hyphens, starting with a letter').describe('Shown in masks as [REDACTED:<name>].'),
+          pattern: z.string().min(1).max(1000).describe('A JavaScript regular expression (no nested quantifiers such as (a+)+; it may not match the empty string).'),
+          flags: z.string().regex(/^[imsu]*$/, 'may hold only the flags i, m, s, u').optional().describe('Regular expression flags from `imsu`.'),
+        }),
+      )
+      .optional()
+      .describe('Your own patterns, run after the built-in detectors.'),
+  })
+  .describe('What the gateway masks in tool results, resource contents, prompts and log messages before they reach a client.');
+
 const gatewaySchema = z
   .strictObject({
     mode: z
@@ -102,6 +128,20 @@ const gatewaySchema = z
       .describe('`gateway`: every client gets one `skillsync` entry that starts the gateway; `direct`: each connector is written into each client; `auto` (default): gateway for clients that cannot take a connector as it is (no environment interpolation, or a ${secret:…} reference), direct for the others.'),
     clients: z.partialRecord(z.enum(KNOWN_CLIENT_IDS), z.enum(['gateway', 'direct'])).optional().describe('Per-client override of `mode`.'),
     command: z.array(z.string().min(1)).min(1).optional().describe('How a client starts the gateway (default: ["skillsync"]); `serve --client <id> --scope <scope>` is appended.'),
+    namespace: z
+      .enum(['always', 'auto'])
+      .optional()
+      .describe(
+        'How `skillsync serve` names the tools and prompts of several connectors. `always` (default): every one is `<connector>__<name>`, so names never change when connectors come and go. `auto`: a name offered by one connector only is kept as it is, and only names several connectors offer get the `<connector>__` prefix (adding a connector can then rename tools clients already know). `--namespace` overrides it.',
+      ),
+    principal: principalSchema.optional(),
+    redaction: redactionSchema.optional(),
+    auditRetentionDays: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('Keep audit records this many days: `skillsync serve` prunes older ones when it starts (and about once a day while it runs). Default: keep everything.'),
   })
   .describe('How connectors reach the clients: through the skillsync gateway (policy, secrets, audit) or written into each client directly.');
 
@@ -159,6 +199,8 @@ export type ConnectorDefinition = z.output<typeof connectorSchema>;
 export type InstructionDefinition = z.output<typeof instructionSchema>;
 export type TrustConfig = z.output<typeof trustSchema>;
 export type GatewayConfig = z.output<typeof gatewaySchema>;
+export type GatewayPrincipalConfig = z.output<typeof principalSchema>;
+export type GatewayRedactionConfig = z.output<typeof redactionSchema>;
 
 /** The manifest's JSON Schema, for editors and for `schemas/manifest.schema.json`. */
 export function manifestJsonSchema(): Record<string, unknown> {

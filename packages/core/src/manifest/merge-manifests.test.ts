@@ -65,6 +65,36 @@ describe('mergeManifests', () => {
     expect(mergeManifests(undefined, undefined)).toMatchObject({ skills: [], connectors: [], registry: undefined, trust: { keys: [], requireSignatures: false } });
     expect(mergeManifests(undefined, project).skills.every((skill) => skill.source.scope === 'project')).toBe(true);
   });
+
+  it('takes each gateway setting from the nearest scope that sets it, principal and redaction whole', () => {
+    const userGateway = scoped(
+      'user',
+      '/home/ada/.config/skillsync/skillsync.yaml',
+      'version: 1\ngateway: { mode: gateway, principal: { user: ada, teams: [web] }, redaction: { mode: block }, auditRetentionDays: 90 }\n',
+    );
+    const projectGateway = scoped('project', '/work/app/skillsync.yaml', 'version: 1\ngateway: { principal: { roles: [maintainer] }, redaction: { detectors: [api-key], custom: [{ name: emp, pattern: "EMP-\\\\d{6}" }] } }\n');
+    expect(mergeManifests(userGateway, projectGateway).gateway).toEqual({
+      mode: 'gateway',
+      principal: { roles: ['maintainer'] },
+      redaction: { detectors: ['api-key'], custom: [{ name: 'emp', pattern: 'EMP-\\d{6}' }] },
+      auditRetentionDays: 90,
+    });
+    expect(mergeManifests(userGateway, undefined).gateway).toEqual({ mode: 'gateway', principal: { user: 'ada', teams: ['web'] }, redaction: { mode: 'block' }, auditRetentionDays: 90 });
+    const refused = parseManifest('version: 1\ngateway: { redaction: { detectors: [api-keys] }, auditRetentionDays: 0 }\n', { file: '/x/skillsync.yaml' });
+    expect(refused.manifest).toBeUndefined();
+    expect(refused.findings.map((finding) => finding.message).join('\n')).toMatch(/api-keys|detectors/);
+  });
+});
+
+describe('gateway.namespace', () => {
+  it('is taken from the nearest scope that sets it, and only always or auto', () => {
+    const userGateway = scoped('user', '/home/ada/.config/skillsync/skillsync.yaml', 'version: 1\ngateway: { namespace: auto }\n');
+    const projectGateway = scoped('project', '/work/app/skillsync.yaml', 'version: 1\ngateway: { namespace: always }\n');
+    expect(mergeManifests(userGateway, undefined).gateway.namespace).toBe('auto');
+    expect(mergeManifests(userGateway, projectGateway).gateway.namespace).toBe('always');
+    expect(mergeManifests(undefined, undefined).gateway.namespace).toBeUndefined();
+    expect(parseManifest('version: 1\ngateway: { namespace: sometimes }\n', { file: '/x/skillsync.yaml' }).manifest).toBeUndefined();
+  });
 });
 
 describe('findProjectManifest and loadManifests', () => {

@@ -59,7 +59,10 @@ export interface EffectiveManifest {
   readonly instructions: readonly EffectiveInstruction[];
   readonly registry: Sourced<string> | undefined;
   readonly clients: Sourced<readonly ClientId[]> | undefined;
-  /** The gateway settings, field by field from the nearest scope that sets them; per-client overrides stacked. */
+  /**
+   * The gateway settings, field by field from the nearest scope that sets them (each of
+   * `principal` and `redaction` whole); per-client overrides stacked.
+   */
   readonly gateway: GatewayConfig;
   readonly trust: {
     readonly keys: readonly EffectiveTrustKey[];
@@ -99,11 +102,16 @@ export function mergeManifests(user: ScopedManifest | undefined, project: Scoped
     if (manifest.registry !== undefined) registry = { value: manifest.registry, source };
     if (manifest.clients !== undefined) clients = { value: manifest.clients, source };
     if (manifest.gateway !== undefined) {
-      const { mode, command } = manifest.gateway;
+      const { mode, command, namespace, principal, redaction, auditRetentionDays } = manifest.gateway;
       gateway = {
         ...gateway,
         ...(mode === undefined ? {} : { mode }),
+        ...(namespace === undefined ? {} : { namespace }),
         ...(command === undefined ? {} : { command }),
+        // Taken whole from the nearest scope that sets them, like `command`.
+        ...(principal === undefined ? {} : { principal }),
+        ...(redaction === undefined ? {} : { redaction }),
+        ...(auditRetentionDays === undefined ? {} : { auditRetentionDays }),
         ...(manifest.gateway.clients === undefined ? {} : { clients: { ...gateway.clients, ...manifest.gateway.clients } }),
       };
     }

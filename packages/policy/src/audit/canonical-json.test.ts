@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AUDIT_RECORD_VERSION, canonicalRecord, type AuditFields } from './audit-chain.js';
 import { parseAuditTime } from './audit-time.js';
@@ -22,6 +23,22 @@ describe('digestArguments', () => {
     expect(digestArguments({ b: 1, a: [1, { d: 2, c: 3 }] })).toBe(expected);
     expect(digestArguments(undefined)).toBe(digestArguments({}));
     expect(digestArguments({ query: 'x' })).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('gives equal objects the same digest whatever the key order, and keeps their JSON value', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (value) => {
+        const reversed = Object.fromEntries(Object.entries(value).reverse());
+        expect(digestArguments(reversed)).toBe(digestArguments(value));
+        expect(JSON.parse(canonicalJson(value))).toEqual(JSON.parse(JSON.stringify(value)));
+      }),
+    );
+  });
+
+  it('never holds the arguments themselves', () => {
+    const digest = digestArguments({ password: 'hunter2', user: 'ada' });
+    expect(digest).toBe(`sha256:${createHash('sha256').update('{"password":"hunter2","user":"ada"}').digest('hex')}`);
+    expect(digest).not.toContain('hunter2');
   });
 });
 

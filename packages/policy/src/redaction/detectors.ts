@@ -1,21 +1,10 @@
-import { credentialPatterns, isSecretReference, knownSecretValues, secretAssignmentPattern, type CredentialKind } from '@skillsync/core';
+import { credentialPatterns, isSecretReference, knownSecretValues, REDACTION_DETECTOR_NAMES, secretAssignmentPattern, type CredentialKind, type RedactionDetectorName } from '@skillsync/core';
 import { isCardNumber, isIban } from './checksums.js';
 
-/** The built-in detectors, in the order they scan. */
-export const DETECTOR_NAMES = [
-  'known-secret',
-  'private-key',
-  'jwt',
-  'api-key',
-  'aws-key',
-  'bearer',
-  'secret-assignment',
-  'email',
-  'credit-card',
-  'iban',
-] as const;
+/** The built-in detectors, in the order they scan (the list is core's, which the manifest schema uses too). */
+export const DETECTOR_NAMES = REDACTION_DETECTOR_NAMES;
 
-export type DetectorName = (typeof DETECTOR_NAMES)[number];
+export type DetectorName = RedactionDetectorName;
 
 /** `[REDACTED:<detector>]`: what a match is replaced with. */
 export function maskFor(detector: string): string {

@@ -8,4 +8,5 @@ export {
   type InstallTrust,
 } from './install-skills.js';
 export { outdatedSkills, type OutdatedResult, type OutdatedSkill, type OutdatedSkillsOptions } from './outdated-skills.js';
+export { installedSkills, type InstalledSkillEntry, type InstalledSkillsResult } from './installed-skills.js';
 export type { ManifestInput } from './plan-roots.js';

@@ -6,10 +6,11 @@ import { clientAdapters, type ClientAdapter } from '@skillsync/clients';
 import { createEnv, type ConnectorDefinition, type EffectiveManifest, type Env } from '@skillsync/core';
 import { openStore, packSkill } from '@skillsync/store';
 import { applyPlan, type ApplyResult } from '../apply-plan.js';
-import { createDesiredState, type DesiredState } from '../create-desired-state.js';
+import { createDesiredState, type DesiredState, type InstalledSkillInput } from '../create-desired-state.js';
 import { loadJournal } from '../journal-store.js';
 import { planSync } from '../plan-sync.js';
 import { readWorld, skillNamesToRead } from '../read-world.js';
+import type { SkillFolderFingerprints } from '../skill-folder-fingerprints.js';
 import type { SyncPlan } from '../sync-plan.js';
 
 /** A temp HOME, project, state folder and store, with Claude Code, Codex and Cursor as the clients. */
@@ -101,8 +102,12 @@ export async function planFor(fixture: SyncFixture, desired: DesiredState): Prom
   return planSync({ env, scope: 'project', projectRoot: project, clients, desired, files: world.files, skillDirs: world.skillDirs, journal });
 }
 
-export async function applyFor(fixture: SyncFixture, plan: SyncPlan, options: { readonly waitMs?: number; readonly keepRuns?: number } = {}): Promise<ApplyResult> {
-  const { waitMs, keepRuns } = options;
+export async function applyFor(
+  fixture: SyncFixture,
+  plan: SyncPlan,
+  options: { readonly waitMs?: number; readonly keepRuns?: number; readonly fingerprints?: SkillFolderFingerprints } = {},
+): Promise<ApplyResult> {
+  const { waitMs, keepRuns, fingerprints } = options;
   return applyPlan(plan, {
     env: fixture.env,
     stateDir: fixture.stateDir,
@@ -111,6 +116,7 @@ export async function applyFor(fixture: SyncFixture, plan: SyncPlan, options: { 
     storeRoot: fixture.storeRoot,
     lock: { staleMs: 2000, ...(waitMs === undefined ? {} : { waitMs }) },
     ...(keepRuns === undefined ? {} : { keepRuns }),
+    ...(fingerprints === undefined ? {} : { fingerprints }),
   });
 }
 
@@ -154,4 +160,31 @@ export async function findLeftovers(folders: readonly string[]): Promise<string[
     return false;
   });
   return out.sort();
+}
+
+/**
+ * Stores `count` more skills (`bulk-000`, …, each with a reference file and a script)
+ * and returns them as installed skills, for runs that copy many folders at once.
+ */
+export async function addSkills(fixture: SyncFixture, count: number): Promise<InstalledSkillInput[]> {
+  const store = openStore(fixture.storeRoot);
+  const skills: InstalledSkillInput[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const name = `bulk-${String(index).padStart(3, '0')}`;
+    const source = path.join(fixture.root, 'sources', name);
+    await mkdir(path.join(source, 'references'), { recursive: true });
+    await mkdir(path.join(source, 'scripts'), { recursive: true });
+    await writeFile(path.join(source, 'SKILL.md'), `---\nname: ${name}\ndescription: Bulk skill ${index}.\nmetadata:\n  version: "1.0.0"\n---\n\nStep ${index}.\n`);
+    await writeFile(path.join(source, 'references', 'notes.md'), `${'Notes. '.repeat(index + 1)}\n`);
+    await writeFile(path.join(source, 'scripts', 'run.sh'), '#!/bin/sh\necho run\n', { mode: 0o755 });
+    const entry = await store.addPackage((await packSkill(source)).tarball);
+    skills.push({ name: entry.name, version: entry.version, integrity: entry.integrity, dir: entry.dir });
+  }
+  return skills;
+}
+
+/** `desiredFor` with these skills besides the fixture's own. */
+export function desiredWithSkills(fixture: SyncFixture, skills: readonly InstalledSkillInput[], connectorNames: readonly string[] = ['docs']): DesiredState {
+  const all = [fixture.skill, ...skills].map((skill) => ({ name: skill.name, version: skill.version, integrity: skill.integrity, storeDir: skill.dir }));
+  return { ...desiredFor(fixture, connectorNames), skills: all.sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0)) };
 }
