@@ -1,6 +1,7 @@
 import { createEnv } from '@skillsync/core';
 import { describe, expect, it } from 'vitest';
-import { shortPath } from './format.js';
+import { renderTable, shortPath } from './format.js';
+import { createUi } from './ui.js';
 
 describe('shortPath', () => {
   const env = createEnv({ home: '/home/ada', cwd: '/home/ada/code/app' });
@@ -24,5 +25,30 @@ describe('shortPath', () => {
     expect(shortPath(windows, 'C:\\Users\\ada\\.cursor\\mcp.json')).toBe('~\\.cursor\\mcp.json');
     expect(shortPath(windows, 'C:\\src\\app\\.mcp.json', 'C:\\src\\app')).toBe('.\\.mcp.json');
     expect(shortPath(windows, 'D:\\other\\x.json', 'C:\\src\\app')).toBe('D:\\other\\x.json');
+  });
+});
+
+describe('renderTable', () => {
+  const plain = createUi({ color: false });
+  it('pads every column but the last to its widest cell, header included', () => {
+    const rows = [
+      ['claude-code', 'skill', 'review', 'in-sync', '~/.claude/skills/review'],
+      ['vscode', 'connector', 'docs', 'missing', ''],
+      ['x', 'y'],
+    ];
+    expect(renderTable(['client', 'kind', 'item', 'status', 'where'], rows, plain)).toEqual([
+      'client       kind       item    status   where',
+      'claude-code  skill      review  in-sync  ~/.claude/skills/review',
+      'vscode       connector  docs    missing  ',
+      'x            y',
+    ]);
+    expect(renderTable(['a', 'b'], [], plain)).toEqual(['a  b']);
+    // A row longer than the header: its extra cells are not padded (no width is known for them).
+    expect(renderTable(['a', 'b'], [['1', '2', '3', '4']], plain)).toEqual(['a  b', '1  2  3  4']);
+  });
+
+  it('paints whole rows', () => {
+    const marked = renderTable(['k', 'v'], [['a', '1'], ['b', '2']], plain, (row) => (row[0] === 'b' ? (text) => `*${text}*` : (text) => text));
+    expect(marked).toEqual(['k  v', 'a  1', '*b  2*']);
   });
 });

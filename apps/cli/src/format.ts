@@ -61,10 +61,24 @@ export function renderTable(
   ui: Ui,
   paint: (row: readonly string[], index: number) => (text: string) => string = () => (text) => text,
 ): string[] {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const pad = (cells: readonly string[]): string =>
-    cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ');
-  return [ui.dim(pad(header)), ...rows.map((row, index) => paint(row, index)(pad(row)))];
+  // Plain loops: `status` renders thousands of rows in a process that runs once.
+  const widths = header.map((title) => title.length);
+  for (const row of rows) {
+    for (let column = 0; column < Math.min(row.length, widths.length); column += 1) {
+      const length = (row[column] ?? '').length;
+      if (length > (widths[column] ?? 0)) widths[column] = length;
+    }
+  }
+  const pad = (cells: readonly string[]): string => {
+    let line = '';
+    const last = cells.length - 1;
+    for (let column = 0; column < last; column += 1) line += `${(cells[column] ?? '').padEnd(widths[column] ?? 0)}  `;
+    return last < 0 ? line : line + (cells[last] ?? '');
+  };
+  const lines = new Array<string>(rows.length + 1);
+  lines[0] = ui.dim(pad(header));
+  for (let index = 0; index < rows.length; index += 1) lines[index + 1] = paint(rows[index] as readonly string[], index)(pad(rows[index] as readonly string[]));
+  return lines;
 }
 
 /**
