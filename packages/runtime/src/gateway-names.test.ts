@@ -1,8 +1,7 @@
 import type { Client } from '@modelcontextprotocol/client';
 import { createEnv, type ConnectorDefinition } from '@skillsync/core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildStdioTestServer, connectTestClient, linkedPair, textOf, waitFor, type Era } from '../../../test/support/mcp/harness.js';
-import { startHttpTestServer, type HttpTestServer } from '../../../test/support/mcp/http-server.js';
+import { describe, expect, it } from 'vitest';
+import { connectTestClient, useGatewayUpstreams, linkedPair, textOf, waitFor, type Era } from '../../../test/support/mcp/harness.js';
 import { createGateway, serveGatewayStdio, type Gateway, type GatewayOptions } from './index.js';
 
 /*
@@ -11,35 +10,19 @@ import { createGateway, serveGatewayStdio, type Gateway, type GatewayOptions } f
  * offering the same tools and prompts except `whoami_<label>`.
  */
 
-let stdioServer: { file: string; cleanup: () => Promise<void> };
-let http: HttpTestServer;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  stdioServer = await buildStdioTestServer();
-  http = await startHttpTestServer({ label: 'remote' });
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-afterAll(async () => {
-  await http.close();
-  await stdioServer.cleanup();
-});
+const upstreams = useGatewayUpstreams();
 
 function local(label = 'local'): ConnectorDefinition {
-  return { command: process.execPath, args: [stdioServer.file], env: { TEST_SERVER_LABEL: label } };
+  return { command: process.execPath, args: [upstreams.stdio.file], env: { TEST_SERVER_LABEL: label } };
 }
 
 async function startGateway(options: Partial<GatewayOptions>): Promise<Gateway> {
   const gateway = createGateway({
     env: createEnv({ home: '/nonexistent-home', cwd: process.cwd(), vars: { PATH: process.env.PATH, USER: 'ada' } }),
-    connectors: { local: local(), remote: { url: http.url } },
+    connectors: { local: local(), remote: { url: upstreams.http.url } },
     ...options,
   });
-  cleanups.push(() => gateway.close());
+  upstreams.cleanups.push(() => gateway.close());
   await gateway.start();
   return gateway;
 }
@@ -48,7 +31,7 @@ async function connect(gateway: Gateway, era: Era = 'legacy'): Promise<Client> {
   const [clientSide, gatewaySide] = linkedPair();
   const serving = serveGatewayStdio(gateway, { transport: gatewaySide });
   const client = await connectTestClient(clientSide, { era });
-  cleanups.push(async () => {
+  upstreams.cleanups.push(async () => {
     await client.close();
     await serving.close();
   });

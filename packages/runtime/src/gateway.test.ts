@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ProtocolError, type Client } from '@modelcontextprotocol/client';
 import { createEnv, type ConnectorDefinition } from '@skillsync/core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildStdioTestServer, connectTestClient, isAlive, linkedPair, textOf, waitFor, type Era } from '../../../test/support/mcp/harness.js';
-import { startHttpTestServer, type HttpTestServer } from '../../../test/support/mcp/http-server.js';
+import { describe, expect, it } from 'vitest';
+import { useGatewayUpstreams, connectTestClient, isAlive, linkedPair, textOf, waitFor, type Era } from '../../../test/support/mcp/harness.js';
+import { startHttpTestServer } from '../../../test/support/mcp/http-server.js';
 import { PLANTED_TOKEN } from '../../../test/support/mcp/test-server.js';
 import { createPolicyEngine, DEFAULT_POLICY_FILE, digestArguments } from '@skillsync/policy';
 import { createGateway, serveGatewayStdio, type AuditRecord, type Gateway, type GatewayEvent, type GatewayOptions, type Redaction } from './index.js';
@@ -14,26 +14,10 @@ import { createGateway, serveGatewayStdio, type AuditRecord, type Gateway, type 
  * real SDK clients of both protocol revisions talking to the gateway in memory.
  */
 
-let stdioServer: { file: string; cleanup: () => Promise<void> };
-let http: HttpTestServer;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  stdioServer = await buildStdioTestServer();
-  http = await startHttpTestServer({ label: 'remote' });
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-afterAll(async () => {
-  await http.close();
-  await stdioServer.cleanup();
-});
+const upstreams = useGatewayUpstreams();
 
 function local(extra: Partial<ConnectorDefinition> = {}): ConnectorDefinition {
-  return { command: process.execPath, args: [stdioServer.file], ...extra, env: { TEST_SERVER_LABEL: 'local', ...extra.env } };
+  return { command: process.execPath, args: [upstreams.stdio.file], ...extra, env: { TEST_SERVER_LABEL: 'local', ...extra.env } };
 }
 
 /**
@@ -42,7 +26,7 @@ function local(extra: Partial<ConnectorDefinition> = {}): ConnectorDefinition {
  * `remote` (the HTTP test server) is 2025-11-25 only too.
  */
 function legacyOnly(): Partial<GatewayOptions> {
-  return { connectors: { local: local({ env: { TEST_SERVER_ERA: 'legacy' } }), remote: { url: http.url } } };
+  return { connectors: { local: local({ env: { TEST_SERVER_ERA: 'legacy' } }), remote: { url: upstreams.http.url } } };
 }
 
 interface Started {
@@ -56,12 +40,12 @@ async function startGateway(options: Partial<GatewayOptions> = {}): Promise<Star
   const audit: AuditRecord[] = [];
   const gateway = createGateway({
     env: createEnv({ home: '/nonexistent-home', cwd: process.cwd(), vars: { PATH: process.env.PATH, USER: 'ada' } }),
-    connectors: { local: local(), remote: { url: http.url } },
+    connectors: { local: local(), remote: { url: upstreams.http.url } },
     audit: { append: (record) => audit.push(record) },
     onEvent: (event) => events.push(event),
     ...options,
   });
-  cleanups.push(() => gateway.close());
+  upstreams.cleanups.push(() => gateway.close());
   await gateway.start();
   return { gateway, events, audit };
 }
@@ -73,7 +57,7 @@ async function connect(
   const [clientSide, gatewaySide] = linkedPair();
   const serving = serveGatewayStdio(gateway, { transport: gatewaySide });
   const client = await connectTestClient(clientSide, options);
-  cleanups.push(async () => {
+  upstreams.cleanups.push(async () => {
     await client.close();
     await serving.close();
   });
@@ -330,12 +314,12 @@ describe('secrets', () => {
     const secret = `sk-planted-${randomBytes(16).toString('hex')}`;
     const headerSecret = `hdr-${randomBytes(16).toString('hex')}`;
     const guarded = await startHttpTestServer({ label: 'guarded', requiredHeader: { name: 'authorization', value: `Bearer ${headerSecret}` } });
-    cleanups.push(() => guarded.close());
+    upstreams.cleanups.push(() => guarded.close());
     const { gateway, events, audit } = await startGateway({
       connectors: {
         local: local({ env: { API_TOKEN: '${secret:API_TOKEN}' } }),
         remote: { url: guarded.url, headers: { Authorization: 'Bearer ${secret:REMOTE_TOKEN}' } },
-        broken: { command: process.execPath, args: [stdioServer.file], env: { API_TOKEN: '${secret:NOT_STORED}' } },
+        broken: { command: process.execPath, args: [upstreams.stdio.file], env: { API_TOKEN: '${secret:NOT_STORED}' } },
       },
       resolveSecret: (name) => Promise.resolve(({ API_TOKEN: secret, REMOTE_TOKEN: headerSecret } as Record<string, string>)[name]),
     });
@@ -370,7 +354,7 @@ describe('secrets', () => {
 
   it('refuses a secret reference outside env and headers, naming the field', async () => {
     const { gateway } = await startGateway({
-      connectors: { local: local({ args: [stdioServer.file, '--token=${secret:API_TOKEN}'] }) },
+      connectors: { local: local({ args: [upstreams.stdio.file, '--token=${secret:API_TOKEN}'] }) },
       resolveSecret: () => Promise.resolve('value'),
     });
     expect(gateway.status()[0]).toMatchObject({ state: 'failed', error: { code: 'GATEWAY_SECRET_PLACEMENT', details: { field: 'args[1]' } } });
@@ -382,11 +366,11 @@ describe('failures and lifecycle', () => {
     const { gateway, events } = await startGateway({
       connectors: {
         local: local(),
-        remote: { url: http.url },
-        crashes: { command: process.execPath, args: [stdioServer.file], env: { TEST_SERVER_FAIL: '1' } },
+        remote: { url: upstreams.http.url },
+        crashes: { command: process.execPath, args: [upstreams.stdio.file], env: { TEST_SERVER_FAIL: '1' } },
         missing: { command: '/nonexistent/skillsync-test-command' },
         unreachable: { url: 'http://127.0.0.1:9/mcp' },
-        'bad__name': { command: process.execPath, args: [stdioServer.file] },
+        'bad__name': { command: process.execPath, args: [upstreams.stdio.file] },
         unset: { command: process.execPath, args: ['${env:NOT_SET_ANYWHERE}'] },
       },
       connectTimeoutMs: 5000,

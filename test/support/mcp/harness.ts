@@ -12,7 +12,9 @@ import {
   type JSONRPCMessage,
   type Transport,
 } from '@modelcontextprotocol/client';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { bundleForChild } from '../child-process.js';
+import { startHttpTestServer, type HttpTestServer } from './http-server.js';
 import { repoRoot } from '../corpus.js';
 
 /** Bundles stdio-server.ts (and everything it imports) into one file `node` can run. */
@@ -130,4 +132,29 @@ export class SpawnedProcessTransport implements Transport {
     this.child.stdin.end();
     return Promise.resolve();
   }
+}
+
+/** What a gateway test fronts: a bundled stdio test server and a running HTTP one (`remote`). */
+export interface GatewayUpstreams {
+  stdio: { readonly file: string; readonly cleanup: () => Promise<void> };
+  http: HttpTestServer;
+  /** Run (last first) after each test: gateways, clients and extra servers the test started. */
+  readonly cleanups: (() => Promise<void>)[];
+}
+
+/** Registers the hooks that build the upstreams once per file and run each test's cleanups. */
+export function useGatewayUpstreams(): GatewayUpstreams {
+  const upstreams = { cleanups: [] } as unknown as GatewayUpstreams;
+  beforeAll(async () => {
+    upstreams.stdio = await buildStdioTestServer();
+    upstreams.http = await startHttpTestServer({ label: 'remote' });
+  });
+  afterEach(async () => {
+    for (const cleanup of upstreams.cleanups.splice(0).reverse()) await cleanup();
+  });
+  afterAll(async () => {
+    await upstreams.http.close();
+    await upstreams.stdio.cleanup();
+  });
+  return upstreams;
 }

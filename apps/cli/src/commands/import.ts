@@ -242,7 +242,13 @@ function renderImport(data: ImportData, ui: Ui, env: Env): string {
   for (const secret of data.secrets) {
     lines.push(`  ${ui.dim('secret')} ${secret.name} ${ui.dim(`← ${secret.connector} ${secret.field}${secret.stored === 'new' ? '' : ' (already stored)'}`)}`);
   }
-  if (!ui.quiet) for (const note of data.notes) lines.push(`${ui.yellow('!')} ${note.kind} ${note.name} ${ui.dim(`in ${note.client}`)}: ${note.message}`);
+  if (!ui.quiet) {
+    for (const note of data.notes) {
+      // An unreadable file is named by its path; an item by its kind and name.
+      const what = note.kind === 'file' ? `${displayPath(env, note.path)} (${note.name})` : `${note.kind} ${note.name}`;
+      lines.push(`${ui.yellow('!')} ${what} ${ui.dim(`in ${note.client}`)}: ${note.message}`);
+    }
+  }
   const count = data.connectors.length + data.skills.length + data.instructions.length;
   if (count === 0) {
     lines.push(`Nothing new to import from ${plural(data.clients.length, 'client')} (${data.clients.join(', ') || 'none found'}).`);

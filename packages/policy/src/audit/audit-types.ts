@@ -43,22 +43,11 @@ export interface AuditInput {
 }
 
 /** A stored record: the input as kept (time as ISO 8601 UTC), its place in the chain and its hash. */
-export interface AuditRecord {
+export interface AuditRecord extends Omit<AuditInput, 'time' | 'action'> {
   /** 1, 2, 3… with no gaps; the first record after a prune follows the anchor's seq. */
   readonly seq: number;
   readonly time: string;
-  readonly principal: string;
-  readonly client: string;
   readonly action: string;
-  readonly connector?: string;
-  readonly target?: string;
-  readonly argumentsDigest?: string;
-  readonly decision: AuditDecision;
-  readonly policyIds?: readonly string[];
-  readonly policyVersion?: string;
-  readonly latencyMs?: number;
-  readonly outcome: AuditOutcome;
-  readonly detail?: string;
   /** The hash of the record before (64 zeros before the first record ever written). */
   readonly prevHash: string;
   /** sha256 hex of `prevHash` followed by the canonical JSON of the record's fields. */
