@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { ReadBuffer, serializeMessage, type JSONRPCMessage, type Transport } from '@modelcontextprotocol/client';
+import { serializeMessage, type JSONRPCMessage, type Transport } from '@modelcontextprotocol/client';
+import { JsonLineReader, type MessageInterceptor } from './json-lines.js';
 
 export interface ChildTransportOptions {
   readonly command: string;
@@ -31,7 +32,10 @@ export class ChildProcessTransport implements Transport {
   private child: ChildProcess | undefined;
   /** The group to end at close, even when its leader already exited on its own. */
   private groupPid: number | undefined;
-  private readonly buffer = new ReadBuffer();
+  private readonly buffer = new JsonLineReader(
+    (message) => this.onmessage?.(message),
+    (error) => this.onerror?.(error),
+  );
   private exited: Promise<void> = Promise.resolve();
   private closed = false;
   private corked = false;
@@ -41,6 +45,11 @@ export class ChildProcessTransport implements Transport {
 
   get pid(): number | undefined {
     return this.child?.pid;
+  }
+
+  /** Offered each message the child writes before the client sees it (json-lines.ts). */
+  set intercept(interceptor: MessageInterceptor | undefined) {
+    this.buffer.intercept = interceptor;
   }
 
   start(): Promise<void> {
@@ -72,12 +81,7 @@ export class ChildProcessTransport implements Transport {
       });
       child.stdin.on('error', (error) => this.onerror?.(error));
       child.stdout.on('data', (chunk: Buffer) => {
-        try {
-          this.buffer.append(chunk);
-          for (let message = this.buffer.readMessage(); message !== null; message = this.buffer.readMessage()) this.onmessage?.(message);
-        } catch (error) {
-          this.onerror?.(error instanceof Error ? error : new Error(String(error)));
-        }
+        this.buffer.append(chunk);
       });
       let pending = '';
       child.stderr.setEncoding('utf8').on('data', (text: string) => {

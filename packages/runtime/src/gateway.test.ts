@@ -448,3 +448,34 @@ describe('failures and lifecycle', () => {
     await waitFor(() => !pids.some(isAlive), 8000, 'the child processes to exit');
   });
 });
+
+describe('the gateway under changing policies', () => {
+  it('tells a session its tools changed after new policies only when what it may see changed, and filters resource templates', async () => {
+    let denied = new Set<string>(['local/test://local/items/{id}']);
+    const { gateway } = await startGateway({
+      authorize: (request) => {
+        const hidden = denied.has(`${request.resource.connector ?? ''}/${request.resource.id}`);
+        return { decision: hidden ? 'deny' : 'allow', policyIds: [] };
+      },
+    });
+    const client = await connect(gateway);
+    let notified = 0;
+    client.setNotificationHandler('notifications/tools/list_changed', () => {
+      notified += 1;
+    });
+    const templates = (await client.listResourceTemplates()).resourceTemplates.map((template) => template.uriTemplate);
+    expect(templates).toEqual(['test://remote/items/{id}']);
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toContain('local__echo');
+
+    // Policies that hide nothing it listed: no notification.
+    denied = new Set(['local/test://local/items/{id}', 'local/not-a-tool']);
+    await gateway.policiesChanged();
+    // Policies that hide a tool it listed: one notification, then the list without it.
+    denied = new Set(['local/echo']);
+    await gateway.policiesChanged();
+    await waitFor(() => notified > 0, 5000, 'tools/list_changed');
+    expect((await client.listTools()).tools.map((tool) => tool.name)).not.toContain('local__echo');
+    expect(notified).toBe(1);
+    expect((await client.listResourceTemplates()).resourceTemplates.map((template) => template.uriTemplate)).toEqual(['test://local/items/{id}', 'test://remote/items/{id}']);
+  });
+});

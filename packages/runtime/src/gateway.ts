@@ -12,6 +12,7 @@ import {
   type ClientCapabilities,
   type GetPromptResult,
   type InputRequiredResult,
+  type JSONRPCMessage,
   type Progress,
   type Prompt,
   type ReadResourceResult,
@@ -60,6 +61,7 @@ import {
   type Redaction,
   type RedactionFinding,
 } from './hooks.js';
+import { isRecord, type MessageInterceptor } from './json-lines.js';
 import { connectorNameProblem, DEFAULT_NAMESPACE_MODE, exposeNames, type NameClaim, type NamespaceMode } from './namespacing.js';
 import { LowLevelServer, sendLog, type LogMessageParams } from './sdk.js';
 import { SecretScrubber } from './secret-scrub.js';
@@ -119,6 +121,13 @@ export type GatewayEvent =
 export type DownstreamEra = 'legacy' | 'modern';
 export type DownstreamTransport = 'stdio' | 'http' | 'memory';
 
+/** A session's direct calls (`Gateway.directCalls`). */
+export interface DirectCalls {
+  readonly take: MessageInterceptor;
+  /** The connection ended: cancels the calls in flight (their results are not sent). */
+  close(): void;
+}
+
 export interface CreateServerOptions {
   readonly era: DownstreamEra;
   readonly transport: DownstreamTransport;
@@ -144,6 +153,20 @@ export interface Gateway {
   onListChanged(listener: (kind: ListKind) => void): () => void;
   /** Called with the (exposed) URI of a resource a connector said changed, after every subscribed session was told. */
   onResourceUpdated(listener: (uri: string) => void): () => void;
+  /**
+   * The hot path of one 2025-11-25 session on a stdio pipe (serve-stdio.ts), for the
+   * server `createServer` made for it: `take` is offered each message the client sends
+   * before the SDK parses it, and answers plain `tools/call` requests (no progress token,
+   * no task) itself through `reply`, with the same governance as every call (policy,
+   * redaction, audit: `governed`) but without the SDK's request machinery on either side.
+   * Anything else it leaves to the server. Undefined for other sessions.
+   */
+  directCalls(server: LowLevelServer, reply: (message: JSONRPCMessage) => Promise<void>): DirectCalls | undefined;
+  /**
+   * The policies changed (`skillsync serve` on SIGHUP): every session whose visible tools
+   * differ from what its last `tools/list` showed gets `notifications/tools/list_changed`.
+   */
+  policiesChanged(): Promise<void>;
   /** The input schema of the tool a client knows as `name` (for the HTTP entry's `Mcp-Param-*` header checks). */
   toolInputSchema(name: string): Tool['inputSchema'] | undefined;
   /** The skills the gateway serves itself (after `start`). */
@@ -210,6 +233,8 @@ interface Session {
   readonly broadcast: boolean;
   /** Exposed URIs this session subscribed to (`resources/subscribe`, 2025-11-25). */
   readonly subscriptions: Set<string>;
+  /** The connector tools this session's last `tools/list` showed, and for which client: what `policiesChanged` compares with. */
+  listedTools?: { readonly client: string; readonly names: ReadonlySet<string> };
 }
 
 /**
@@ -269,6 +294,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   let ownSkills: ReadonlyMap<string, GatewaySkill> = new Map();
   /** Upstream subscriptions: exposed URI → the sessions subscribed to it. */
   const subscribers = new Map<string, Set<Session>>();
+  /** Each session by its server instance, for `directCalls`. */
+  const sessionOf = new WeakMap<LowLevelServer, Session>();
 
   const host: UpstreamHost = {
     env,
@@ -589,37 +616,45 @@ export function createGateway(options: GatewayOptions): Gateway {
     const started = performance.now();
     const { call, action, target, upstream, args } = operation;
     const client = options.client ?? call.clientName() ?? 'unknown';
-    const argumentsDigest = args === undefined || options.audit === undefined ? undefined : digestArguments(args);
-    const base = {
-      client,
-      action,
-      target,
-      ...(upstream === undefined ? {} : { connector: upstream.name }),
-      ...(argumentsDigest === undefined ? {} : { argumentsDigest }),
+    const record = (): Pick<AuditRecord, 'client' | 'action' | 'target' | 'connector' | 'argumentsDigest'> => {
+      const argumentsDigest = args === undefined || options.audit === undefined ? undefined : digestArguments(args);
+      return {
+        client,
+        action,
+        target,
+        ...(upstream === undefined ? {} : { connector: upstream.name }),
+        ...(argumentsDigest === undefined ? {} : { argumentsDigest }),
+      };
     };
     const latency = (): number => Math.round((performance.now() - started) * 100) / 100;
     if (upstream === undefined) {
-      audit({ ...base, decision: 'deny', outcome: 'error', latencyMs: latency(), detail: 'unknown name' });
+      audit({ ...record(), decision: 'deny', outcome: 'error', latencyMs: latency(), detail: 'unknown name' });
       throw operation.notFound();
     }
     const verdict = await decide(action, operation.type, operation.resourceId ?? target, upstream.name, client, args);
     if (verdict.decision !== 'allow') {
-      audit({ ...base, decision: 'deny', policyIds: verdict.policyIds, outcome: 'denied', latencyMs: latency() });
+      audit({ ...record(), decision: 'deny', policyIds: verdict.policyIds, outcome: 'denied', latencyMs: latency() });
       throw operation.notFound();
     }
-    const allowed = { ...base, decision: 'allow' as const, policyIds: verdict.policyIds };
+    let allowed: Omit<AuditRecord, 'time' | 'principal' | 'policyVersion' | 'outcome'> | undefined;
+    const allow = (): NonNullable<typeof allowed> => (allowed ??= { ...record(), decision: 'allow', policyIds: verdict.policyIds });
     const untrack = track(upstream.name, call);
     let result: R;
     try {
-      result = await operation.run(upstream, {
+      const running = operation.run(upstream, {
         signal: call.signal,
         timeout: requestTimeoutMs,
         resetTimeoutOnProgress: true,
         onprogress: (progress) => { call.progress(progress); },
       });
+      // The transports write on the next tick, before this continues: the arguments'
+      // digest is computed while the connector works, not before the request leaves.
+      await Promise.resolve();
+      allow();
+      result = await running;
     } catch (error) {
       const mapped = mapUpstreamError(error, upstream, target, call.signal);
-      audit({ ...allowed, outcome: 'error', latencyMs: latency(), detail: mapped.message });
+      audit({ ...allow(), outcome: 'error', latencyMs: latency(), detail: mapped.message });
       throw mapped;
     } finally {
       untrack();
@@ -627,7 +662,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     const scrubbed = scrubber.scrub(result);
     const redacted = await runRedaction(scrubbed);
     if (redacted === undefined) {
-      audit({ ...allowed, outcome: 'blocked', latencyMs: latency(), detail: 'the redaction hook failed' });
+      audit({ ...allow(), outcome: 'blocked', latencyMs: latency(), detail: 'the redaction hook failed' });
       return operation.blocked([]);
     }
     const findings = redacted.findings.filter((finding) => finding.count > 0);
@@ -635,13 +670,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     let value = scrubbed;
     if (findings.length > 0) {
       if (options.redaction?.mode === 'block') {
-        audit({ ...allowed, outcome: 'blocked', latencyMs: latency(), detail: describeFindings(findings) });
+        audit({ ...allow(), outcome: 'blocked', latencyMs: latency(), detail: describeFindings(findings) });
         return operation.blocked(findings);
       }
       outcome = 'redacted';
       value = redacted.value as R;
     }
-    if (!audit({ ...allowed, outcome, latencyMs: latency(), ...(findings.length > 0 ? { detail: describeFindings(findings) } : {}) })) {
+    if (!audit({ ...allow(), outcome, latencyMs: latency(), ...(findings.length > 0 ? { detail: describeFindings(findings) } : {}) })) {
       // No result leaves the gateway unrecorded.
       throw new ProtocolError(ProtocolErrorCode.InternalError, `${target}: skillsync could not record this call in its audit log, so the result is withheld`);
     }
@@ -658,6 +693,28 @@ export function createGateway(options: GatewayOptions): Gateway {
       return new ProtocolError(REQUEST_TIMEOUT, `${target}: connector ${upstream.name} did not answer within ${requestTimeoutMs} ms`, { timeout: requestTimeoutMs });
     }
     return new ProtocolError(ProtocolErrorCode.InternalError, `${target}: connector ${upstream.name} failed: ${message}`);
+  }
+
+  /** The connector tools one session may see, by exposed name. */
+  async function visibleTools(session: Session, client: string): Promise<[string, ToolRoute][]> {
+    const routes = [...(await catalogFor(session)).tools.entries()];
+    return filterVisible(routes, 'callTool', 'Tool', ([, route]) => route.name, ([, route]) => route.upstream.name, client);
+  }
+
+  /** New policies: each session whose visible tools changed since it listed them is told so. */
+  async function policiesChanged(): Promise<void> {
+    await Promise.all(
+      [...sessions].map(async (session) => {
+        const listed = session.listedTools;
+        if (listed === undefined) return;
+        const names = new Set((await visibleTools(session, listed.client)).map(([name]) => name));
+        if (names.size === listed.names.size && [...names].every((name) => listed.names.has(name))) return;
+        session.listedTools = { client: listed.client, names };
+        await session.server.sendToolListChanged().catch(() => {
+          // The session is closing; it reads the new list when it asks.
+        });
+      }),
+    );
   }
 
   // ── the gateway's own skills, and the skills connectors serve ─────────────
@@ -854,12 +911,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       broadcast: serverOptions.broadcast ?? true,
       subscriptions: new Set(),
     };
+    sessionOf.set(server, session);
     const sessionClient = (ctx: ServerContext): string | undefined => clientNameOf(session, ctx);
 
     server.setRequestHandler('tools/list', async (_request, ctx) => {
       const client = options.client ?? sessionClient(ctx) ?? 'unknown';
       const routes = [...(await catalogFor(session)).tools.entries()];
-      const visible = await filterVisible(routes, 'callTool', 'Tool', ([, route]) => route.name, ([, route]) => route.upstream.name, client);
+      const visible = await visibleTools(session, client);
+      session.listedTools = { client, names: new Set(visible.map(([name]) => name)) };
       audit({ client, action: 'listTools', decision: 'allow', outcome: 'ok', detail: `${visible.length} of ${routes.length} listed` });
       return { tools: [...visible.map(([, route]) => route.listed), ...(servesSkills() ? OWN_TOOLS : [])] };
     });
@@ -887,9 +946,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       return { resources: [...skills, ...visible.map(([, route]) => route.listed)] };
     });
 
-    server.setRequestHandler('resources/templates/list', async () => ({
-      resourceTemplates: (await catalogFor(session)).templates.map((route) => route.listed),
-    }));
+    server.setRequestHandler('resources/templates/list', async (_request, ctx) => {
+      const client = options.client ?? sessionClient(ctx) ?? 'unknown';
+      const templates = (await catalogFor(session)).templates;
+      // Asked like a resource whose URI is the template: a policy on a resource id can hide a whole family of resources.
+      const visible = await filterVisible(templates, 'readResource', 'Resource', (route) => route.listed.uriTemplate, (route) => route.upstream.name, client);
+      return { resourceTemplates: visible.map((route) => route.listed) };
+    });
 
     server.setRequestHandler('tools/call', async (request, ctx) => {
       const name = request.params.name;
@@ -912,10 +975,7 @@ export function createGateway(options: GatewayOptions): Gateway {
             const params = { name: route?.name ?? name, arguments: request.params.arguments ?? {}, ...roundParams(call, ctx), ...forwardMeta(ctx, call) };
             return client.request({ method: 'tools/call', params }, upstreamResult<CallToolResult>(), roundOptions(call, requestOptions));
           },
-          blocked: (findings) => ({
-            content: [{ type: 'text', text: `skillsync withheld this result: it contains data your redaction policy blocks${findings.length > 0 ? ` (${describeFindings(findings)})` : ''}.` }],
-            isError: true,
-          }),
+          blocked: withheldToolResult,
         });
       });
     });
@@ -1202,6 +1262,73 @@ export function createGateway(options: GatewayOptions): Gateway {
     return call.next(ctx) as Promise<R | InputRequiredResult>;
   }
 
+  function directCalls(server: LowLevelServer, reply: (message: JSONRPCMessage) => Promise<void>): DirectCalls | undefined {
+    const session = sessionOf.get(server);
+    if (session?.era !== 'legacy') return undefined;
+    /** The calls in flight, by the client's request id. */
+    const running = new Map<string | number, AbortController>();
+    const call = (signal: AbortSignal): DownstreamCall => ({
+      session,
+      signal,
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- the 2025-11-25 accessor; direct calls serve that era only.
+      capabilities: () => server.getClientCapabilities(),
+      clientName: () => legacyClientName(session),
+      // No progress token was asked for (requests with one take the SDK path).
+      progress: () => undefined,
+      requestInput: (method, params, inputSignal) => server.request({ method, params } as never, { signal: inputSignal, timeout: inputTimeoutMs }),
+    });
+    const take = (message: unknown): boolean => {
+      if (!isRecord(message) || message.jsonrpc !== '2.0') return false;
+      if (message.method === 'notifications/cancelled') {
+        const requestId = isRecord(message.params) ? message.params.requestId : undefined;
+        const controller = typeof requestId === 'string' || typeof requestId === 'number' ? running.get(requestId) : undefined;
+        controller?.abort(new Error('cancelled by the client'));
+        return controller !== undefined;
+      }
+      const { id, params } = message;
+      if (message.method !== 'tools/call' || (typeof id !== 'string' && typeof id !== 'number') || running.has(id) || !isRecord(params)) return false;
+      // Exactly what a plain call carries: anything more (a progress token, a task) is the SDK's to handle.
+      const { name, arguments: args = {}, _meta: meta, ...rest } = params;
+      if (typeof name !== 'string' || !isRecord(args) || (meta !== undefined && (!isRecord(meta) || meta.progressToken !== undefined)) || Object.keys(rest).length > 0) return false;
+      // Not before the handshake, and never the gateway's own tools or a name it does not serve.
+      if (legacyClientName(session) === undefined) return false;
+      const route = currentCatalog('legacy').tools.get(name);
+      if (route === undefined) return false;
+      const controller = new AbortController();
+      running.set(id, controller);
+      const forwarded = { name: route.name, arguments: args, ...(meta === undefined ? {} : { _meta: meta }) };
+      governed<CallToolResult>({
+        call: call(controller.signal),
+        action: 'callTool',
+        type: 'Tool',
+        target: name,
+        resourceId: route.name,
+        upstream: route.upstream,
+        args,
+        notFound: () => unknownTool(name),
+        run: (upstream, requestOptions) =>
+          (upstream.callDirect('tools/call', forwarded, requestOptions) as Promise<CallToolResult> | undefined) ??
+          liveClient(upstream).request({ method: 'tools/call', params: forwarded }, upstreamResult<CallToolResult>(), requestOptions),
+        blocked: withheldToolResult,
+      })
+        .then(
+          // A cancelled call is not answered (JSON-RPC cancellation, as the SDK server does).
+          (result) => (controller.signal.aborted ? undefined : reply({ jsonrpc: '2.0', id, result })),
+          (error: unknown) => (controller.signal.aborted ? undefined : reply({ jsonrpc: '2.0', id, error: errorBody(error) })),
+        )
+        .catch(() => undefined)
+        .finally(() => running.delete(id));
+      return true;
+    };
+    return {
+      take,
+      close() {
+        for (const controller of running.values()) controller.abort(new Error('the client disconnected'));
+        running.clear();
+      },
+    };
+  }
+
   return {
     async start() {
       for (const { name, error } of invalid) emit({ kind: 'connector-failed', connector: name, error });
@@ -1232,6 +1359,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       return [...upstreams.map((upstream) => upstream.status()), ...failures].sort((a, b) => byteOrder(a.name, b.name));
     },
     createServer,
+    directCalls,
+    policiesChanged,
     onListChanged(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -1283,6 +1412,24 @@ function upstreamResult<R>(): StandardSchemaV1<R, R> {
 
 /** -32001, the request-timeout code MCP SDKs use on the wire. */
 const REQUEST_TIMEOUT = -32001;
+
+/** What a tool call answers when redaction blocks its result. */
+function withheldToolResult(findings: readonly RedactionFinding[]): CallToolResult {
+  return {
+    content: [{ type: 'text', text: `skillsync withheld this result: it contains data your redaction policy blocks${findings.length > 0 ? ` (${describeFindings(findings)})` : ''}.` }],
+    isError: true,
+  };
+}
+
+/** A failure as a JSON-RPC error object, as the SDK's server writes one. */
+function errorBody(error: unknown): { code: number; message: string; data?: unknown } {
+  const { code, message, data } = (error ?? {}) as { code?: unknown; message?: unknown; data?: unknown };
+  return {
+    code: Number.isSafeInteger(code) ? (code as number) : ProtocolErrorCode.InternalError,
+    message: typeof message === 'string' ? message : 'Internal error',
+    ...(data === undefined ? {} : { data }),
+  };
+}
 
 function unknownTool(name: string): ProtocolError {
   return new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${name}`);
@@ -1378,7 +1525,12 @@ function clientNameOf(session: Session, ctx: ServerContext): string | undefined 
     const info = envelopeOf(ctx)?.[CLIENT_INFO_META_KEY] as { name?: unknown } | undefined;
     return typeof info?.name === 'string' ? info.name : undefined;
   }
-  // eslint-disable-next-line @typescript-eslint/no-deprecated -- the 2025-11-25 accessor; modern sessions read the envelope above.
+  return legacyClientName(session);
+}
+
+/** The name a 2025-11-25 client gave in its handshake (undefined before it). */
+function legacyClientName(session: Session): string | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- the 2025-11-25 accessor; modern sessions read the envelope (clientNameOf).
   return session.server.getClientVersion()?.name;
 }
 

@@ -4,6 +4,7 @@
 export {
   createGateway,
   type CreateServerOptions,
+  type DirectCalls,
   type DownstreamEra,
   type DownstreamTransport,
   type Gateway,

@@ -1,7 +1,9 @@
 import type { Readable, Writable } from 'node:stream';
-import { ReadBuffer, serializeMessage, type JSONRPCMessage, type Transport } from '@modelcontextprotocol/server';
+import { serializeMessage, type JSONRPCMessage, type Transport } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
-import type { Gateway } from './gateway.js';
+import type { DirectCalls, DownstreamEra, Gateway } from './gateway.js';
+import { JsonLineReader, type MessageInterceptor } from './json-lines.js';
+import type { LowLevelServer } from './sdk.js';
 
 export type StdioServingOptions =
   | { readonly input: Readable; readonly output: Writable; readonly onError?: (error: Error) => void }
@@ -22,10 +24,21 @@ export function serveGatewayStdio(gateway: Gateway, options: StdioServingOptions
   let markClosed: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => (markClosed = resolve));
   const inner = 'transport' in options ? options.transport : new PipeTransport(options.input, options.output);
-  const handle = serveStdio(({ era }) => gateway.createServer({ era, transport: 'transport' in options ? 'memory' : 'stdio' }), {
-    transport: new ObservedTransport(inner, markClosed),
-    ...(options.onError === undefined ? {} : { onerror: options.onError }),
+  const pipe = inner instanceof PipeTransport ? inner : undefined;
+  let direct: DirectCalls | undefined;
+  const observed = new ObservedTransport(inner, () => {
+    direct?.close();
+    markClosed();
   });
+  const createServer = ({ era }: { era: DownstreamEra }): LowLevelServer => {
+    const server = gateway.createServer({ era, transport: pipe === undefined ? 'memory' : 'stdio' });
+    // Plain tool calls skip the server (Gateway.directCalls); on a pipe, the SDK's parse of each message too.
+    direct = gateway.directCalls(server, (message) => inner.send(message));
+    if (pipe === undefined) observed.intercept = direct?.take;
+    else pipe.intercept = direct?.take;
+    return server;
+  };
+  const handle = serveStdio(createServer, { transport: observed, ...(options.onError === undefined ? {} : { onerror: options.onError }) });
   return {
     closed,
     async close() {
@@ -44,7 +57,10 @@ class PipeTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
-  private readonly buffer = new ReadBuffer();
+  private readonly buffer = new JsonLineReader(
+    (message) => this.onmessage?.(message),
+    (error) => this.onerror?.(error),
+  );
   private corked = false;
   private closed = false;
 
@@ -53,13 +69,13 @@ class PipeTransport implements Transport {
     private readonly output: Writable,
   ) {}
 
+  /** Offered each message the client writes before the server sees it (json-lines.ts). */
+  set intercept(interceptor: MessageInterceptor | undefined) {
+    this.buffer.intercept = interceptor;
+  }
+
   private readonly onData = (chunk: Buffer): void => {
-    try {
-      this.buffer.append(chunk);
-      for (let message = this.buffer.readMessage(); message !== null; message = this.buffer.readMessage()) this.onmessage?.(message);
-    } catch (error) {
-      this.onerror?.(error instanceof Error ? error : new Error(String(error)));
-    }
+    this.buffer.append(chunk);
   };
 
   private readonly onEnd = (): void => {
@@ -113,11 +129,12 @@ class PipeTransport implements Transport {
   }
 }
 
-/** A transport that also tells its owner when the connection ends. */
+/** A transport that also tells its owner when the connection ends, and offers each message it receives to `intercept` first. */
 class ObservedTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: Transport['onmessage'];
+  intercept: MessageInterceptor | undefined;
 
   constructor(
     private readonly inner: Transport,
@@ -129,7 +146,9 @@ class ObservedTransport implements Transport {
   }
 
   start(): Promise<void> {
-    this.inner.onmessage = (message, extra) => this.onmessage?.(message, extra);
+    this.inner.onmessage = (message, extra) => {
+      if (this.intercept?.(message) !== true) this.onmessage?.(message, extra);
+    };
     this.inner.onerror = (error) => this.onerror?.(error);
     this.inner.onclose = () => {
       this.onclose?.();

@@ -1,8 +1,12 @@
 import {
   Client,
+  DEFAULT_REQUEST_TIMEOUT_MSEC,
+  ProtocolError,
+  ProtocolErrorCode,
   StreamableHTTPClientTransport,
   type JSONRPCResponse,
   type Prompt,
+  type RequestOptions,
   type Resource,
   type ResourceTemplateType,
   type Result,
@@ -11,6 +15,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { connectorTransport, SkillsyncError, toSkillsyncError, type ConnectorDefinition, type Env, type SerializedError } from '@skillsync/core';
 import { ChildProcessTransport } from './child-transport.js';
+import { isRecord } from './json-lines.js';
 import { LegacySseClientTransport, type LogMessageParams } from './sdk.js';
 import { resolveConnectorLaunch, type ResolveSecret } from './connector-launch.js';
 import type { SecretScrubber } from './secret-scrub.js';
@@ -73,6 +78,9 @@ export interface UpstreamHost {
 
 const STDERR_TAIL = 20;
 
+/** What a direct request (`Upstream.callDirect`) waits for: its reply, or the end of the connection. */
+type DirectReply = { readonly result: Result } | { readonly error: Error };
+
 /**
  * The SDK's client, with one ordering fix. It dispatches a notification one microtask
  * late but handles a response at once, dropping the request's progress handler; so a
@@ -111,6 +119,9 @@ export class Upstream {
   private readonly refreshing = new Map<string, Promise<void>>();
   private readonly dirty = new Set<string>();
   private readonly allowList: ReadonlySet<string> | undefined;
+  /** Direct requests in flight on the 2025-11-25 stdio connection, by their JSON-RPC id. */
+  private readonly direct = new Map<string, (reply: DirectReply) => void>();
+  private directSequence = 0;
 
   constructor(
     readonly name: string,
@@ -173,6 +184,7 @@ export class Upstream {
         this.host.log(this, notification.params);
       });
       const transport = this.createTransport(launch);
+      if (transport instanceof ChildProcessTransport) transport.intercept = (message) => this.takeDirectReply(message);
       this.transport = transport;
       this.client = client;
       await client.connect(transport, { timeout: this.host.connectTimeoutMs });
@@ -194,7 +206,78 @@ export class Upstream {
 
   async close(): Promise<void> {
     this.state = 'closed';
+    this.dropDirect();
     await Promise.all([this.closeTransport(), this.closeModern()]);
+  }
+
+  /**
+   * Sends one request on the 2025-11-25 stdio connection around the SDK client: the
+   * gateway's hot path (`tools/call`). The reply is taken off the wire by its id (a
+   * string, never one of the client's numbers) before the client would check it against
+   * the spec's schema, and resolves with the connector's result as it is (any JSON
+   * object), or rejects with its error as a ProtocolError. A timeout or an abort of
+   * `signal` rejects and sends `notifications/cancelled`, as the SDK's `request` does.
+   * Undefined when the connector is not a ready stdio child: use `client.request`.
+   */
+  callDirect(method: string, params: Record<string, unknown>, options: RequestOptions): Promise<Result> | undefined {
+    const transport = this.transport;
+    if (this.state !== 'ready' || !(transport instanceof ChildProcessTransport)) return undefined;
+    const signal = options.signal ?? new AbortController().signal;
+    const timeout = options.timeout ?? DEFAULT_REQUEST_TIMEOUT_MSEC;
+    const id = `skillsync-${(this.directSequence += 1)}`;
+    return new Promise<Result>((resolve, reject) => {
+      const cancel = (reason: string): void => {
+        transport.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } }).catch(() => undefined);
+      };
+      const onAbort = (): void => {
+        settle({ error: signal.reason instanceof Error ? signal.reason : new Error('cancelled') });
+        cancel('cancelled by the client');
+      };
+      const timer = setTimeout(() => {
+        settle({ error: new Error(`Request timed out after ${timeout} ms`) });
+        cancel('timed out');
+      }, timeout);
+      const settle = (reply: DirectReply): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        this.direct.delete(id);
+        if ('error' in reply) reject(reply.error);
+        else resolve(reply.result);
+      };
+      if (signal.aborted) {
+        settle({ error: new Error('cancelled') });
+        return;
+      }
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.direct.set(id, settle);
+      transport.send({ jsonrpc: '2.0', id, method, params }).catch((error: unknown) => {
+        settle({ error: error instanceof Error ? error : new Error(String(error)) });
+      });
+    });
+  }
+
+  /** Takes a reply to a direct request off the wire (the stdio transport's interceptor). */
+  private takeDirectReply(message: unknown): boolean {
+    if (typeof message !== 'object' || message === null) return false;
+    const { id, result, error } = message as { id?: unknown; result?: unknown; error?: unknown };
+    if (typeof id !== 'string') return false;
+    const settle = this.direct.get(id);
+    if (settle === undefined) return false;
+    if (isRecord(result)) {
+      settle({ result });
+    } else if (isRecord(error)) {
+      const { code, message: text, data } = error as { code?: unknown; message?: unknown; data?: unknown };
+      settle({ error: ProtocolError.fromError(typeof code === 'number' ? code : ProtocolErrorCode.InternalError, typeof text === 'string' ? text : 'Internal error', data) });
+    } else {
+      settle({ error: new Error('the connector answered with a malformed JSON-RPC response') });
+    }
+    return true;
+  }
+
+  /** Ends every direct request in flight: the connection they were sent on is gone. */
+  private dropDirect(): void {
+    const error = new Error(`connector ${this.name} closed its connection`);
+    for (const settle of [...this.direct.values()]) settle({ error });
   }
 
   /** Whether the connector said it supports `resources/subscribe`. */
@@ -357,6 +440,7 @@ export class Upstream {
     this.resources = [];
     this.templates = [];
     this.host.failed(this, error);
+    this.dropDirect();
     void this.closeModern();
     if (wasReady) this.host.changed(this, ['tools', 'prompts', 'resources']);
   }

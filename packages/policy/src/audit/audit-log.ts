@@ -17,9 +17,13 @@ export interface OpenAuditLogOptions {
    * day while the log is open. Default: keep everything (`prune` by hand).
    */
   readonly retentionDays?: number;
-  /** How long `append` lets records gather before a batch is written. Default 5 ms. */
+  /**
+   * How long `append` lets records gather before a batch is written: the durability
+   * window, since a process killed outright loses the records still queued. Default
+   * `AUDIT_FLUSH_DELAY_MS`.
+   */
   readonly flushDelayMs?: number;
-  /** Records per transaction; a full batch is written at once. Default 1000. */
+  /** Records per transaction; a full batch is written at once. Default `AUDIT_MAX_BATCH`. */
   readonly maxBatch?: number;
   /** Records waiting when writes keep failing, beyond which `append` throws AUDIT_BACKLOG. Default 100 000. */
   readonly maxPending?: number;
@@ -80,6 +84,21 @@ export interface AuditLog {
   head(): Promise<ChainPoint>;
 }
 
+/**
+ * The default durability window: a record is written at most this long after `append`
+ * (sooner when a batch fills), so a process killed outright loses at most the records
+ * of its last 50 ms. Longer than a call: a gateway writes one transaction per many
+ * calls rather than one per call or two (each costs about 0.1 ms of the CPU the
+ * calls share).
+ */
+export const AUDIT_FLUSH_DELAY_MS = 50;
+
+/**
+ * The default batch: a full one is written at once. Small enough that writing it
+ * (about 9 µs a record) holds the event loop for only a couple of milliseconds.
+ */
+export const AUDIT_MAX_BATCH = 250;
+
 const DAY_MS = 86_400_000;
 const EXPORT_PAGE = 1000;
 const INSERT_CHUNK = 200;
@@ -118,13 +137,15 @@ export async function openAuditLog(options: OpenAuditLogOptions): Promise<AuditL
 function createAuditLog(state: StateDatabase, owned: boolean, options: OpenAuditLogOptions): AuditLog {
   const db = state.kysely.$extendTables<AuditTables>();
   const { file } = state;
-  const flushDelayMs = options.flushDelayMs ?? 5;
-  const maxBatch = Math.max(1, options.maxBatch ?? 1000);
+  const flushDelayMs = options.flushDelayMs ?? AUDIT_FLUSH_DELAY_MS;
+  const maxBatch = Math.max(1, options.maxBatch ?? AUDIT_MAX_BATCH);
   const maxPending = options.maxPending ?? 100_000;
   const now = options.now ?? (() => new Date());
   const { retentionDays } = options;
 
   let queue: QueuedInput[] = [];
+  /** Records of the batch being written (out of the queue, not committed yet). */
+  let writing = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let flushing: Promise<void> | undefined;
   let failures = 0;
@@ -220,6 +241,7 @@ function createAuditLog(state: StateDatabase, owned: boolean, options: OpenAudit
   /** Writes one batch from the head of the queue; on failure the batch goes back, in order. */
   const writeBatch = async (): Promise<void> => {
     const batch = queue.splice(0, maxBatch);
+    writing = batch.length;
     try {
       // Redaction and clipping happen before the write lock is taken.
       const fields = batch.map(fieldsOf);
@@ -237,6 +259,8 @@ function createAuditLog(state: StateDatabase, owned: boolean, options: OpenAudit
       failures += 1;
       lastError = toStateError(error, file, 'write audit records');
       throw lastError;
+    } finally {
+      writing = 0;
     }
   };
 
@@ -311,7 +335,7 @@ function createAuditLog(state: StateDatabase, owned: boolean, options: OpenAudit
   const log: AuditLog = {
     file,
     get pending() {
-      return queue.length;
+      return queue.length + writing;
     },
     get lastError() {
       return lastError;
