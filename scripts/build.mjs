@@ -1,9 +1,11 @@
-// Builds the publishable `skillsync` package in apps/cli: the bundle (dist/), the JSON
+// Builds the publishable `skillsync` package in apps/cli: the bundle (dist/, with the
+// dashboard page in dist/dashboard/), the JSON
 // Schemas (schemas/, also the repository's schemas/), and LICENSE. Runs on every
 // `npm install` (prepare) and before the tests, so it has to stay well under a second.
 //   node scripts/build.mjs                 everything
 //   node scripts/build.mjs --schemas-only  only the JSON Schemas
-import { cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -11,6 +13,7 @@ import process from 'node:process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL, URL } from 'node:url';
 import * as esbuild from 'esbuild';
+import { directImports } from './direct-imports.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = path.join(root, 'apps', 'cli');
@@ -73,6 +76,7 @@ async function buildCli() {
   // Built beside dist/ and swapped in, so a CLI (or a test run) using dist/ meanwhile never finds it half-written or gone.
   const fresh = `${dist}.${process.pid}.tmp`;
   await rm(fresh, { recursive: true, force: true });
+  const dashboard = buildDashboard(path.join(fresh, 'dashboard'));
   const result = await esbuild.build({
     ...common,
     absWorkingDir: root,
@@ -87,12 +91,14 @@ async function buildCli() {
     // used: it stays a runtime import that may fail, and then the file secret store is used.
     // better-sqlite3 likewise, for the state database on Node without node:sqlite (< 22.5);
     // node:sqlite is a builtin, which esbuild always leaves to run time. Kysely is bundled.
-    external: ['@napi-rs/keyring', 'better-sqlite3'],
-    plugins: [workspaceSideEffectFree],
+    // systray2 too: the tray runs the Go binary inside its package folder (traybin/).
+    external: ['@napi-rs/keyring', 'better-sqlite3', 'systray2'],
+    plugins: [workspaceSideEffectFree, directImports(path.join(root, 'packages'))],
     minifySyntax: true,
     sourcemap: false,
   });
   await copyWasmAssets(result.metafile);
+  await dashboard;
   const stale = `${dist}.${process.pid}.old`;
   // Another build may swap its own in between our two renames: then move that one aside too.
   for (let attempt = 0; ; attempt += 1) {
@@ -108,6 +114,51 @@ async function buildCli() {
     }
   }
   await rm(stale, { recursive: true, force: true });
+}
+
+const app = path.join(root, 'apps', 'app');
+/** Beside the built page: the hash of the inputs it was built from. */
+const dashboardStamp = '.inputs-sha256';
+
+/**
+ * The dashboard (apps/app, React) built by Vite into dist/dashboard/, where the daemon's
+ * server finds it. Vite takes seconds, so it runs only when the page's inputs changed:
+ * otherwise the current build is carried over into the fresh dist/ (a few files).
+ */
+async function buildDashboard(outDir) {
+  const inputs = await dashboardInputsHash();
+  const current = path.join(dist, 'dashboard');
+  if ((await readFile(path.join(current, dashboardStamp), 'utf8').catch(() => undefined)) === inputs) {
+    // A build swapping dist/ meanwhile may take the folder away: then build it after all.
+    const copied = await cp(current, outDir, { recursive: true }).then(() => true, () => false);
+    if (copied) return;
+  }
+  const [{ build }, { default: react }] = await Promise.all([import('vite'), import('@vitejs/plugin-react')]);
+  await build({ ...dashboardConfig, root: app, configFile: false, plugins: [react()], build: { ...dashboardConfig.build, outDir, emptyOutDir: true } });
+  await writeFile(path.join(outDir, dashboardStamp), inputs);
+}
+
+/** Vite's settings, part of the inputs hash. No inline script: the page's CSP allows only its own files. */
+const dashboardConfig = {
+  logLevel: 'warn',
+  base: '/',
+  build: { target: 'es2022', modulePreload: { polyfill: false }, reportCompressedSize: false, chunkSizeWarningLimit: 1024 },
+};
+
+/** The app's files (sources, index.html, package.json), the settings, and the versions of the tools that build it. */
+async function dashboardInputsHash() {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify(dashboardConfig));
+  for (const tool of ['vite', '@vitejs/plugin-react', 'react', 'react-dom']) {
+    hash.update(`${tool}@${JSON.parse(await readFile(path.join(root, 'node_modules', tool, 'package.json'), 'utf8')).version}\n`);
+  }
+  const entries = await readdir(app, { recursive: true, withFileTypes: true });
+  const files = entries
+    .filter((entry) => entry.isFile() && !path.relative(app, entry.parentPath).split(path.sep).includes('node_modules'))
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const file of files) hash.update(`${path.relative(app, file)}\0`).update(await readFile(file)).update('\0');
+  return hash.digest('hex');
 }
 
 /**

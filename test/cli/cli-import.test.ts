@@ -149,3 +149,65 @@ describe('import (built CLI, temp HOME)', () => {
     expect(after).toEqual(before);
   });
 });
+
+describe('import with a client file it cannot read', () => {
+  let sandbox: Sandbox;
+
+  beforeAll(async () => {
+    sandbox = await createSandbox();
+    await mkdir(path.join(sandbox.home, '.cursor'), { recursive: true });
+    await writeFile(path.join(sandbox.home, '.cursor', 'mcp.json'), '{ "mcpServers": { "fs": ');
+    await writeFile(path.join(sandbox.home, '.claude.json'), '{ "mcpServers": { "fs": { "command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "/tmp"] } } }\n');
+  });
+
+  afterAll(async () => {
+    await sandbox.cleanup();
+  });
+
+  it('imports what it can read, names the file it cannot, leaves it untouched and exits 1', async () => {
+    const run = await sandbox.run(['import']);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).toContain(path.join('.cursor', 'mcp.json'));
+    expect(run.stdout).toContain('connector fs');
+    expect(await readFile(path.join(sandbox.home, '.cursor', 'mcp.json'), 'utf8')).toBe('{ "mcpServers": { "fs": ');
+    const json = await sandbox.runJson(['import', '--dry-run']);
+    expect(json.code).toBe(1);
+    expect((json.json.notes as { code: string; kind: string }[]).filter((note) => note.kind === 'file').map((note) => note.code)).toEqual(['IMPORT_UNREADABLE_FILE']);
+  });
+});
+
+describe("import of Claude Code's local scope", () => {
+  let sandbox: Sandbox;
+  let claudeJson: string;
+
+  beforeAll(async () => {
+    sandbox = await createSandbox();
+    // `claude mcp add db …` in the project: the local scope, private to this project, loaded ahead of .mcp.json.
+    claudeJson = `${JSON.stringify({ projects: { [sandbox.work]: { mcpServers: { db: { command: 'npx', args: ['-y', '@example/db-mcp'], env: { DB_TOKEN: 'ghp_localScopeToken0123456789abcdefghij' } } } }, '/elsewhere': { mcpServers: { other: { command: 'other' } } } } }, null, 2)}\n`;
+    await writeFile(path.join(sandbox.home, '.claude.json'), claudeJson);
+    await writeFile(path.join(sandbox.work, '.mcp.json'), '{ "mcpServers": { "docs": { "type": "http", "url": "https://docs.example.com/mcp" } } }\n');
+  });
+
+  afterAll(async () => {
+    await sandbox.cleanup();
+  });
+
+  it('imports the servers of this project only, says how to remove them from the local scope, and never adopts them', async () => {
+    const { code, json } = await sandbox.runJson(['import', '--scope', 'project', '--client', 'claude-code']);
+    expect(code).toBe(0);
+    const data = json as unknown as { connectors: { name: string; secrets: string[] }[]; notes: { code: string; name: string; message: string }[] };
+    expect(data.connectors.map((connector) => connector.name).sort()).toEqual(['db', 'docs']);
+    expect(data.connectors.find((connector) => connector.name === 'db')?.secrets).toEqual(['DB_TOKEN']);
+    expect(data.notes.filter((note) => note.code === 'IMPORT_SHADOWING_ENTRY')).toEqual([
+      expect.objectContaining({ name: 'db', message: expect.stringContaining('`claude mcp remove --scope local db`') as unknown }),
+    ]);
+    const manifest = await readFile(path.join(sandbox.work, 'skillsync.yaml'), 'utf8');
+    expect(manifest).toContain('${secret:DB_TOKEN}');
+    expect(manifest).not.toContain('other');
+
+    // Sync manages .mcp.json; the local scope stays as it was until the person removes the entry.
+    const sync = await sandbox.run(['sync', '--scope', 'project', '--client', 'claude-code']);
+    expect(sync.code, sync.stderr).toBe(0);
+    expect(await readFile(path.join(sandbox.home, '.claude.json'), 'utf8')).toBe(claudeJson);
+  });
+});

@@ -192,6 +192,28 @@ describe('skillsync serve: skills and naming', () => {
     expect(gateway.stderr()).toBe('');
   });
 
+  it('serves no skills to a client that takes skill folders (sync writes them there), unless --skills all', async () => {
+    const folders = serve(['--scope', 'project', '--client', 'claude-code'], project());
+    const folderClient = await connectTestClient(folders.transport);
+    expect((await new SkillsClient(folderClient).list()).skills).toEqual([]);
+    expect((await folderClient.listTools()).tools.map((tool) => tool.name)).not.toContain('skillsync__load_skill');
+    await folderClient.close();
+    expect(await folders.exited).toBe(0);
+
+    const forced = serve(['--scope', 'project', '--client', 'claude-code', '--skills', 'all'], project());
+    const forcedClient = await connectTestClient(forced.transport);
+    expect((await new SkillsClient(forcedClient).list()).skills.map((entry) => entry.uri)).toEqual(['skill://skillsync/notes-helper/SKILL.md']);
+    await forcedClient.close();
+    expect(await forced.exited).toBe(0);
+
+    // Claude Desktop takes no skill folders: the gateway is how its skills reach it.
+    const desktop = serve(['--scope', 'project', '--client', 'claude-desktop'], project());
+    const desktopClient = await connectTestClient(desktop.transport);
+    expect((await new SkillsClient(desktopClient).list()).skills).toHaveLength(1);
+    await desktopClient.close();
+    expect(await desktop.exited).toBe(0);
+  });
+
   it('refuses a --namespace it does not know before starting anything', async () => {
     const refused = await sandbox.run(['serve', '--namespace', 'sometimes']);
     expect(refused.code).toBe(2);

@@ -87,8 +87,8 @@ describe('the skillsync npm package', () => {
   it('keeps secrets in the file store when the optional keychain module was not installed', async () => {
     const root = path.join(prefix, 'lib', 'node_modules', 'skillsync');
     const manifest = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { optionalDependencies?: Record<string, string> };
-    // Offline, with an empty cache, npm skips the optional native module: the CLI must not need it.
-    expect(Object.keys(manifest.optionalDependencies ?? {})).toEqual(['@napi-rs/keyring', 'better-sqlite3']);
+    // Offline, with an empty cache, npm skips the optional native modules (and the tray's binary): the CLI must not need them.
+    expect(Object.keys(manifest.optionalDependencies ?? {})).toEqual(['@napi-rs/keyring', 'better-sqlite3', 'systray2']);
     expect(await readdir(root)).not.toContain('node_modules');
     const bin = path.join(prefix, 'bin', 'skillsync');
     const env = { ...npmEnv, PKG_SECRET: 'from-the-package-env' };

@@ -18,7 +18,14 @@ export const initOptions = {
 
 export const newOptions = {
   description: { type: 'string', value: 'text', description: 'The skill description (what it does and when to use it)' },
-  dir: { type: 'string', value: 'dir', description: 'Create the skill folder under <dir> (default: the current folder)' },
+  dir: { type: 'string', value: 'dir', description: 'Create the skill folder under <dir> (default: the current folder; with --add, skills/ beside the manifest)' },
+  add: { type: 'boolean', description: 'Also add it to the manifest as a local skill and install it (skillsync.lock updated); `skillsync sync` then puts it into your clients' },
+  user: { type: 'boolean', description: 'With --add: add it to the user manifest instead of the project one' },
+} as const satisfies OptionSpecs;
+
+export const devOptions = {
+  once: { type: 'boolean', description: 'Check once and exit (1 on any finding) instead of watching' },
+  sync: { type: 'boolean', description: 'After each save without errors, install and sync, so your clients have the skill live (it must be in a manifest)' },
 } as const satisfies OptionSpecs;
 
 export const validateOptions = {
@@ -115,7 +122,30 @@ export const serveOptions = {
   'allow-remote': { type: 'boolean', description: 'With --http: allow a host that is not loopback' },
   namespace: { type: 'string', value: 'always|auto', description: 'Tool and prompt names: always <connector>__<name> (default; gateway.namespace in skillsync.yaml), or auto: a name only one connector offers stays as it is' },
   'no-audit': { type: 'boolean', description: 'Serve without recording calls in the audit log (needed where the state database is unavailable)' },
+  skills: { type: 'string', value: 'auto|all|none', description: 'Serve the installed skills over MCP: auto (default) serves none to a --client that takes skill folders (sync writes them there), all to any other' },
 } as const satisfies OptionSpecs;
+
+export const upOptions = {
+  detach: { type: 'boolean', description: 'Start it in the background and return once it runs (prints the dashboard address)' },
+  port: { type: 'string', value: 'n', description: 'Serve the dashboard on 127.0.0.1:<n> (default 0: any free port)' },
+  'no-open': { type: 'boolean', description: 'Do not open the dashboard in a browser (never opened when stdout is not a terminal)' },
+  headless: { type: 'boolean', description: 'No tray icon, even in a desktop session' },
+  'on-drift': { type: 'string', value: 'repair|notify|off', description: 'What to do when a client drifts, for every kind (default: daemon.yaml, else repair)' },
+  settle: { type: 'string', value: 'ms', description: 'Quiet time after the last change before acting (default: daemon.yaml, else 300)' },
+} as const satisfies OptionSpecs;
+
+export const daemonStatusOptions = {} as const satisfies OptionSpecs;
+
+export const daemonStopOptions = {} as const satisfies OptionSpecs;
+
+export const daemonLogsOptions = {
+  lines: { type: 'string', short: 'n', value: 'n', description: 'Show the last n records (default 50)' },
+  follow: { type: 'boolean', short: 'f', description: 'Keep printing records as they are written, until Ctrl-C' },
+} as const satisfies OptionSpecs;
+
+export const daemonInstallOptions = {} as const satisfies OptionSpecs;
+
+export const daemonUninstallOptions = {} as const satisfies OptionSpecs;
 
 const auditFilterOptions = {
   since: { type: 'string', value: 'time', description: 'Only records from this time on: a duration back from now (30m, 1h, 7d, 2w), a date (2026-01-31) or an ISO 8601 time (UTC unless it says)' },
@@ -165,11 +195,28 @@ export const commandTable: readonly CommandSpec[] = [
     summary: 'Scaffold a new, valid skill folder',
     positionals: [{ name: 'name', description: 'The skill name: lowercase letters, digits and single hyphens', required: true }],
     options: newOptions,
+    description:
+      'The folder is written whole or not at all, and never into a folder that has files. With --add the skill is also added to the manifest (as a path relative to it) and installed, in one step; sync stays a step of its own, since it writes into every client: run `skillsync sync`, or `skillsync dev <dir> --sync` while you write it.',
     examples: [
       { command: 'skillsync new triage-bug', description: 'Create ./triage-bug/SKILL.md and friends' },
       { command: 'skillsync new review-pr --dir skills --description "Review a pull request"', description: 'Create it under ./skills' },
+      { command: 'skillsync new triage-bug --add', description: 'Create skills/triage-bug beside skillsync.yaml, add it and install it' },
     ],
     load: async () => (await import('./commands/new.js')).newHandler,
+  }),
+  defineCommand({
+    name: 'dev',
+    summary: 'Watch a skill folder: findings and where it lands in each client, on every save',
+    description:
+      'Each pass checks the folder as `validate --strict` does and shows where SKILL.md lands in each target client (the manifest `clients:`, or the clients found here) and why it does not land in the others. It makes one pass now and one after every save, printing one line when a save changes nothing, until Ctrl-C. With --json each pass is one JSON document, one per line while watching (NDJSON). With --sync each save without errors also runs `skillsync install` and `skillsync sync` for the scope of the manifest that lists the folder.',
+    positionals: [{ name: 'dir', description: 'The skill folder (default: the current folder)' }],
+    options: devOptions,
+    examples: [
+      { command: 'skillsync dev skills/triage-bug', description: 'Validate and preview on every save' },
+      { command: 'skillsync dev skills/triage-bug --sync', description: 'Also put every good save into your clients' },
+      { command: 'skillsync dev --once --json', description: 'One pass over the current folder, for scripts (exit 1 on any finding)' },
+    ],
+    load: async () => (await import('./commands/dev.js')).devHandler,
   }),
   defineCommand({
     name: 'validate',
@@ -359,7 +406,7 @@ export const commandTable: readonly CommandSpec[] = [
     name: 'import',
     summary: 'Adopt the MCP servers, skills and instructions your clients already have',
     description:
-      'Reads every client found (or --client) and adds what it has to the manifest: the same server in several clients becomes one connector, a credential written in a client file becomes a ${secret:NAME} reference with its value in the secret store (never printed), each skill is copied next to the manifest and versioned, each distinct instruction text becomes a file under instructions/. No client file changes: run `skillsync sync` next, which puts everything in every client and can be undone with `skillsync rollback`.',
+      'Reads every client found (or --client) and adds what it has to the manifest: the same server in several clients becomes one connector, a credential written in a client file becomes a ${secret:NAME} reference with its value in the secret store (never printed), each skill is copied next to the manifest and versioned, each distinct instruction text becomes a file under instructions/. No client file changes: run `skillsync sync` next, which puts everything in every client and can be undone with `skillsync rollback`. Exits 1 when a client file could not be read (it is named and left untouched; everything else is still imported).',
     positionals: [],
     options: importOptions,
     examples: [
@@ -430,6 +477,74 @@ export const commandTable: readonly CommandSpec[] = [
       { command: 'skillsync serve --namespace auto', description: 'Keep tool names as the connectors give them, prefixing only the ones two connectors share' },
     ],
     load: async () => (await import('./commands/serve.js')).serveHandler,
+  }),
+  defineCommand({
+    name: 'up',
+    summary: 'Run the daemon: keeps every client in sync, serves the dashboard, shows the tray icon',
+    description:
+      'Watches the user manifest, the project manifest of this folder, their lockfiles and instruction files, and every file of every target client. When a watched file changes and then stays quiet for the settle time, it plans a sync and, per kind of item (daemon.yaml `onDrift`, or --on-drift), repairs the drift, only reports it (notify), or ignores it (off). Its own writes never start another repair, and a file a client rewrites after every repair is held (left alone, and reported) until "Sync now". With nothing configured it says which clients it found, so `skillsync import` can adopt them, and keeps watching for a manifest. The dashboard is served on 127.0.0.1 only, behind a token made at each start (the address printed, and opened in your browser, carries it); the tray icon shows where a desktop session exists. One daemon runs per user: when one is running already, `up` prints its pid and dashboard address, opens the dashboard, and exits 0. Ctrl-C (or SIGTERM) stops it cleanly. Its records go to daemon.log in the skillsync state folder (`skillsync daemon logs`).',
+    positionals: [],
+    options: upOptions,
+    examples: [
+      { command: 'skillsync up', description: 'Run it here until Ctrl-C, and open the dashboard' },
+      { command: 'skillsync up --detach', description: 'Start it in the background and print the dashboard address' },
+      { command: 'skillsync up --on-drift notify --settle 1000', description: 'Only report drift, a second after the last change' },
+      { command: 'skillsync up --detach --no-open --headless --port 0', description: 'For scripts and tests: no browser, no tray' },
+    ],
+    load: async () => (await import('./commands/up.js')).upHandler,
+  }),
+  defineCommand({
+    name: 'daemon status',
+    summary: 'Show whether the daemon runs, its dashboard, and the drift it sees',
+    description: 'Reads what the running daemon last reported (it rewrites daemon-status.json in the state folder when anything changes). Exits 1 when no daemon is running. The dashboard token is never printed: `skillsync up` opens the dashboard with it.',
+    positionals: [],
+    options: daemonStatusOptions,
+    examples: [
+      { command: 'skillsync daemon status', description: 'Health, dashboard, last sync and drifted items' },
+      { command: 'skillsync daemon status --json', description: 'The same, for scripts (exit 1: not running)' },
+    ],
+    load: async () => (await import('./commands/daemon.js')).daemonStatusHandler,
+  }),
+  defineCommand({
+    name: 'daemon stop',
+    summary: 'Stop the running daemon',
+    description: 'Sends it SIGTERM and waits until it has stopped: a repair under way is finished first, the dashboard and tray close, and its instance file is removed. Exits 0 when no daemon was running.',
+    positionals: [],
+    options: daemonStopOptions,
+    examples: [{ command: 'skillsync daemon stop', description: 'Stop it and wait' }],
+    load: async () => (await import('./commands/daemon.js')).daemonStopHandler,
+  }),
+  defineCommand({
+    name: 'daemon logs',
+    summary: "Show the daemon's log records",
+    description: 'The log is JSON lines (pino) in daemon.log in the skillsync state folder; this shows the last records as text (times in UTC), or with --json as objects. With --follow it keeps printing new records, one JSON line per batch with --json, until Ctrl-C.',
+    positionals: [],
+    options: daemonLogsOptions,
+    examples: [
+      { command: 'skillsync daemon logs -n 100', description: 'The last 100 records' },
+      { command: 'skillsync daemon logs --follow', description: 'Watch what it does' },
+      { command: 'skillsync daemon logs --json', description: 'Records as objects, for scripts' },
+    ],
+    load: async () => (await import('./commands/daemon.js')).daemonLogsHandler,
+  }),
+  defineCommand({
+    name: 'daemon install',
+    summary: 'Start the daemon at every login (a systemd user unit, a launchd agent, or a Windows Startup script)',
+    description:
+      'Writes the per-user login service that runs `skillsync up --no-open` with this Node and this skillsync (absolute paths) from your home folder, carrying SKILLSYNC_HOME and the other variables that move skillsync\'s or a client\'s files when they are set. Linux: ~/.config/systemd/user/skillsync.service, then `systemctl --user daemon-reload` and `enable --now` when systemctl and a user bus are there (else it prints the command to run); it restarts after a crash, not after a clean stop. macOS: ~/Library/LaunchAgents/skillsync.daemon.plist, loaded with `launchctl load -w`. Windows: skillsync.vbs in the Startup folder (no console window), run at the next login. The tray icon shows when the login session has a desktop. Exits 1 when a service command failed.',
+    positionals: [],
+    options: daemonInstallOptions,
+    examples: [{ command: 'skillsync daemon install', description: 'Run the daemon from every login on' }],
+    load: async () => (await import('./commands/daemon.js')).daemonInstallHandler,
+  }),
+  defineCommand({
+    name: 'daemon uninstall',
+    summary: 'Remove the login service `daemon install` wrote',
+    description: 'Disables and stops it first where the service manager is reachable (systemctl --user disable --now, launchctl unload -w), then deletes the file. Exits 1 when a service command failed.',
+    positionals: [],
+    options: daemonUninstallOptions,
+    examples: [{ command: 'skillsync daemon uninstall', description: 'Stop starting it at login' }],
+    load: async () => (await import('./commands/daemon.js')).daemonUninstallHandler,
   }),
   defineCommand({
     name: 'audit',

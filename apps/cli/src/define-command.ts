@@ -72,6 +72,12 @@ interface CommandInputBase {
   readonly flags: GlobalFlags;
   /** A progress reporter; a no-op unless stderr is an interactive terminal. */
   readonly progress: (label: string) => Progress;
+  /**
+   * Prints one document now, for a command that reports as it goes (`dev` while it
+   * watches): one JSON line with --json, else its text. Absent where no one reads a
+   * stream (the dashboard runs commands for their data).
+   */
+  readonly emit?: (document: RenderableDocument) => void;
 }
 
 export interface CommandInput<O extends OptionSpecs> extends CommandInputBase {
@@ -90,13 +96,19 @@ export interface UntypedCommandInput extends CommandInputBase {
 export interface CommandResult<T extends object> {
   readonly ok: boolean;
   readonly data: T;
+  /** True when the command printed everything it had to say through `emit`: the CLI prints nothing more. */
+  readonly streamed?: boolean;
 }
 
-/** A result with its human rendering bound, so the CLI layer needs no per-command types. */
-export interface RenderableResult {
+/** A document with its human rendering bound, so the CLI layer needs no per-command types. */
+export interface RenderableDocument {
   readonly ok: boolean;
   readonly data: object;
   readonly render: (ui: Ui) => string;
+}
+
+export interface RenderableResult extends RenderableDocument {
+  readonly streamed?: boolean;
 }
 
 export interface CommandHandler {
@@ -120,7 +132,7 @@ export function defineHandler<O extends OptionSpecs, T extends object>(handler: 
     execute: async (input) => {
       // The parser builds `options` from this command's own spec, so the cast is sound.
       const result = await handler.run(input as unknown as CommandInput<O>);
-      return { ok: result.ok, data: result.data, render: (ui) => handler.render(result.data, ui, input.env) };
+      return { ok: result.ok, data: result.data, render: (ui) => handler.render(result.data, ui, input.env), ...(result.streamed === true ? { streamed: true } : {}) };
     },
   };
 }

@@ -89,6 +89,9 @@ export function renderTable(
 export function shortPath(env: Env, file: string, root?: string): string {
   const p = pathFor(env);
   const under = (base: string): string | undefined => {
+    // The common case without path.relative, which resolves both paths again: status shows thousands.
+    const prefix = base.endsWith(p.sep) ? base : `${base}${p.sep}`;
+    if (file.startsWith(prefix) && !file.includes(`${p.sep}..`) && !file.includes(`${p.sep}.${p.sep}`)) return file.slice(prefix.length);
     const relative = p.relative(base, file);
     if (relative === '') return '';
     return relative === '..' || relative.startsWith(`..${p.sep}`) || p.isAbsolute(relative) ? undefined : relative;

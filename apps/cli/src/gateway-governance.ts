@@ -160,7 +160,7 @@ export function prepareGovernance(options: GovernanceOptions): GatewayGovernance
  * same name cannot clash. A policy folder that exists but cannot be read refuses
  * (GATEWAY_POLICY_UNREADABLE): the gateway never runs without policies it was given.
  */
-async function loadServedPolicies(env: Env, paths: SkillsyncPaths, scopes: readonly PolicyScope[]): Promise<{ files: PolicyFile[]; builtIn: boolean }> {
+export async function loadServedPolicies(env: Env, paths: SkillsyncPaths, scopes: readonly PolicyScope[]): Promise<{ files: PolicyFile[]; builtIn: boolean }> {
   const sets: { dir: PolicyDir; count: number }[] = [];
   for (const dir of await policyDirs(env, paths)) {
     if (!scopes.includes(dir.scope)) continue;

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import {
   findProjectManifest,
   loadManifests,
@@ -12,9 +14,30 @@ import {
   type Env,
   type LoadedManifests,
   type Lockfile,
+  type ManifestCache,
   type ManifestFinding,
   writeFileAtomic,
 } from '@skillsync/core';
+
+/**
+ * The user and project manifests of `env`, parsed through the cache of parsed manifests
+ * (`<cache>/manifests`). The cache is keyed by the identity of this build of skillsync:
+ * every build writes new files, so the file holding this code is a new file (inode,
+ * mtime) whenever the parser may have changed.
+ */
+export function readManifests(env: Env): Promise<LoadedManifests> {
+  return loadManifests(env, { cache: manifestCache(env) });
+}
+
+let buildIdentity: string | undefined;
+
+function manifestCache(env: Env): ManifestCache {
+  if (buildIdentity === undefined) {
+    const self = statSync(fileURLToPath(import.meta.url));
+    buildIdentity = `${self.ino}:${self.mtimeMs}:${self.size}`;
+  }
+  return { dir: pathFor(env).join(skillsyncPaths(env).cache, 'manifests'), key: buildIdentity };
+}
 
 /**
  * The lockfile a set of manifests is locked by: next to the project manifest, or next
@@ -60,7 +83,7 @@ export async function loadInstallContext(env: Env): Promise<{
   readonly lockfileText: string | undefined;
   readonly lockfile: Lockfile | undefined;
 }> {
-  const manifests = await loadManifests(env);
+  const manifests = await readManifests(env);
   requireValidManifests(manifests);
   const lockfileFile = lockfilePathFor(env, manifests);
   if (lockfileFile === undefined) {
@@ -96,7 +119,7 @@ export async function manifestToEdit(env: Env, user: boolean): Promise<{ file: s
 
 /** The local skill folders the manifests list (absolute), each resolved against its own manifest's folder. */
 export async function localSkillFolders(env: Env): Promise<string[]> {
-  const manifests = await loadManifests(env);
+  const manifests = await readManifests(env);
   const p = pathFor(env);
   const folders: string[] = [];
   for (const skill of manifests.effective.skills) {

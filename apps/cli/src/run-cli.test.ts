@@ -21,6 +21,11 @@ const echoHandler = defineHandler({
       throw new SkillsyncError('FILE_NOT_FOUND', 'No such thing: token=ghp_abcdefghijklmnopqrstuvwxyz0123456789', { details: { path: '/x' } });
     }
     if (input.positionals[0] === 'crash') throw new Error('kaput');
+    if (input.positionals[0] === 'stream') {
+      // Each further word is a document of its own, printed as it comes; `fail` is one with findings.
+      for (const word of input.positionals.slice(1)) input.emit?.({ ok: word !== 'fail', data: { word }, render: (ui) => ui.green(word) });
+      return { ok: true, data: { said: input.positionals, loud: input.options.loud }, streamed: true };
+    }
     if (input.positionals[0] === 'progress') {
       const progress = input.progress('working');
       progress.update(1, 2);
@@ -90,6 +95,16 @@ describe('runCli', () => {
   it('prints one JSON document merging ok with the data', async () => {
     const result = await run(['echo', 'a', '--json']);
     expect(JSON.parse(result.stdout)).toEqual({ ok: true, said: ['a'], loud: false });
+  });
+
+  it('prints the documents a command emits as it goes, one JSON line each, and nothing after them', async () => {
+    expect(await run(['echo', 'stream', 'one', 'fail', '--json'])).toEqual({
+      code: 0,
+      stdout: '{"ok":true,"word":"one"}\n{"ok":false,"word":"fail"}\n',
+      stderr: '',
+    });
+    expect(await run(['echo', 'stream', 'one', 'two'])).toEqual({ code: 0, stdout: 'one\ntwo\n', stderr: '' });
+    expect(await run(['echo', 'stream', 'one', 'fail', '--quiet'])).toEqual({ code: 0, stdout: 'fail\n', stderr: '' });
   });
 
   it('exits 1 when the handler reports findings', async () => {

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { createEnv, pathFor, SkillsyncError, skillsyncPaths, toSkillsyncError, type Env } from '@skillsync/core';
 import { commandTable } from './command-table.js';
-import type { CommandHandler, CommandSpec, GlobalFlags } from './define-command.js';
+import type { CommandHandler, CommandSpec, GlobalFlags, RenderableDocument } from './define-command.js';
 import { parseCommandLine, usageLine, type GlobalValues, type ParsedCommandLine } from './parse-command-line.js';
 import { renderCommandHelp, renderGlobalHelp, renderGroupHelp } from './render-help.js';
 import { createTerminalProgress, createUi, shouldUseColor, silentProgress, type Progress, type Ui } from './ui.js';
@@ -85,6 +85,15 @@ async function dispatch(
         parsed.kind === 'overview' ? (await import('./commands/overview.js')).overviewHandler : await parsed.spec.load();
       const flags: GlobalFlags = { json: globals.json, quiet: globals.quiet, verbose: globals.verbose, color: ui.color };
       const showProgress = io.stderrIsTTY && !globals.json && !globals.quiet;
+      const print = (document: RenderableDocument, indent: number | undefined): void => {
+        if (globals.json) {
+          io.stdout(`${JSON.stringify({ ok: document.ok, ...document.data }, null, indent)}\n`);
+        } else if (!(globals.quiet && document.ok)) {
+          // --quiet: a success says nothing; findings and failures still print.
+          const text = document.render(ui);
+          if (text !== '') io.stdout(text.endsWith('\n') ? text : `${text}\n`);
+        }
+      };
       const result = await handler.execute({
         env,
         paths: skillsyncPaths(env),
@@ -93,14 +102,10 @@ async function dispatch(
         flags,
         progress: (label): Progress =>
           showProgress ? createTerminalProgress(io.stderr, label, () => env.now().getTime()) : silentProgress,
+        // A stream of documents is JSON lines; a single result stays pretty.
+        emit: (document) => { print(document, undefined); },
       });
-      if (globals.json) {
-        io.stdout(`${JSON.stringify({ ok: result.ok, ...result.data }, null, 2)}\n`);
-      } else if (!(globals.quiet && result.ok)) {
-        // --quiet: a success says nothing; findings and failures still print.
-        const text = result.render(ui);
-        if (text !== '') io.stdout(text.endsWith('\n') ? text : `${text}\n`);
-      }
+      if (result.streamed !== true) print(result, 2);
       return result.ok ? exitCodes.ok : exitCodes.failure;
     }
   }

@@ -2,13 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { clientAdapters, detectClients, type ClientAdapter } from '@skillsync/clients';
 import {
   LOCKFILE_FILE,
-  loadManifests,
   mergeManifests,
   pathFor,
   SkillsyncError,
   type EffectiveManifest,
   type Env,
   type LoadedManifest,
+  type LoadedManifests,
   type Lockfile,
   type SkillsyncPaths,
 } from '@skillsync/core';
@@ -27,7 +27,7 @@ import {
   type SyncItem,
   type SyncPlan,
 } from '@skillsync/sync';
-import { readLockfile, requireValidManifests } from './project.js';
+import { readLockfile, readManifests, requireValidManifests } from './project.js';
 
 export type SyncScope = 'user' | 'project';
 
@@ -53,6 +53,8 @@ export interface SyncContextOptions {
   readonly paths: SkillsyncPaths;
   readonly scope: string | undefined;
   readonly clients: readonly string[];
+  /** The manifests of `env` when the caller has read them already (the daemon reads them to know what to watch). */
+  readonly manifests?: LoadedManifests;
 }
 
 /**
@@ -64,7 +66,7 @@ export interface SyncContextOptions {
 export async function buildSyncPlans(options: SyncContextOptions): Promise<ScopePlan[]> {
   const { env } = options;
   const scopeFilter = parseSyncScope(options.scope);
-  const manifests = await loadManifests(env);
+  const manifests = options.manifests ?? (await readManifests(env));
   requireValidManifests(manifests);
   const available: { scope: SyncScope; loaded: LoadedManifest }[] = [];
   if (manifests.project !== undefined) available.push({ scope: 'project', loaded: manifests.project });
@@ -168,10 +170,10 @@ export async function saveFingerprints(plans: readonly ScopePlan[]): Promise<voi
   for (const { fingerprints } of plans) await fingerprints.save({ prune: false }).catch(() => false);
 }
 
-export function parseSyncScope(value: string | undefined): SyncScope | undefined {
+export function parseSyncScope(value: string | undefined, whenOmitted = 'for both'): SyncScope | undefined {
   if (value === undefined || value === 'user' || value === 'project') return value;
   throw new SkillsyncError('USAGE', `--scope ${value}: not a scope. Allowed: user, project.`, {
-    hint: 'Pass --scope user or --scope project, or leave it out for both.',
+    hint: `Pass --scope user or --scope project, or leave it out ${whenOmitted}.`,
     details: { option: '--scope', value, allowed: ['user', 'project'] },
   });
 }
@@ -197,8 +199,8 @@ export async function targetClients(env: Env, declared: readonly string[] | unde
 }
 
 /** The root skills and everything they depend on, from the lockfile, each present in the store; LOCKFILE_OUT_OF_DATE otherwise. */
-async function requireInstalledSkills(names: readonly string[], lockfiles: readonly Lockfile[], storeRoot: string): Promise<InstalledSkillInput[]> {
-  const { installed, missing } = await installedSkills(names, lockfiles, storeRoot);
+function requireInstalledSkills(names: readonly string[], lockfiles: readonly Lockfile[], storeRoot: string): InstalledSkillInput[] {
+  const { installed, missing } = installedSkills(names, lockfiles, storeRoot);
   if (missing.length > 0) {
     throw new SkillsyncError('LOCKFILE_OUT_OF_DATE', `Not installed yet: ${missing.join(', ')}.`, {
       hint: 'Run `skillsync install` first, then sync again.',

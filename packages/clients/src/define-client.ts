@@ -75,6 +75,23 @@ export interface ConnectorsLocation extends LocationBase {
   readonly newFile?: Readonly<Record<string, unknown>>;
   /** Other file names the client reads in place of `path` (e.g. `opencode.jsonc`); the engine edits the first that exists. */
   readonly alternatives?: readonly string[];
+  /**
+   * Server containers the client loads ahead of this one for the same scope (Claude Code's
+   * local scope: `~/.claude.json` `projects["<root>"].mcpServers`). `import` reads them;
+   * sync never writes them, so what it adopts from one is left for the person to remove.
+   */
+  readonly shadowedBy?: readonly ShadowingConnectors[];
+}
+
+/** A server container that takes precedence over a scope's connector file, with how a person removes an entry from it. */
+export interface ShadowingConnectors {
+  readonly path: string;
+  readonly format: ConfigFormat;
+  readonly keyPath: readonly string[];
+  /** What the client calls it (`local scope`). */
+  readonly label: string;
+  /** The command that removes the entry `{name}` from it. */
+  readonly removeCommand: string;
 }
 
 /** Where skill folders (`<dir>/<name>/SKILL.md`) go for one scope. */

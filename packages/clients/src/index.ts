@@ -21,6 +21,7 @@ export {
   type Scope,
   type ScopeCapabilities,
   type ScopeLocations,
+  type ShadowingConnectors,
   type SkillsLocation,
   type Supported,
   type Unsupported,

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:
 import { open } from 'node:fs/promises';
 import { pathFor, registerSecret, SkillsyncError, withFileLock, writeFileAtomic, type Env } from '@skillsync/core';
 import { byteOrder, ensureSecretDir, isRecord, readJsonFile } from './secret-files.js';
-import { assertSecretName, assertSecretValue, isValidSecretName } from './secret-name.js';
+import { admitSecret, assertSecretName, isValidSecretName } from './secret-name.js';
 import { SECRET_FILES, type SecretInfo, type SecretStore, type SetSecretResult } from './secret-store.js';
 
 const FORMAT_VERSION = 1;
@@ -69,9 +69,7 @@ export function openFileSecretStore(options: FileSecretStoreOptions): SecretStor
     backend: 'file',
     dir,
     set: async (name, value): Promise<SetSecretResult> => {
-      assertSecretName(name);
-      assertSecretValue(value);
-      registerSecret(value);
+      admitSecret(name, value);
       await ensureSecretDir(env, dir);
       return withFileLock(storeFile, async () => {
         const current = (await readStore()) ?? { keyId: undefined, secrets: new Map<string, EncryptedEntry>() };

@@ -1,6 +1,6 @@
 import { pathFor, registerSecret, SkillsyncError, withFileLock, writeFileAtomic, type Env } from '@skillsync/core';
 import { byteOrder, ensureSecretDir, isRecord, readJsonFile } from './secret-files.js';
-import { assertSecretName, assertSecretValue, isValidSecretName } from './secret-name.js';
+import { admitSecret, assertSecretName, isValidSecretName } from './secret-name.js';
 import { SECRET_FILES, type SecretInfo, type SecretStore, type SetSecretResult } from './secret-store.js';
 
 /** One credential of the OS keychain: the part of `@napi-rs/keyring`'s `Entry` skillsync uses. */
@@ -64,9 +64,7 @@ export function openKeychainSecretStore(options: KeychainSecretStoreOptions): Se
     backend: 'keychain',
     dir,
     set: async (name, value): Promise<SetSecretResult> => {
-      assertSecretName(name);
-      assertSecretValue(value);
-      registerSecret(value);
+      admitSecret(name, value);
       await ensureSecretDir(env, dir);
       return withFileLock(indexFile, async () => {
         const index = await readIndex();

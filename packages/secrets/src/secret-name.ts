@@ -1,4 +1,4 @@
-import { SkillsyncError } from '@skillsync/core';
+import { registerSecret, SkillsyncError } from '@skillsync/core';
 
 /** The name rule of `${secret:NAME}` references, with a length cap. */
 export const SECRET_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
@@ -19,6 +19,16 @@ export function assertSecretName(name: string): void {
   throw new SkillsyncError('SECRET_NAME_INVALID', `The secret name ${shown} is not valid.`, {
     details: printable ? { name } : { length: name.length },
   });
+}
+
+/**
+ * What every store does before it stores a secret: refuses a bad name or value, and
+ * tells the redactor the value, so no log or error shown from here on can contain it.
+ */
+export function admitSecret(name: string, value: string): void {
+  assertSecretName(name);
+  assertSecretValue(value);
+  registerSecret(value);
 }
 
 /** Throws SECRET_VALUE_INVALID when `value` is empty or too large; the message never contains the value. */

@@ -44,6 +44,7 @@ export {
   type StoreVerifyReport,
 } from './store/open-store.js';
 export type { StoreCorruption, StoreCorruptionReason } from './store/check-store-entry.js';
+export { storeEntryDir } from './store/store-layout.js';
 export {
   hashSkillFolder,
   readSkillFolderState,

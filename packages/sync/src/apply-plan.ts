@@ -13,7 +13,7 @@ import {
   type Env,
   type FileLockOptions,
 } from '@skillsync/core';
-import { openStore, readSkillTree, type SkillTree } from '@skillsync/store';
+import { readSkillTree, storeEntryDir, type SkillTree } from '@skillsync/store';
 import { journalFile, parseJournal, serializeJournal } from './journal-store.js';
 import { emptyJournal, type Journal, type JournalEntry } from './journal.js';
 import {
@@ -288,7 +288,7 @@ async function applySkills(skills: readonly PendingSkill[], run: SkillRun): Prom
   const sourceOf = (planned: PlannedSkill): string | undefined =>
     planned.action !== 'write'
       ? undefined
-      : (planned.storeDir ?? (planned.integrity !== undefined && run.storeRoot !== undefined ? openStore(run.storeRoot).entryDir(planned.integrity) : undefined));
+      : (planned.storeDir ?? (planned.integrity !== undefined && run.storeRoot !== undefined ? storeEntryDir(run.storeRoot, planned.integrity) : undefined));
   const work = skills.map((skill, index) => ({ skill, index, source: sourceOf(skill.planned) }));
   for (const { source } of work) if (source !== undefined) sources.expect(source);
   const byKey = (item: (typeof work)[number]): string => `${item.source ?? ''}\u0000${item.skill.planned.dir}`;

@@ -124,7 +124,7 @@ function checkSpec(source: string, spec: string): void {
 }
 
 /** `./skills/x` relative to the manifest, with `/` on every platform, so the file is portable. */
-function manifestRelative(env: Env, manifestDir: string, target: string): string {
+export function manifestRelative(env: Env, manifestDir: string, target: string): string {
   const p = pathFor(env);
   const relative = p.relative(manifestDir, target);
   if (p.isAbsolute(relative)) return target;

@@ -12,10 +12,11 @@ import {
   type Located,
   type Scope,
 } from '@skillsync/clients';
-import { findProjectManifest, pathFor, SkillsyncError, type Env } from '@skillsync/core';
+import { findProjectManifest, pathFor, type Env } from '@skillsync/core';
 import type { clientsOptions } from '../command-table.js';
 import { defineHandler, type CommandInput } from '../define-command.js';
 import { plural, renderTable, shortPath } from '../format.js';
+import { parseSyncScope } from '../sync-context.js';
 import type { Ui } from '../ui.js';
 
 export interface PathState {
@@ -149,13 +150,8 @@ export const clientsHandler = defineHandler({
 });
 
 function parseScope(value: string | undefined): readonly Scope[] {
-  if (value === undefined) return SCOPES;
-  const scope = SCOPES.find((candidate) => candidate === value);
-  if (scope !== undefined) return [scope];
-  throw new SkillsyncError('USAGE', `--scope ${value}: not a scope. Allowed: ${SCOPES.join(', ')}.`, {
-    hint: `Pass ${SCOPES.map((candidate) => `--scope ${candidate}`).join(' or ')}, or leave it out for both.`,
-    details: { option: '--scope', value, allowed: [...SCOPES] },
-  });
+  const scope = parseSyncScope(value);
+  return scope === undefined ? SCOPES : [scope];
 }
 
 async function reportScope(env: Env, adapter: ClientAdapter, scope: Scope, projectRoot: string): Promise<ScopeReport> {

@@ -20,12 +20,13 @@ import {
 } from '@skillsync/core';
 import { openSecretStore } from '@skillsync/secrets';
 import { hashSkillFolder } from '@skillsync/store';
-import { adoptJournalEntries, loadJournal, planImport, readClientInventory, type ImportNote, type ImportPlan, type JournalEntry } from '@skillsync/sync';
+import { adoptJournalEntries, loadJournal, readClientInventory, type ImportNote, type ImportPlan, type JournalEntry } from '@skillsync/sync';
 import type { importOptions } from '../command-table.js';
 import { defineHandler, type CommandInput } from '../define-command.js';
 import { displayPath, plural } from '../format.js';
 import { resolveManifestPath } from '../project.js';
 import { runInstall, type InstallData } from '../run-install.js';
+import { planImportWithSecrets } from '../plan-import-with-secrets.js';
 import { parseSyncScope, targetClients } from '../sync-context.js';
 import type { Ui } from '../ui.js';
 
@@ -53,7 +54,7 @@ export interface ImportData {
  */
 export const importHandler = defineHandler({
   run: async ({ env, paths, options, progress }: CommandInput<typeof importOptions>) => {
-    const scope = parseSyncScope(options.scope) ?? 'user';
+    const scope = parseSyncScope(options.scope, 'to import into your user manifest') ?? 'user';
     const dryRun = options['dry-run'];
     const target = await importTarget(env, paths, scope);
     const p = pathFor(env);
@@ -66,26 +67,16 @@ export const importHandler = defineHandler({
     }
     const clients = await targetClients(env, parsed.manifest.clients, options.client);
     const secrets = await openSecretStore({ env });
-    const stored = new Map<string, string>();
-    for (const { name } of await secrets.list()) {
-      const value = await secrets.get(name);
-      if (value !== undefined) stored.set(name, value);
-    }
     const journal = await loadJournal(paths.state, scope, target.projectRoot);
     const reading = progress('reading');
     reading.update(undefined, undefined, plural(clients.length, 'client'));
     const inventories = await readClientInventory({ env, scope, ...(target.projectRoot === undefined ? {} : { projectRoot: target.projectRoot }), clients }).finally(reading.done);
-    const plan = planImport({
-      scope,
-      inventories,
-      existing: {
-        connectors: parsed.manifest.connectors,
-        skills: Object.keys(parsed.manifest.skills),
-        instructions: await existingInstructions(env, parsed.manifest, manifestDir),
-      },
-      journal,
-      secretValue: (name) => stored.get(name),
-    });
+    const existing = {
+      connectors: parsed.manifest.connectors,
+      skills: Object.keys(parsed.manifest.skills),
+      instructions: await existingInstructions(env, parsed.manifest, manifestDir),
+    };
+    const plan = await planImportWithSecrets({ scope, inventories, existing, journal }, secrets);
 
     const notes = [...plan.notes];
     const skillDirs = new Map(plan.skills.map((skill) => [skill.name, p.join(manifestDir, 'skills', skill.name)]));
@@ -159,7 +150,9 @@ export const importHandler = defineHandler({
       notes,
       install,
     };
-    return { ok: !installFailed, data };
+    // A client file that could not be read is a failure, as it is for `sync`: what it holds was not adopted. The rest was.
+    const unreadable = notes.some((note) => note.kind === 'file');
+    return { ok: !installFailed && !unreadable, data };
   },
   render: renderImport,
 });

@@ -1,9 +1,9 @@
-import { loadManifests, packageKey, parseSkillSpecifier, renderSpecifier, type ManifestFinding } from '@skillsync/core';
+import { packageKey, parseSkillSpecifier, renderSpecifier, type ManifestFinding } from '@skillsync/core';
 import { openStore } from '@skillsync/store';
 import type { listOptions } from '../command-table.js';
 import { defineHandler, type CommandInput } from '../define-command.js';
 import { displayPath, renderFinding, renderTable } from '../format.js';
-import { lockfilePathFor, readLockfile } from '../project.js';
+import { lockfilePathFor, readLockfile, readManifests } from '../project.js';
 
 export interface ListedSkill {
   readonly name: string;
@@ -25,7 +25,7 @@ export interface ListData {
 
 export const listHandler = defineHandler({
   run: async ({ env, paths }: CommandInput<typeof listOptions>) => {
-    const manifests = await loadManifests(env);
+    const manifests = await readManifests(env);
     const lockfileFile = lockfilePathFor(env, manifests);
     const lockfile = lockfileFile === undefined ? undefined : await readLockfile(lockfileFile);
     const store = openStore(paths.store);

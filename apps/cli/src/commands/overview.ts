@@ -1,10 +1,10 @@
 import { clientAdapters, detectClients, type ClientAdapter } from '@skillsync/clients';
-import { loadManifests, packageKey, type ManifestFinding } from '@skillsync/core';
+import { packageKey, type ManifestFinding } from '@skillsync/core';
 import { openStore } from '@skillsync/store';
 import { readClientInventory, type ClientInventory } from '@skillsync/sync';
 import { defineHandler, type CommandInput } from '../define-command.js';
 import { displayPath, plural, renderFinding, renderPairs } from '../format.js';
-import { lockfilePathFor, readLockfile } from '../project.js';
+import { lockfilePathFor, readLockfile, readManifests } from '../project.js';
 
 export interface OverviewData {
   readonly cwd: string;
@@ -29,13 +29,13 @@ export interface OverviewData {
 /** `skillsync` with no command: where things are, what is installed, which clients exist. */
 export const overviewHandler = defineHandler({
   run: async ({ env, paths }: CommandInput<Record<string, never>>) => {
-    const [manifests, clients] = await Promise.all([loadManifests(env), detectClients(env)]);
+    const [manifests, clients] = await Promise.all([readManifests(env), detectClients(env)]);
     const lockfilePath = lockfilePathFor(env, manifests);
     // A broken lockfile must not hide the rest of the overview; install reports it properly.
     const lockfile = lockfilePath === undefined ? undefined : await readLockfile(lockfilePath).catch(() => undefined);
     const store = openStore(paths.store);
     const foundAdapters = clientAdapters.filter((_adapter, index) => clients[index]?.found === true);
-    const inventories = await readClientInventory({ env, scope: 'user', clients: foundAdapters, hashSkills: false });
+    const inventories = await readClientInventory({ env, scope: 'user', clients: foundAdapters, skills: 'listed' });
     const skills = await Promise.all(
       Object.entries(lockfile?.skills ?? {}).map(async ([name, skill]) => {
         const integrity = lockfile?.packages[packageKey(name, skill.version)]?.integrity ?? '';

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import {
   LOCKFILE_FILE,
-  loadManifests,
   mergeManifests,
   pathFor,
   registerSecret,
@@ -26,7 +25,9 @@ import {
   type GatewayEvent,
   type GatewaySkillSource,
   type NamespaceMode,
+  type ResolveSecret,
 } from '@skillsync/runtime';
+import { clientAdapters } from '@skillsync/clients';
 import { openSecretStore, type SecretStore } from '@skillsync/secrets';
 import { installedSkills } from '@skillsync/store';
 import type { serveOptions } from '../command-table.js';
@@ -34,7 +35,8 @@ import { defineHandler, type CommandInput, type CommandResult, type OptionValues
 import { displayPath } from '../format.js';
 import { prepareGovernance, type PolicySetSummary } from '../gateway-governance.js';
 import type { PolicyScope } from '../policy-dirs.js';
-import { readLockfile, requireValidManifests, resolveManifestPath } from '../project.js';
+import { readLockfile, readManifests, requireValidManifests, resolveManifestPath } from '../project.js';
+import { parseSyncScope } from '../sync-context.js';
 
 /** Injected by scripts/build.mjs from apps/cli/package.json. */
 declare const SKILLSYNC_VERSION: string;
@@ -57,7 +59,11 @@ interface ServeSettings {
   readonly audit: boolean;
   /** --namespace; undefined: the manifests' `gateway.namespace`, else `always`. */
   readonly namespace: NamespaceMode | undefined;
+  readonly skills: SkillServing;
 }
+
+const SKILL_SERVING = ['auto', 'all', 'none'] as const;
+type SkillServing = (typeof SKILL_SERVING)[number];
 
 /**
  * `skillsync serve`: the gateway. Speaks MCP on stdout (or HTTP with --http) until the
@@ -85,7 +91,9 @@ export const serveHandler = defineHandler({
     }
     const served = await resolveServed(env, settings.scope, settings.connectors);
     const log = stderrLog(flags);
-    const skills = await installedSkills(served.skills, served.lockfiles, paths.store);
+    const servesSkills = skillsServed(settings, served.scopes);
+    if (!servesSkills && settings.skills === 'auto') log.verbose(`skills are not served over MCP: ${settings.client ?? ''} reads the skill folders sync writes (--skills all serves them anyway)`);
+    const skills = servesSkills ? installedSkills(served.skills, served.lockfiles, paths.store) : { installed: [], missing: [] };
     if (skills.missing.length > 0) log.always(`not serving skills that are not installed yet (run \`skillsync install\`): ${skills.missing.join(', ')}`);
 
     const governance = prepareGovernance({
@@ -99,17 +107,10 @@ export const serveHandler = defineHandler({
     });
     if (!settings.audit) log.always('the audit log is off (--no-audit): calls are authorized and redacted but not recorded');
 
-    let store: Promise<SecretStore> | undefined;
     const gateway = createGateway({
       connectors: served.connectors,
       env,
-      resolveSecret: async (name) => {
-        store ??= openSecretStore({ env });
-        const value = await (await store).get(name);
-        // A connector that echoes its secret gets it masked by the redactor's known-secret detector too.
-        if (value !== undefined) registerSecret(value);
-        return value;
-      },
+      resolveSecret: secretResolver(env),
       ...(settings.client === undefined ? {} : { client: settings.client }),
       ...governance.hooks,
       onEvent: (event) => { log.event(event); },
@@ -123,7 +124,11 @@ export const serveHandler = defineHandler({
     stopping.push(new Promise<string>((resolve) => (onSignal = resolve)));
     const onHangUp = (): void => {
       governance.reloadPolicies().then(
-        (policies) => { log.always(`policies reloaded: ${describePolicies(policies, env)}`); },
+        (policies) => {
+          log.always(`policies reloaded: ${describePolicies(policies, env)}`);
+          // Clients whose visible tools changed are told to list them again.
+          void gateway.policiesChanged();
+        },
         (error: unknown) => {
           const failure = toSkillsyncError(error);
           log.always(`policies not reloaded, the previous ones stay in force: ${failure.code}: ${failure.message}`);
@@ -189,13 +194,7 @@ export const serveHandler = defineHandler({
 
 /** Checks the options that need no I/O; a mistake is a USAGE error before anything starts. */
 function serveSettings(options: OptionValues<typeof serveOptions>): ServeSettings {
-  const scope = options.scope;
-  if (scope !== undefined && scope !== 'user' && scope !== 'project') {
-    throw new SkillsyncError('USAGE', `--scope ${scope}: not a scope. Allowed: user, project.`, {
-      hint: 'Pass --scope user or --scope project, or leave it out for both.',
-      details: { option: '--scope', value: scope, allowed: ['user', 'project'] },
-    });
-  }
+  const scope = parseSyncScope(options.scope);
   const listen = options.http === undefined ? undefined : parseListenAddress(options.http);
   if (listen === undefined && (options['token-file'] !== undefined || options['allow-remote'])) {
     throw new SkillsyncError('USAGE', '--token-file and --allow-remote go with --http.', { details: { option: options['token-file'] === undefined ? '--allow-remote' : '--token-file' } });
@@ -212,7 +211,14 @@ function serveSettings(options: OptionValues<typeof serveOptions>): ServeSetting
       details: { option: '--namespace', value: namespace, allowed: NAMESPACE_MODES },
     });
   }
+  const skills = options.skills ?? 'auto';
+  if (!SKILL_SERVING.includes(skills as SkillServing)) {
+    throw new SkillsyncError('USAGE', `--skills ${skills}: not a choice. Allowed: ${SKILL_SERVING.join(', ')}.`, {
+      details: { option: '--skills', value: skills, allowed: SKILL_SERVING },
+    });
+  }
   return {
+    skills: skills as SkillServing,
     namespace: namespace as NamespaceMode | undefined,
     scope,
     connectors: options.connector,
@@ -222,6 +228,17 @@ function serveSettings(options: OptionValues<typeof serveOptions>): ServeSetting
     allowRemote: options['allow-remote'],
     audit: !options['no-audit'],
   };
+}
+
+/**
+ * Whether the installed skills go out over MCP. A client that takes skill folders gets
+ * them as files from sync; serving them too would show it every skill twice.
+ */
+function skillsServed(settings: ServeSettings, scopes: readonly PolicyScope[]): boolean {
+  if (settings.skills !== 'auto') return settings.skills === 'all';
+  const adapter = clientAdapters.find((candidate) => candidate.id === settings.client);
+  if (adapter === undefined) return true;
+  return !scopes.every((scope) => adapter.capabilities[scope].skills.kind === 'supported');
 }
 
 function describePolicies(policies: PolicySetSummary, env: Env): string {
@@ -235,7 +252,7 @@ function describePolicies(policies: PolicySetSummary, env: Env): string {
  * by --connector; the gateway settings of the same manifests; and their skills with the
  * lockfiles that lock them (the project lockfile also locks the user's skills).
  */
-async function resolveServed(
+export async function resolveServed(
   env: Env,
   scope: PolicyScope | undefined,
   only: readonly string[],
@@ -246,7 +263,7 @@ async function resolveServed(
   skills: readonly string[];
   lockfiles: readonly Lockfile[];
 }> {
-  const manifests = await loadManifests(env);
+  const manifests = await readManifests(env);
   requireValidManifests(manifests);
   const chosen = scope === undefined ? undefined : manifests[scope];
   if (manifests.user === undefined && manifests.project === undefined) {
@@ -291,6 +308,21 @@ async function resolveServed(
   const skills = effective.skills.map((skill) => skill.name);
   const kept = only.length === 0 ? connectors : Object.fromEntries(Object.entries(connectors).filter(([name]) => only.includes(name)));
   return { connectors: kept, gateway: effective.gateway, scopes, skills, lockfiles };
+}
+
+/**
+ * Looks `${secret:NAME}` up in the secret store, opened at the first lookup. Every value
+ * found is registered with the redactor, so a connector that echoes its secret gets it
+ * masked by the known-secret detector too.
+ */
+export function secretResolver(env: Env): ResolveSecret {
+  let store: Promise<SecretStore> | undefined;
+  return async (name) => {
+    store ??= openSecretStore({ env });
+    const value = await (await store).get(name);
+    if (value !== undefined) registerSecret(value);
+    return value;
+  };
 }
 
 /** `HOST:PORT`, `[::1]:PORT` or `:PORT` (127.0.0.1). */

@@ -1,9 +1,9 @@
-import { loadManifests, LOCKFILE_FILE, pathFor, SkillsyncError } from '@skillsync/core';
+import { LOCKFILE_FILE, pathFor, SkillsyncError } from '@skillsync/core';
 import { openStore } from '@skillsync/store';
 import type { storePruneOptions } from '../command-table.js';
 import { defineHandler, type CommandInput } from '../define-command.js';
 import { displayPath, formatBytes, plural } from '../format.js';
-import { readLockfile } from '../project.js';
+import { readLockfile, readManifests } from '../project.js';
 
 export interface StorePruneData {
   readonly store: string;
@@ -19,7 +19,7 @@ export interface StorePruneData {
 export const storePruneHandler = defineHandler({
   run: async ({ env, paths, options }: CommandInput<typeof storePruneOptions>) => {
     const p = pathFor(env);
-    const manifests = await loadManifests(env);
+    const manifests = await readManifests(env);
     // Both scopes' lockfiles: pruning the user's skills while in a project would surprise.
     const candidates = [manifests.project, manifests.user].flatMap((loaded) =>
       loaded === undefined ? [] : [p.join(p.dirname(loaded.file), LOCKFILE_FILE)],

@@ -37,6 +37,10 @@ export interface SyncRunSummary {
   readonly written: number;
   readonly runIds: readonly string[];
   readonly message?: string;
+  /** A watch-triggered run: from the end of the settle time to the end of the run (planning and writing). */
+  readonly afterSettleMs?: number;
+  /** A watch-triggered run: from the last change seen to the end of the run (the settle time included). */
+  readonly sinceChangeMs?: number;
 }
 
 export interface DaemonStatus {
@@ -53,6 +57,8 @@ export interface DaemonStatus {
   readonly lastSync: SyncRunSummary | undefined;
   /** The latest error (a malformed client file, an unreadable manifest), with its stable code. */
   readonly error: { readonly code: string; readonly message: string; readonly hint?: string } | undefined;
+  /** The ids of the AI clients found on this machine (what `import` can adopt from when nothing is configured). */
+  readonly detected: readonly string[];
 }
 
 export type DaemonEvent =

@@ -71,7 +71,16 @@ export const claudeCode = defineClient({
       },
     }),
     project: (env, root) => ({
-      connectors: { path: projectDir(env, root, '.mcp.json'), format: 'json', keyPath: ['mcpServers'], container: 'map', docs: docs.mcp, evidence: 'official' },
+      connectors: {
+        path: projectDir(env, root, '.mcp.json'),
+        format: 'json',
+        keyPath: ['mcpServers'],
+        container: 'map',
+        docs: docs.mcp,
+        evidence: 'official',
+        // `claude mcp add` puts a server in the local scope by default: private to this project, ahead of .mcp.json.
+        shadowedBy: [{ path: userStateFile(env), format: 'json', keyPath: ['projects', pathFor(env).resolve(root), 'mcpServers'], label: 'local scope', removeCommand: 'claude mcp remove --scope local {name}' }],
+      },
       skills: { path: projectDir(env, root, '.claude', 'skills'), shared: false, alsoReads: [], docs: docs.skills, evidence: 'official' },
       instructions: {
         path: projectDir(env, root, 'CLAUDE.md'),

@@ -36,6 +36,8 @@ export const errorCatalogue = {
   SKILL_NOT_FOUND: { hint: 'Check the skill name and the configured sources.' },
   SKILL_DESCRIPTION_ANGLE_BRACKETS: { hint: 'Remove `<` and `>` from the description: some tools reject them (skill-creator) and they can inject markup into prompts.' },
   SKILL_MD_LOWERCASE: { hint: 'Rename skill.md to SKILL.md: the specification names it in capitals and some clients only look for that.' },
+  SKILL_DRAFT_INVALID: { hint: 'Fix the findings listed in the details (the rules of `skillsync validate --strict`) and create it again; nothing was written.' },
+  SKILL_INSTALL_FAILED: { hint: 'The skill folder was written and added to the manifest, but not installed: fix the problem named, then run `skillsync install`.' },
 
   // packages
   PACKAGE_INVALID: { hint: 'The file is not a skillsync package (a gzip tarball with SKILL.md at its root).' },
@@ -124,6 +126,24 @@ export const errorCatalogue = {
   POLICY_NOT_FOUND: { hint: 'Put policies in *.cedar files in <config>/policies (user) or .skillsync/policies (project), or pass the files or folders to check.' },
   POLICY_TEST_INVALID: { hint: 'A policy test file is a YAML list of { name, principal: { user, teams?, roles? }, action, resource: { type, id, connector? }, context?: { client }, expect: allow|deny }; see docs/policy.md.' },
   REDACTION_PATTERN_INVALID: { hint: 'Give each custom pattern a lowercase name and a JavaScript regular expression (flags from "imsu") that cannot match the empty string and has no nested quantifier such as (a+)+.' },
+
+  // the dashboard (skillsync up)
+  DASHBOARD_UNAUTHORIZED: { hint: 'Open the dashboard from the address `skillsync up` or the tray opens: it carries the token of this daemon start, and a token of an earlier start no longer works.' },
+  DASHBOARD_HOST_REFUSED: { hint: 'Reach the dashboard at http://127.0.0.1:PORT or http://localhost:PORT from its own page: other host names and other sites are refused (DNS rebinding and cross-site protection).' },
+  DASHBOARD_ROUTE_NOT_FOUND: { hint: 'Check the address and the method: every call that changes something is a POST.' },
+  DASHBOARD_LISTEN_FAILED: { hint: 'Pick another port (`skillsync up --port <n>`, or 0 for any free one), or stop the process that holds it.' },
+  DASHBOARD_NOT_BUILT: { hint: 'The dashboard page is missing from this install: run `npm run build` in the skillsync repository, or reinstall skillsync. The API still works.' },
+  CONNECTOR_CALL_FAILED: { hint: "Check the tool name and its arguments against the tool's input schema, and that the connector answers in time (`skillsync serve --verbose` shows its output)." },
+
+  // the tray (skillsync up)
+  TRAY_UNAVAILABLE: { hint: 'The daemon runs without a tray icon. It needs a desktop session with a system tray (on Linux, DISPLAY or WAYLAND_DISPLAY set and an AppIndicator / StatusNotifierItem host) and the optional systray2 package.' },
+  BROWSER_OPEN_FAILED: { hint: 'Open the dashboard address yourself; on Linux, xdg-open must be installed and find a default web browser.' },
+
+  // the daemon (skillsync up)
+  DAEMON_ALREADY_RUNNING: { hint: 'One daemon runs per user: use the one that is running (`skillsync daemon status`), or stop it first with `skillsync daemon stop`.' },
+  DAEMON_SETTINGS_INVALID: { hint: 'Fix daemon.yaml in the skillsync config folder: `onDrift` is repair, notify or off (or one of them per kind: connector, skill, instructions) and `settleMs` a whole number of milliseconds from 0 to 60000.' },
+  DAEMON_START_FAILED: { hint: 'Run `skillsync up` in the foreground to see why it stops, and read `skillsync daemon logs`.' },
+  DAEMON_STOP_FAILED: { hint: 'End the process yourself (kill <pid> on Linux and macOS, `taskkill /PID <pid>` on Windows); the next `skillsync up` takes over its instance file.' },
 
   // processes
   LOCK_TIMEOUT: { hint: 'Another skillsync process is running; wait for it, or remove a stale lock if none is.' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addManifestEntries } from './add-manifest-entries.js';
+import { addManifestEntries, replaceManifestConnector } from './add-manifest-entries.js';
 import { createManifestText } from './edit-manifest.js';
 import { parseManifest } from './parse-manifest.js';
 
@@ -38,5 +38,45 @@ describe('addManifestEntries', () => {
     expect(() => addManifestEntries(before, { connectors: { 'bad name': { command: 'x' } } })).toThrow(expect.objectContaining({ code: 'MANIFEST_INVALID' }));
     expect(() => addManifestEntries(before, { connectors: { leak: { command: 'x', env: { API_TOKEN: 'abcdef123456' } } } })).toThrow(expect.objectContaining({ code: 'MANIFEST_SECRET_LITERAL' }));
     expect(() => addManifestEntries('version: [', {})).toThrow(expect.objectContaining({ code: 'MANIFEST_INVALID_YAML' }));
+  });
+});
+
+describe('replaceManifestConnector', () => {
+  const manifest = [
+    '# my tools',
+    'version: 1',
+    'connectors:',
+    '  # the one we keep',
+    '  github:',
+    '    command: npx',
+    '    args: [-y, server-github]   # pinned',
+    '  notes:',
+    '    url: https://notes.example/mcp # remote',
+    'skills: {}',
+    '',
+  ].join('\n');
+
+  it('rewrites only the lines of that entry, at their indentation', () => {
+    const edited = replaceManifestConnector(manifest, 'github', { command: 'npx', args: ['-y', 'server-github', '--read-only'] });
+    expect(edited).toBe(manifest.replace('    args: [-y, server-github]   # pinned\n', '    args: [-y, server-github, --read-only]\n'));
+    expect(parseManifest(edited).manifest?.connectors.github).toEqual({ command: 'npx', args: ['-y', 'server-github', '--read-only'] });
+  });
+
+  it('replaces the last entry and keeps CRLF line endings', () => {
+    const crlf = manifest.replaceAll('\n', '\r\n');
+    const edited = replaceManifestConnector(crlf, 'notes', { url: 'https://notes.example/v2/mcp', transport: 'http' });
+    expect(edited).toBe(crlf.replace('    url: https://notes.example/mcp # remote\r\n', '    url: https://notes.example/v2/mcp\r\n    transport: http\r\n'));
+  });
+
+  it('adds a connector the manifest does not have, and edits a flow section through the library', () => {
+    expect(replaceManifestConnector(manifest, 'web', { url: 'https://web.example/mcp' })).toBe(
+      manifest.replace('skills: {}', '  web:\n    url: https://web.example/mcp\nskills: {}'),
+    );
+    const flow = 'version: 1\nconnectors: { a: { command: x } }\n';
+    expect(parseManifest(replaceManifestConnector(flow, 'a', { command: 'y' })).manifest?.connectors).toEqual({ a: { command: 'y' } });
+  });
+
+  it('refuses a definition that would make the manifest invalid', () => {
+    expect(() => replaceManifestConnector(manifest, 'github', { command: 'npx', url: 'https://x.example' })).toThrow(expect.objectContaining({ code: 'MANIFEST_INVALID' }));
   });
 });

@@ -39,12 +39,39 @@ export function addManifestEntries(text: string, additions: ManifestAdditions, f
     }
     edited = splice(edited, existing, instructions);
   }
+  return validated(edited, file);
+}
+
+function validated(edited: string, file: string): string {
   const parsed = parseManifest(edited, { file });
   const error = parsed.findings.find((finding) => finding.severity === 'error');
   if (error !== undefined) {
     throw new SkillsyncError(error.code, `The entries would make ${file} invalid: ${error.message}`, { hint: error.hint, details: { path: file } });
   }
   return edited;
+}
+
+/**
+ * Replaces the definition of the connector `name` (adding it when the manifest has
+ * none), text in, text out: only the lines of that entry change, rewritten at their
+ * own indentation; comments and every other entry stay as written. Refused, like
+ * `addManifestEntries`, when the result would not validate.
+ */
+export function replaceManifestConnector(text: string, name: string, connector: ConnectorDefinition, file = 'skillsync.yaml'): string {
+  const section = sectionOf(text, 'connectors', file);
+  const map = isMap(section.value) ? section.value : undefined;
+  const pair = map?.items.find((item) => isScalar(item.key) && item.key.value === name);
+  if (map === undefined || pair === undefined) return addManifestEntries(text, { connectors: { [name]: connector } }, file);
+  let edited: string;
+  if (map.flow || section.document.contents === null || !isMap(section.document.contents) || section.document.contents.flow) {
+    edited = libraryEdit(section.document, 'connectors', { [name]: connector });
+  } else {
+    const eol = text.includes('\r\n') ? '\r\n' : '\n';
+    const start = lineStart(text, nodeStart(pair.key));
+    const end = lineEnd(text, contentEnd(pair) - 1);
+    edited = `${text.slice(0, start)}${render({ [name]: connector }, text.slice(start, nodeStart(pair.key)), eol)}${text.slice(end)}`;
+  }
+  return validated(edited, file);
 }
 
 interface Located {
@@ -133,7 +160,7 @@ function blockNode(document: Document, value: object): Node {
   return node;
 }
 
-/** A layout this splice does not handle (a flow root or a filled flow section): the YAML library rewrites the file. */
+/** A layout this splice does not handle (a flow root or a filled flow section): the YAML library rewrites the file (`setIn` replaces an entry of the same name). */
 function libraryEdit(document: Document, key: Section, entries: object): string {
   const copy = document.clone();
   if (Array.isArray(entries)) for (const entry of entries as unknown[]) copy.addIn([key], copy.createNode(entry));

@@ -1,6 +1,6 @@
 import { isCollection, isMap, isScalar, LineCounter, parseDocument, stringify, type Document, type Pair, type YAMLMap } from 'yaml';
 import { SkillsyncError } from '../errors/skillsync-error.js';
-import { MANIFEST_SCHEMA_ID } from './manifest-schema.js';
+import { MANIFEST_SCHEMA_ID } from './manifest-names.js';
 import { parseSkillSpecifier, type SkillSpecifierInput } from './parse-skill-specifier.js';
 import { contentEnd, lineEnd, lineStart, nodeEnd, nodeStart } from './yaml-text.js';
 

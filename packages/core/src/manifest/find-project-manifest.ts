@@ -2,9 +2,10 @@ import { stat } from 'node:fs/promises';
 import { pathFor, type Env } from '../env/env.js';
 import { skillsyncPaths } from '../env/paths.js';
 import { readTextIfExists } from '../fs/read-text-if-exists.js';
-import { MANIFEST_FILE } from './manifest-schema.js';
+import { MANIFEST_FILE } from './manifest-names.js';
 import { mergeManifests, type EffectiveManifest, type ManifestScope, type ScopedManifest } from './merge-manifests.js';
-import { parseManifest, type ManifestFinding } from './parse-manifest.js';
+import type { ManifestFinding } from './parse-manifest.js';
+import { parseManifestCached, type ManifestCache } from './parsed-manifest-cache.js';
 
 /**
  * The project manifest: the nearest `skillsync.yaml` in `env.cwd` or one of its
@@ -34,11 +35,11 @@ export interface LoadedManifest {
   readonly findings: readonly ManifestFinding[];
 }
 
-/** Reads and parses one manifest file; undefined when it does not exist. */
-export async function readManifestFile(file: string, scope: ManifestScope): Promise<LoadedManifest | undefined> {
+/** Reads and parses one manifest file (through `cache` when given); undefined when it does not exist. */
+export async function readManifestFile(file: string, scope: ManifestScope, cache?: ManifestCache): Promise<LoadedManifest | undefined> {
   const text = await readTextIfExists(file);
   if (text === undefined) return undefined;
-  const { manifest, findings } = parseManifest(text, { file });
+  const { manifest, findings } = await parseManifestCached(text, file, cache);
   return { scope, file, text, manifest: manifest === undefined ? undefined : { scope, file, manifest }, findings };
 }
 
@@ -50,12 +51,17 @@ export interface LoadedManifests {
   readonly effective: EffectiveManifest;
 }
 
+export interface LoadManifestsOptions {
+  /** Keep parsed manifests here (see `parseManifestCached`); without it every load parses. */
+  readonly cache?: ManifestCache;
+}
+
 /** Reads the user and project manifests of `env` and stacks them (`mergeManifests`). */
-export async function loadManifests(env: Env): Promise<LoadedManifests> {
+export async function loadManifests(env: Env, options: LoadManifestsOptions = {}): Promise<LoadedManifests> {
   const projectFile = await findProjectManifest(env);
   const [user, project] = await Promise.all([
-    readManifestFile(skillsyncPaths(env).userManifest, 'user'),
-    projectFile === undefined ? undefined : readManifestFile(projectFile, 'project'),
+    readManifestFile(skillsyncPaths(env).userManifest, 'user', options.cache),
+    projectFile === undefined ? undefined : readManifestFile(projectFile, 'project', options.cache),
   ]);
   return {
     user,

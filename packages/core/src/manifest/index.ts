@@ -1,11 +1,7 @@
+export { connectorTransport, MANIFEST_FILE, MANIFEST_SCHEMA_ID, MANIFEST_VERSION, GATEWAY_ENTRY_NAME } from './manifest-names.js';
 export {
   manifestSchema,
   manifestJsonSchema,
-  connectorTransport,
-  MANIFEST_FILE,
-  MANIFEST_SCHEMA_ID,
-  MANIFEST_VERSION,
-  GATEWAY_ENTRY_NAME,
   type Manifest,
   type ManifestInput,
   type ConnectorDefinition,
@@ -34,7 +30,7 @@ export {
   renderSpecifier,
   type CreateManifestOptions,
 } from './edit-manifest.js';
-export { addManifestEntries, type ManifestAdditions } from './add-manifest-entries.js';
+export { addManifestEntries, replaceManifestConnector, type ManifestAdditions } from './add-manifest-entries.js';
 export {
   mergeManifests,
   type EffectiveConnector,
@@ -47,4 +43,5 @@ export {
   type ScopedManifest,
   type Sourced,
 } from './merge-manifests.js';
-export { findProjectManifest, readManifestFile, loadManifests, type LoadedManifest, type LoadedManifests } from './find-project-manifest.js';
+export { findProjectManifest, readManifestFile, loadManifests, type LoadedManifest, type LoadedManifests, type LoadManifestsOptions } from './find-project-manifest.js';
+export { parseManifestCached, type ManifestCache } from './parsed-manifest-cache.js';

@@ -3,11 +3,7 @@ import { KNOWN_CLIENT_IDS } from '../clients/client-ids.js';
 import { REDACTION_DETECTOR_NAMES } from '../errors/redact.js';
 import { parseSkillSpecifier, checkRegistryUrl } from './parse-skill-specifier.js';
 
-/** The file name of a manifest at any scope. */
-export const MANIFEST_FILE = 'skillsync.yaml';
-export const MANIFEST_SCHEMA_ID = 'https://skillsync.dev/schemas/manifest.schema.json';
-/** The manifest format version this skillsync reads and writes. */
-export const MANIFEST_VERSION = 1;
+import { GATEWAY_ENTRY_NAME, MANIFEST_SCHEMA_ID, MANIFEST_VERSION } from './manifest-names.js';
 
 const skillNamePattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const connectorNamePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -91,9 +87,6 @@ const instructionSchema = z
     }
   })
   .describe('Guidance put in front of every client.');
-
-/** The name of the one entry a client gets in gateway mode; no connector may take it. */
-export const GATEWAY_ENTRY_NAME = 'skillsync';
 
 const principalSchema = z
   .strictObject({
@@ -206,10 +199,4 @@ export type GatewayRedactionConfig = z.output<typeof redactionSchema>;
 export function manifestJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(manifestSchema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' });
   return { $id: MANIFEST_SCHEMA_ID, title: 'skillsync manifest', ...schema };
-}
-
-/** Whether a connector is started locally (stdio) or reached over the network, and how. */
-export function connectorTransport(connector: ConnectorDefinition): 'stdio' | 'http' | 'sse' {
-  if (connector.command !== undefined) return 'stdio';
-  return connector.transport ?? 'http';
 }

@@ -7,7 +7,8 @@ import { suggest } from '../text/suggest.js';
 import { createFinding, type SkillFinding } from '../skill/skill-finding.js';
 import { locateYamlPath, toLocation } from '../skill/yaml-location.js';
 import { findMalformedReferences, findSecretLiterals } from './find-secret-literals.js';
-import { MANIFEST_FILE, MANIFEST_VERSION, manifestSchema, type Manifest } from './manifest-schema.js';
+import { MANIFEST_FILE, MANIFEST_VERSION } from './manifest-names.js';
+import { manifestSchema, type Manifest } from './manifest-schema.js';
 
 /**
  * One problem in a manifest, with the file, line and column it points at. The same

@@ -18,6 +18,7 @@ export { parseSkillEvals, skillEvalsSchema, type SkillEvals, type SkillEvalCase,
 export { findSkillReferences, type SkillReference } from './skill-references.js';
 export { setSkillVersion } from './set-skill-version.js';
 export { scaffoldSkill, isValidSkillName, type ScaffoldSkillOptions } from './scaffold-skill.js';
+export { renderSkillMd, type SkillMdParts } from './render-skill-md.js';
 export { createFinding, hasNoErrors, type FindingSeverity, type SkillFinding, type SourceLocation, type ValidationMode } from './skill-finding.js';
 export {
   SPEC_FRONTMATTER_KEYS,

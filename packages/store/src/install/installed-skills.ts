@@ -1,5 +1,6 @@
-import { mapConcurrent, packageKey, type Lockfile } from '@skillsync/core';
-import { openStore, type Store } from '../store/open-store.js';
+import { existsSync } from 'node:fs';
+import { packageKey, type Lockfile } from '@skillsync/core';
+import { entryDir, entryMetadataFile, storePaths, type StorePaths } from '../store/store-layout.js';
 
 /** One skill the lockfile installed and the store holds. */
 export interface InstalledSkillEntry {
@@ -22,10 +23,11 @@ export interface InstalledSkillsResult {
  * depend on, resolved through the lockfiles (the first that locks a root skill wins;
  * dependencies are pinned by version), each present in the store at `storeRoot`. What
  * is not locked or not stored is reported in `missing`, never thrown: `sync` refuses to
- * go on without it, `serve` serves the others. Reads only.
+ * go on without it, `serve` serves the others. Reads only, synchronously (a stat per entry).
  */
-export async function installedSkills(names: readonly string[], lockfiles: readonly Lockfile[], storeRoot: string): Promise<InstalledSkillsResult> {
-  const store = openStore(storeRoot);
+export function installedSkills(names: readonly string[], lockfiles: readonly Lockfile[], storeRoot: string): InstalledSkillsResult {
+  // The store's layout functions, not `openStore`: this read runs on every `status` and sync, and the store object brings the packer and the skill parser along.
+  const store = storePaths(storeRoot);
   const out = new Map<string, InstalledSkillEntry>();
   const missing: string[] = [];
   const queue: { name: string; version?: string }[] = names.map((name) => ({ name }));
@@ -35,8 +37,8 @@ export async function installedSkills(names: readonly string[], lockfiles: reado
     const entry = version === undefined ? undefined : lock?.packages[packageKey(item.name, version)];
     return { lock, version, entry };
   };
-  // Every store entry the walk below can reach, checked at once rather than one awaited stat after another.
-  const stored = await storedIntegrities(store, names, locate);
+  // Every store entry the walk below can reach, checked before the walk.
+  const stored = storedIntegrities(store, names, locate);
   for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
     if (out.has(item.name)) continue;
     const { name } = item;
@@ -45,18 +47,18 @@ export async function installedSkills(names: readonly string[], lockfiles: reado
       if (!missing.includes(name)) missing.push(name);
       continue;
     }
-    out.set(name, { name, version, integrity: entry.integrity, dir: store.entryDir(entry.integrity) });
+    out.set(name, { name, version, integrity: entry.integrity, dir: entryDir(store, entry.integrity) });
     for (const [dependency, dependencyVersion] of Object.entries(entry.dependencies ?? {})) queue.push({ name: dependency, version: dependencyVersion });
   }
   return { installed: [...out.values()], missing };
 }
 
-/** Whether the store holds each entry reachable from `names` through the lockfiles' dependencies, asked concurrently. */
-async function storedIntegrities(
-  store: Store,
+/** Whether the store holds each entry reachable from `names` through the lockfiles' dependencies. */
+function storedIntegrities(
+  store: StorePaths,
   names: readonly string[],
   locate: (item: { name: string; version?: string }) => { entry: { integrity: string; dependencies?: Readonly<Record<string, string>> } | undefined },
-): Promise<Map<string, boolean>> {
+): Map<string, boolean> {
   const integrities = new Set<string>();
   const seen = new Set<string>();
   const queue: { name: string; version?: string }[] = names.map((name) => ({ name }));
@@ -69,7 +71,6 @@ async function storedIntegrities(
     integrities.add(entry.integrity);
     for (const [dependency, version] of Object.entries(entry.dependencies ?? {})) queue.push({ name: dependency, version });
   }
-  const list = [...integrities];
-  const found = await mapConcurrent(list, 32, (integrity) => store.has(integrity));
-  return new Map(list.map((integrity, index) => [integrity, found[index] === true]));
+  // existsSync: a stat is microseconds, a round trip through the thread pool ten times that, and a manifest has hundreds of skills.
+  return new Map([...integrities].map((integrity) => [integrity, existsSync(entryMetadataFile(store, integrity))]));
 }

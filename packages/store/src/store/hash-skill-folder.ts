@@ -3,7 +3,7 @@ import path from 'node:path';
 import { SkillsyncError } from '@skillsync/core';
 import { buildCanonicalTar } from '../format/canonical-tar.js';
 import { computeIntegrity, type Integrity } from '../integrity/integrity.js';
-import { readEntryTreeSync, UnexpectedEntry } from './check-store-entry.js';
+import { readEntryTreeSync, UnexpectedEntry } from './read-entry-tree.js';
 import { currentStampsDigest, sameStamp, stampsDigest, stampsMatch, stampsSettled, type PathStamp } from './folder-stamps.js';
 
 /**

@@ -12,6 +12,8 @@ import { checkStoreEntry, type StoreCorruption } from './check-store-entry.js';
 import { fingerprintMatches, readFingerprint, removeFingerprint, takeFingerprint, writeFingerprint } from './entry-fingerprint.js';
 import {
   diskUsage,
+  entryDir as entryDirIn,
+  entryMetadataFile,
   listNames,
   makeTempDir,
   readMetadata,
@@ -102,8 +104,8 @@ export interface Store {
  */
 export function openStore(root: string): Store {
   const paths = storePaths(root);
-  const entryDir = (integrity: Integrity): string => path.join(paths.entries, integrityToHex(integrity));
-  const metadataFile = (integrity: Integrity): string => `${entryDir(integrity)}.json`;
+  const entryDir = (integrity: Integrity): string => entryDirIn(paths, integrity);
+  const metadataFile = (integrity: Integrity): string => entryMetadataFile(paths, integrity);
   const fingerprintFile = (integrity: Integrity): string => path.join(paths.checks, `${integrityToHex(integrity)}.json`);
 
   const toEntry = (metadata: StoreMetadata, integrity: Integrity): StoreEntry => ({

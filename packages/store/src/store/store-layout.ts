@@ -3,7 +3,7 @@ import { lstat, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { SkillsyncError } from '@skillsync/core';
 import type { PackedFile } from '../pack/pack-skill.js';
-import type { Integrity } from '../integrity/integrity.js';
+import { integrityToHex, type Integrity } from '../integrity/integrity.js';
 
 /** Bump when the layout changes; old and new stores can then live side by side. */
 export const STORE_LAYOUT_VERSION = 'v1';
@@ -27,6 +27,21 @@ export interface StorePaths {
 export function storePaths(root: string): StorePaths {
   const resolved = path.resolve(root);
   return { root: resolved, entries: path.join(resolved, STORE_LAYOUT_VERSION), tmp: path.join(resolved, 'tmp'), checks: path.join(resolved, 'checks') };
+}
+
+/** The folder holding an entry's files. */
+export function entryDir(paths: StorePaths, integrity: Integrity): string {
+  return path.join(paths.entries, integrityToHex(integrity));
+}
+
+/** The folder of the store entry `integrity` in the store at `root` (whether or not the store holds it). */
+export function storeEntryDir(root: string, integrity: Integrity): string {
+  return entryDir(storePaths(root), integrity);
+}
+
+/** The entry's metadata file: written last, so its presence is what commits the entry. */
+export function entryMetadataFile(paths: StorePaths, integrity: Integrity): string {
+  return `${entryDir(paths, integrity)}.json`;
 }
 
 export function serializeMetadata(metadata: StoreMetadata): string {

@@ -1,7 +1,7 @@
 import { hashManagedContent } from '@skillsync/clients';
 import { isSemver, isValidSkillName, type ClientId, type ConnectorDefinition } from '@skillsync/core';
 import type { Journal, JournalEntry } from '../journal.js';
-import type { ClientInventory, FoundSkill } from './read-client-inventory.js';
+import type { ClientInventory, FoundConnector, FoundSkill } from './read-client-inventory.js';
 import { extractSecrets, type ExtractedSecret } from './extract-secrets.js';
 
 /** Where an imported item came from. */
@@ -59,7 +59,8 @@ export type ImportNoteCode =
   | 'IMPORT_NAME_CONFLICT'
   | 'IMPORT_NOT_A_CONNECTOR'
   | 'IMPORT_SKILL_UNREADABLE'
-  | 'IMPORT_UNREADABLE_FILE';
+  | 'IMPORT_UNREADABLE_FILE'
+  | 'IMPORT_SHADOWING_ENTRY';
 
 /** What import did not carry over as it was, and why. */
 export interface ImportNote {
@@ -158,10 +159,10 @@ function planConnectors(input: PlanImportInput, isManaged: IsManaged, notes: Imp
   const adoptEntry = (origin: ImportOrigin, hash: string): void => {
     adopt.push({ client: origin.client, scope, kind: 'connector', name: origin.name, path: origin.path, hash, adopted: true });
   };
-  const hashOf = (origin: ImportOrigin): string => {
-    const inventory = input.inventories.find((candidate) => candidate.client === origin.client);
-    return inventory?.connectors.find((found) => found.name === origin.name && found.path === origin.path)?.hash ?? '';
-  };
+  const foundOf = (origin: ImportOrigin): FoundConnector | undefined =>
+    input.inventories.find((candidate) => candidate.client === origin.client)?.connectors.find((found) => found.name === origin.name && found.path === origin.path);
+  const hashOf = (origin: ImportOrigin): string => foundOf(origin)?.hash ?? '';
+  const shadowingOf = (origin: ImportOrigin): FoundConnector['shadowing'] => foundOf(origin)?.shadowing;
 
   for (const group of groups.values()) {
     const [first] = group.from;
@@ -192,6 +193,12 @@ function planConnectors(input: PlanImportInput, isManaged: IsManaged, notes: Imp
     for (const origin of group.from) {
       if (origin !== first && origin.name !== name) {
         notes.push({ code: 'IMPORT_DUPLICATE', kind: 'connector', ...origin, message: `the same server as "${name}": sync replaces this entry with "${name}"` });
+      }
+      const shadowing = shadowingOf(origin);
+      if (shadowing !== undefined) {
+        // Sync never writes that container, so the entry is not adopted: it would keep shadowing the managed one.
+        notes.push({ code: 'IMPORT_SHADOWING_ENTRY', kind: 'connector', ...origin, message: `imported from the ${shadowing.label}, which ${origin.client} loads ahead of what sync writes: remove it with \`${shadowing.removeCommand}\`` });
+        continue;
       }
       // Adopted so that sync may rewrite it (references instead of literals) or remove it (a duplicate under another name).
       adoptEntry(origin, hashOf(origin));

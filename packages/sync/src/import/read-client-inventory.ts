@@ -14,6 +14,8 @@ export interface FoundConnector {
   /** `hashValue` of the entry as the client wrote it: what the journal records when it is adopted. */
   readonly hash: string;
   readonly read: ReadResult;
+  /** Set when it sits in a container the client loads ahead of the scope's file (Claude Code's local scope), which sync does not manage. */
+  readonly shadowing?: { readonly label: string; readonly removeCommand: string };
 }
 
 /** One skill folder found in a client's skills folder. */
@@ -59,8 +61,12 @@ export interface ReadInventoryOptions {
   readonly scope: 'user' | 'project';
   readonly projectRoot?: string;
   readonly clients: readonly ClientAdapter[];
-  /** False to list skill folders without hashing them (integrity left undefined): for a quick look. */
-  readonly hashSkills?: boolean;
+  /**
+   * How much of each skill folder to read: `hashed` (the default; what import needs),
+   * `parsed` (SKILL.md's name and version, no integrity) or `listed` (the folder names
+   * only, for a quick look: a client can hold hundreds of skills).
+   */
+  readonly skills?: 'hashed' | 'parsed' | 'listed';
 }
 
 const concurrency = 16;
@@ -83,7 +89,7 @@ export async function readClientInventory(options: ReadInventoryOptions): Promis
   const folders = new Map<string, Promise<FoundSkill[]>>();
   const readFolder = (dir: string): Promise<FoundSkill[]> => {
     let pending = folders.get(dir);
-    if (pending === undefined) folders.set(dir, (pending = readSkillsFolder(env, dir, options.hashSkills ?? true)));
+    if (pending === undefined) folders.set(dir, (pending = readSkillsFolder(env, dir, options.skills ?? 'hashed')));
     return pending;
   };
 
@@ -110,6 +116,20 @@ export async function readClientInventory(options: ReadInventoryOptions): Promis
         } else {
           problems.push({ path, code: entries.problem.code, message: entries.problem.message });
         }
+        for (const shadow of location.shadowedBy ?? []) {
+          const shadowEntries = readConnectorEntries(await readText(shadow.path), { ...location, ...shadow, container: 'map' });
+          // A file that does not parse is reported for the scope that owns it (the user scope reads ~/.claude.json too).
+          if (!shadowEntries.ok) continue;
+          for (const [name, native] of Object.entries(shadowEntries.value)) {
+            connectors.push({
+              name,
+              path: shadow.path,
+              hash: hashValue(native),
+              read: readConnector(native, adapter.connectorDialect),
+              shadowing: { label: shadow.label, removeCommand: shadow.removeCommand.replaceAll('{name}', name) },
+            });
+          }
+        }
       }
       const skills = locations.skills.kind === 'supported' ? await readFolder(locations.skills.path) : [];
       let instructions: FoundInstructions | undefined;
@@ -128,7 +148,7 @@ export async function readClientInventory(options: ReadInventoryOptions): Promis
 }
 
 /** Every skill folder directly inside `root` (hidden folders and skillsync's own leftovers skipped). */
-async function readSkillsFolder(env: Env, root: string, hash: boolean): Promise<FoundSkill[]> {
+async function readSkillsFolder(env: Env, root: string, detail: NonNullable<ReadInventoryOptions['skills']>): Promise<FoundSkill[]> {
   const p = pathFor(env);
   let names: string[];
   try {
@@ -146,6 +166,7 @@ async function readSkillsFolder(env: Env, root: string, hash: boolean): Promise<
       return undefined;
     }
     const base = { folderName, dir, realDir };
+    if (detail === 'listed') return { ...base, name: undefined, version: undefined, integrity: undefined, problem: undefined };
     const skillMd = await readTextIfExists(p.join(realDir, 'SKILL.md'));
     if (skillMd === undefined) return { ...base, name: undefined, version: undefined, integrity: undefined, problem: 'it has no SKILL.md' };
     const { parsed } = validateSkillMd(skillMd, { mode: 'lenient' });
@@ -153,7 +174,7 @@ async function readSkillsFolder(env: Env, root: string, hash: boolean): Promise<
     const metadata = parsed.frontmatter?.metadata;
     const declared = typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>).version : undefined;
     const version = typeof declared === 'string' ? declared : undefined;
-    if (!hash) return { ...base, name, version, integrity: undefined, problem: undefined };
+    if (detail === 'parsed') return { ...base, name, version, integrity: undefined, problem: undefined };
     try {
       const integrity = await hashSkillFolder(realDir);
       return { ...base, name, version, integrity, problem: undefined };

@@ -1,0 +1,417 @@
+import { rm } from 'node:fs/promises';
+import { detectClients } from '@skillsync/clients';
+import { toSkillsyncError, type Env, type SkillsyncPaths } from '@skillsync/core';
+import { loadJournal } from '@skillsync/sync';
+import { plural, shortPath } from '../format.js';
+import { readManifests } from '../project.js';
+import { runSync, syncPlans, type SyncData } from '../run-sync.js';
+import { buildSyncPlans, saveFingerprints, type ScopePlan } from '../sync-context.js';
+import type { DaemonController, DaemonEvent, DaemonHealth, DaemonInstanceInfo, DaemonSettings, DaemonStatus, DriftedItem, SyncRunSummary } from './contract.js';
+import { openDaemonLog, type DaemonLog } from './daemon-log.js';
+import { classifyDrift, createRepairGuard, plannedPaths, restrictPlan, type ScopeDrift } from './drift-policy.js';
+import { createFileWatcher, type FileWatcher } from './file-watcher.js';
+import { startDashboardServer, type DashboardServer } from './http/index.js';
+import { claimInstance, createToken, daemonFiles, dashboardLink, releaseInstance, writeStatusFile } from './instance.js';
+import { createSettleQueue, type SettledBatch } from './settle-queue.js';
+import { startTray, type Tray } from './tray/index.js';
+import { deriveWatchTargets } from './watch-targets.js';
+
+export interface StartDaemonOptions {
+  readonly env: Env;
+  readonly paths: SkillsyncPaths;
+  readonly settings: DaemonSettings;
+  /** The skillsync version, recorded in the instance file. */
+  readonly version: string;
+  /** The dashboard's port (0: any free one), or false for none. */
+  readonly dashboard: { readonly port: number } | false;
+  /** Show the tray icon when there is a desktop session. */
+  readonly tray: boolean;
+  /** In the foreground: receives every log record as a line for a person (stderr). */
+  readonly echo?: ((line: string) => void) | undefined;
+}
+
+/** A started daemon: its controller, what its instance file says, and when it has stopped. */
+export interface RunningDaemon extends DaemonController {
+  readonly instance: DaemonInstanceInfo;
+  /** Settles once the daemon has stopped, whoever stopped it (a signal, the tray's Quit, the dashboard). */
+  readonly stopped: Promise<void>;
+}
+
+/** What a look may be started by: a settled change, the start, or a manual sync that looks again afterwards. */
+type LookTrigger = Extract<SyncRunSummary['trigger'], 'start' | 'watch' | 'manual'>;
+
+interface DaemonState {
+  phase: 'starting' | 'running' | 'stopping';
+  paused: boolean;
+  /** False while there is no manifest at all (health `unconfigured`). */
+  configured: boolean;
+  detected: readonly string[];
+  drift: readonly DriftedItem[];
+  lastSync: SyncRunSummary | undefined;
+  error: DaemonStatus['error'];
+  watching: number;
+}
+
+/** A file repaired this many times within `REPAIR_WINDOW_MS` is being rewritten by its client: it is held, not fought. */
+const REPAIR_LIMIT = 3;
+const REPAIR_WINDOW_MS = 60_000;
+
+/**
+ * Starts the user's one daemon: claims the instance (DAEMON_ALREADY_RUNNING when one
+ * runs), looks at every scope once (repairing what its settings say to), starts
+ * watching, the dashboard and the tray, and writes the instance file. From then on a
+ * change to a watched file is acted on once the settle time has passed without another.
+ */
+export async function startDaemon(options: StartDaemonOptions): Promise<RunningDaemon> {
+  const files = daemonFiles(options.env, options.paths);
+  return claimInstance(files.instance, async () => {
+    const daemon = createDaemon(options, { instance: files.instance, status: files.status }, openDaemonLog({ file: files.log, echo: options.echo, now: options.env.now }));
+    try {
+      const info = await daemon.start();
+      return { info, value: { ...daemon.controller, instance: info, stopped: daemon.stopped } };
+    } catch (error) {
+      await daemon.controller.stop();
+      throw error;
+    }
+  });
+}
+
+function createDaemon(options: StartDaemonOptions, files: { readonly instance: string; readonly status: string }, log: DaemonLog) {
+  const { env, paths, settings } = options;
+  const startedAt = env.now().toISOString();
+  const clock = () => env.now().getTime();
+  const listeners = new Set<(event: DaemonEvent) => void>();
+  const guard = createRepairGuard({ limit: REPAIR_LIMIT, windowMs: REPAIR_WINDOW_MS });
+  const state: DaemonState = { phase: 'starting', paused: false, configured: true, detected: [], drift: [], lastSync: undefined, error: undefined, watching: 0 };
+  /** What was logged last, so a state that persists (an error, an item left as notified) is logged once, not at every look. */
+  const logged: { error: string; notified: ReadonlySet<string>; firstRun: string | undefined } = { error: '', notified: new Set(), firstRun: undefined };
+  let dashboard: DashboardServer | undefined;
+  let tray: Tray | undefined;
+  let published = '';
+  let statusWrites: Promise<void> = Promise.resolve();
+  let stopping: Promise<void> | undefined;
+  let resolveStopped: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+
+  const emit = (event: DaemonEvent): void => {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        log.warn(`a ${event.type} listener failed: ${(error as Error).message}`);
+      }
+    }
+  };
+
+  const health = (): DaemonHealth => {
+    if (state.phase === 'starting') return 'starting';
+    if (state.paused) return 'paused';
+    if (!state.configured) return 'unconfigured';
+    if (state.error !== undefined) return 'error';
+    return state.drift.some((item) => item.handling !== 'ignored') ? 'drift' : 'in-sync';
+  };
+
+  const status = (): DaemonStatus => ({
+    health: health(),
+    pid: process.pid,
+    startedAt,
+    url: dashboard?.url,
+    paused: state.paused,
+    watching: state.watching,
+    settings,
+    drift: state.drift,
+    lastSync: state.lastSync,
+    error: state.error,
+    detected: state.detected,
+  });
+
+  /** Tells listeners and the status file, when the status changed. */
+  const publish = (): void => {
+    const current = status();
+    const text = JSON.stringify(current);
+    if (text === published) return;
+    published = text;
+    emit({ type: 'status', status: current });
+    statusWrites = statusWrites
+      .then(() => writeStatusFile(files.status, current))
+      .catch((error: unknown) => {
+        log.warn(`could not write the status file: ${toSkillsyncError(error).message}`);
+      });
+  };
+
+  const queue = createSettleQueue({
+    settleMs: settings.settleMs,
+    now: clock,
+    onSettled: async (batch) => {
+      emit({ type: 'changed', paths: batch.paths });
+      await look('watch', batch);
+    },
+  });
+
+  const watcher: FileWatcher = createFileWatcher({
+    env,
+    onChange: (file) => {
+      if (state.phase !== 'stopping') queue.changed(file);
+    },
+    onError: (error) => {
+      log.warn(`watching: ${error.message}`);
+    },
+  });
+
+  /**
+   * Looks at every scope: plans, decides per drifted item, repairs what the settings
+   * let it, and watches what the manifests now name. When that set changed, it looks
+   * once more: a change made while the new set was not watched yet is caught then.
+   */
+  const look = async (trigger: LookTrigger, batch?: SettledBatch): Promise<void> => {
+    if (state.paused) return;
+    if (await lookOnce(trigger, batch)) await lookOnce(trigger, undefined);
+    publish();
+  };
+
+  const lookOnce = async (trigger: LookTrigger, batch: SettledBatch | undefined): Promise<boolean> => {
+    let watchChanged = false;
+    try {
+      const [manifests, found] = await Promise.all([readManifests(env), detectClients(env)]);
+      state.detected = found.filter((client) => client.found).map((client) => client.id);
+      state.configured = manifests.user !== undefined || manifests.project !== undefined;
+      let plans: ScopePlan[] = [];
+      try {
+        if (state.configured) plans = await buildSyncPlans({ env, paths, scope: undefined, clients: [], manifests });
+      } finally {
+        watchChanged = await watcher.update(deriveWatchTargets({ env, paths, manifests, plans }));
+        state.watching = watcher.count();
+      }
+      if (!state.configured) {
+        state.drift = [];
+        state.error = undefined;
+        logFirstRun();
+        return watchChanged;
+      }
+      if (trigger === 'start' && state.detected.length === 0 && manifests.effective.clients === undefined) {
+        log.info('No AI client found on this machine: nothing to keep in sync yet. The daemon keeps watching and picks a client up when it is installed.');
+      }
+      await act(plans, trigger, batch);
+      const problem = plans.flatMap((scopePlan) => scopePlan.plan.problems)[0];
+      setError(problem === undefined ? undefined : { code: problem.code, message: `${shortPath(env, problem.path)}${problem.line === undefined ? '' : `:${problem.line}`}: ${problem.message}` });
+    } catch (error) {
+      const failure = toSkillsyncError(error);
+      setError({ code: failure.code, message: failure.message, hint: failure.hint });
+    }
+    return watchChanged;
+  };
+
+  const setError = (error: DaemonStatus['error']): void => {
+    state.error = error;
+    const key = error === undefined ? '' : `${error.code}\u0000${error.message}`;
+    if (key !== logged.error && error !== undefined) log.error(`${error.code}: ${error.message}`, { code: error.code, ...(error.hint === undefined ? {} : { hint: error.hint }) });
+    logged.error = key;
+  };
+
+  const logFirstRun = (): void => {
+    const names = state.detected.join(', ');
+    if (logged.firstRun === names) return;
+    logged.firstRun = names;
+    log.info(
+      state.detected.length === 0
+        ? 'Nothing is configured yet (no skillsync.yaml), and no AI client was found on this machine. Install one, or write a manifest with `skillsync init`: the daemon picks either up.'
+        : `Nothing is configured yet (no skillsync.yaml). Found: ${names}. Adopt what they have with \`skillsync import\` (or from the dashboard); the daemon picks the manifest up.`,
+      { detected: state.detected },
+    );
+  };
+
+  /** Decides what to do about the plans' drift, and does it. */
+  const act = async (plans: readonly ScopePlan[], trigger: LookTrigger, batch: SettledBatch | undefined): Promise<void> => {
+    const now = clock();
+    let decided = classifyDrift(plans, settings, guard.held());
+    const exhausted = decided.flatMap((scope) => [...scope.repairs].filter((path) => guard.exhausted(path, now)));
+    for (const path of exhausted) hold(path, decided);
+    if (exhausted.length > 0) decided = classifyDrift(plans, settings, guard.held());
+    logNotified(decided);
+    // Paused, it only looks (a manual sync still refreshes what the status says).
+    const repairing = state.paused ? [] : decided.filter((scope) => scope.repairs.size > 0);
+    if (repairing.length === 0) {
+      await saveFingerprints(plans);
+      state.drift = decided.flatMap((scope) => scope.items);
+      return;
+    }
+    await saveFingerprints(decided.filter((scope) => scope.repairs.size === 0).map((scope) => scope.plan));
+    const result = await syncPlans(await Promise.all(repairing.map(narrowPlan)), { env, paths, mode: 'apply' });
+    const written = writtenPaths(result.data);
+    guard.recordRepairs(written, clock());
+    state.drift = decided.flatMap((scope) => scope.items).filter((item) => !written.has(item.path));
+    recordRun(summarize(trigger, result.data, batch), repairing);
+  };
+
+  const hold = (path: string, decided: readonly ScopeDrift[]): void => {
+    guard.hold(path);
+    const clients = [...new Set(decided.flatMap((scope) => scope.items).filter((item) => item.path === path).map((item) => item.client))];
+    const reason = `${clients.join(', ')} rewrote ${shortPath(env, path)} after each of ${REPAIR_LIMIT} repairs within ${REPAIR_WINDOW_MS / 1000} s: repairs of it stop until the next "Sync now" (dashboard or tray).`;
+    log.warn(`holding ${shortPath(env, path)}: ${reason}`, { path, clients });
+    emit({ type: 'held', path, reason });
+  };
+
+  const logNotified = (decided: readonly ScopeDrift[]): void => {
+    const notified = decided.flatMap((scope) => scope.items).filter((item) => item.handling === 'notified');
+    const key = (item: DriftedItem): string => [item.scope, item.client, item.kind, item.name, item.status].join('\u0000');
+    for (const item of notified) {
+      if (logged.notified.has(key(item))) continue;
+      log.info(`drift: ${item.client} ${item.kind} ${item.name} is ${item.status} in ${shortPath(env, item.path)} (not repaired: ${item.status === 'conflict' ? 'someone else\'s entry has that name' : `${item.kind} drift is set to notify`})`, {
+        client: item.client,
+        kind: item.kind,
+        name: item.name,
+        status: item.status,
+        path: item.path,
+      });
+    }
+    logged.notified = new Set(notified.map(key));
+  };
+
+  /** The scope's plan, writing only the paths to repair (its journal keeping what it says now for the others). */
+  const narrowPlan = async ({ plan: scopePlan, repairs }: ScopeDrift): Promise<ScopePlan> => {
+    if (plannedPaths(scopePlan.plan).every((path) => repairs.has(path))) return scopePlan;
+    const previous = await loadJournal(paths.state, scopePlan.scope, scopePlan.projectRoot);
+    return { ...scopePlan, plan: restrictPlan(scopePlan.plan, repairs, previous) };
+  };
+
+  const recordRun = (run: SyncRunSummary, scopes?: readonly ScopeDrift[]): void => {
+    state.lastSync = run;
+    emit({ type: 'synced', run });
+    const clients = [...new Set((scopes ?? []).flatMap((scope) => scope.items.filter((item) => scope.repairs.has(item.path)).map((item) => item.client)))];
+    const timing = run.afterSettleMs === undefined ? '' : ` (${run.afterSettleMs} ms after the settle time)`;
+    const what = run.trigger === 'watch' || run.trigger === 'start' ? `repaired ${clients.length === 0 ? 'drift' : clients.join(', ')}` : `synced (${run.trigger})`;
+    const line = `${what}: ${plural(run.written, 'file or folder', 'files or folders')} written${timing}${run.message === undefined ? '' : `; ${run.message}`}`;
+    (run.ok ? log.info : log.warn)(line, { trigger: run.trigger, written: run.written, runIds: run.runIds, ...(run.afterSettleMs === undefined ? {} : { afterSettleMs: run.afterSettleMs, sinceChangeMs: run.sinceChangeMs }) });
+  };
+
+  const summarize = (trigger: SyncRunSummary['trigger'], data: SyncData, batch: SettledBatch | undefined): SyncRunSummary => {
+    const end = clock();
+    const skipped = data.scopes.flatMap((scope) => scope.applied?.skipped ?? []);
+    const problems = data.scopes.flatMap((scope) => scope.problems);
+    const firstSkipped = skipped[0];
+    const firstProblem = problems[0];
+    const message =
+      firstSkipped !== undefined
+        ? `${plural(skipped.length, 'path')} left as they were: ${firstSkipped.reason}`
+        : firstProblem !== undefined
+          ? `${plural(problems.length, 'file')} not read: ${shortPath(env, firstProblem.path)}: ${firstProblem.message}`
+          : undefined;
+    return {
+      at: new Date(end).toISOString(),
+      trigger,
+      ok: skipped.length === 0 && problems.length === 0,
+      written: writtenPaths(data).size,
+      runIds: data.scopes.flatMap((scope) => (scope.applied?.runId === undefined ? [] : [scope.applied.runId])),
+      ...(message === undefined ? {} : { message }),
+      ...(batch === undefined ? {} : { afterSettleMs: Math.round(end - batch.settledAt), sinceChangeMs: Math.round(end - batch.lastChangeAt) }),
+    };
+  };
+
+  const syncNow = (trigger: SyncRunSummary['trigger'], clients?: readonly string[]): Promise<SyncRunSummary> =>
+    queue.run(async () => {
+      guard.clear();
+      let run: SyncRunSummary;
+      try {
+        run = summarize(trigger, (await runSync(env, paths, { mode: 'apply', scope: undefined, clients: clients ?? [] })).data, undefined);
+      } catch (error) {
+        const failure = toSkillsyncError(error);
+        run = { at: env.now().toISOString(), trigger, ok: false, written: 0, runIds: [], message: `${failure.code}: ${failure.message}` };
+      }
+      recordRun(run);
+      // The status follows what is on disk now (a paused daemon's too: this sync was asked for).
+      await lookOnce('manual', undefined);
+      publish();
+      return run;
+    });
+
+  const controller: DaemonController = {
+    status,
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    syncNow,
+    pause: () => {
+      if (state.paused) return;
+      state.paused = true;
+      log.info('paused: changes are still watched, and acted on after resume');
+      publish();
+    },
+    resume: () => {
+      if (!state.paused) return;
+      state.paused = false;
+      log.info('resumed');
+      publish();
+      void queue.run(() => look('watch'));
+    },
+    stop: () => {
+      stopping ??= (async () => {
+        state.phase = 'stopping';
+        queue.cancel();
+        // A repair under way finishes: a sync is never cut off halfway.
+        await queue.idle();
+        await watcher.close();
+        await tray?.close().catch((error: unknown) => {
+          log.warn(`the tray did not close cleanly: ${(error as Error).message}`);
+        });
+        await dashboard?.close().catch((error: unknown) => {
+          log.warn(`the dashboard did not close cleanly: ${(error as Error).message}`);
+        });
+        listeners.clear();
+        await statusWrites;
+        releaseInstance(files.instance, process.pid);
+        process.off('exit', releaseOnExit);
+        await rm(files.status, { force: true });
+        log.info('stopped');
+        log.close();
+        resolveStopped();
+      })();
+      return stopping;
+    },
+  };
+
+  /** If the process ends some other way (an uncaught error), its instance file must not claim it still runs. */
+  const releaseOnExit = (): void => {
+    releaseInstance(files.instance, process.pid);
+  };
+  process.on('exit', releaseOnExit);
+
+  const start = async (): Promise<DaemonInstanceInfo> => {
+    log.info(`starting skillsync ${options.version}`, { settings });
+    await look('start');
+    const token = createToken();
+    if (options.dashboard !== false) {
+      dashboard = await startDashboardServer({ controller, env, paths, port: options.dashboard.port, token, log: log.error }).catch((error: unknown) => {
+        const failure = toSkillsyncError(error);
+        log.warn(`no dashboard: ${failure.code}: ${failure.message}`, { code: failure.code });
+        return undefined;
+      });
+    }
+    if (options.tray) {
+      tray = await startTray({ controller, env, dashboardUrl: dashboard === undefined ? undefined : dashboardLink(dashboard.url, token), log: log.info }).catch((error: unknown) => {
+        log.warn(`no tray icon: ${toSkillsyncError(error).message}`);
+        return undefined;
+      });
+    }
+    state.phase = 'running';
+    publish();
+    await statusWrites;
+    const current = status();
+    log.info(`running (pid ${process.pid}): ${current.health}, watching ${plural(current.watching, 'path')}${dashboard === undefined ? '' : `, dashboard ${dashboard.url}`}`, {
+      health: current.health,
+      watching: current.watching,
+      url: dashboard?.url ?? null,
+    });
+    return { pid: process.pid, startedAt, url: dashboard?.url, token: dashboard === undefined ? undefined : token, logFile: log.file, version: options.version };
+  };
+
+  return { controller, start, stopped };
+}
+
+/** Every client file and skill folder a sync wrote or removed. */
+function writtenPaths(data: SyncData): Set<string> {
+  return new Set(data.scopes.flatMap((scope) => (scope.applied === undefined ? [] : [...scope.applied.written, ...scope.applied.skillsWritten, ...scope.applied.skillsRemoved])));
+}
+

@@ -1,0 +1,176 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, unlinkSync } from 'node:fs';
+import { link, open, readFile, rm } from 'node:fs/promises';
+import { pathFor, SkillsyncError, withFileLock, writeFileAtomic, type Env, type SkillsyncPaths } from '@skillsync/core';
+import type { DaemonInstanceInfo, DaemonStatus } from './contract.js';
+
+/** Where the daemon of one user keeps its files, all in the skillsync state folder. */
+export interface DaemonFiles {
+  /** The single-instance claim: `DaemonInstanceInfo`, mode 0600 (it holds the dashboard token). */
+  readonly instance: string;
+  /** The latest `DaemonStatus`, rewritten when it changes, so `skillsync daemon status` can read it. */
+  readonly status: string;
+  /** Structured JSON lines (pino). */
+  readonly log: string;
+  /** Whatever a detached or service-run daemon prints (Node's own warnings, a crash's stack). */
+  readonly output: string;
+}
+
+export function daemonFiles(env: Env, paths: SkillsyncPaths): DaemonFiles {
+  const p = pathFor(env);
+  return {
+    instance: p.join(paths.state, 'daemon.json'),
+    status: p.join(paths.state, 'daemon-status.json'),
+    log: p.join(paths.state, 'daemon.log'),
+    output: p.join(paths.state, 'daemon-output.log'),
+  };
+}
+
+/** The address the browser opens: the dashboard reads its token from the fragment, which is never sent to a server. */
+export function dashboardLink(url: string, token: string): string {
+  return `${url}#token=${token}`;
+}
+
+/** A fresh per-start dashboard token: 256 random bits. */
+export function createToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** True while a process with this pid exists (one of another user counts: it exists). */
+export function isProcessAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The instance file's content, or undefined when there is none or it is not one (a stray file is treated as no claim). */
+export async function readInstance(file: string): Promise<DaemonInstanceInfo | undefined> {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : parseInstance(text);
+}
+
+/** The daemon running for this user, or undefined (no instance file, or one left by a process that is gone). */
+export async function runningInstance(file: string): Promise<DaemonInstanceInfo | undefined> {
+  const info = await readInstance(file);
+  return info !== undefined && isInstanceAlive(info) ? info : undefined;
+}
+
+/**
+ * True while the daemon an instance file names still runs. After a power cut the file
+ * outlives its daemon and, after a reboot, its pid may be another process's: one that
+ * started after the daemon did is not it (checked where the OS says when a process
+ * started: Linux).
+ */
+export function isInstanceAlive(info: DaemonInstanceInfo): boolean {
+  if (!isProcessAlive(info.pid)) return false;
+  const started = processStartedAt(info.pid);
+  return started === undefined || started <= Date.parse(info.startedAt) + 1000;
+}
+
+/** When a process started (ms since the epoch), from /proc; undefined elsewhere or when unreadable. */
+function processStartedAt(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const boot = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1];
+    // Field 22, counted after the command name (which may hold spaces), in USER_HZ ticks: 100 a second on Linux.
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    return boot === undefined || !Number.isFinite(ticks) ? undefined : Number(boot) * 1000 + ticks * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Claims the user's one daemon instance: under a lock (so two starting at once cannot
+ * both take over a stale file), a live instance is refused with DAEMON_ALREADY_RUNNING
+ * naming its pid and dashboard; a file whose process is gone is removed. `start` then
+ * runs, still under the lock, and the instance file it describes is created exclusively
+ * (never overwriting), whole and with mode 0600: whoever sees it may use its url and token.
+ */
+export async function claimInstance<T>(file: string, start: () => Promise<{ readonly info: DaemonInstanceInfo; readonly value: T }>): Promise<T> {
+  return withFileLock(file, async () => {
+    const existing = await readInstance(file);
+    if (existing !== undefined && isInstanceAlive(existing)) {
+      throw new SkillsyncError('DAEMON_ALREADY_RUNNING', `skillsync is already running for this user (pid ${existing.pid}${existing.url === undefined ? ', no dashboard' : `, dashboard ${existing.url}`}).`, {
+        details: { pid: existing.pid, url: existing.url ?? null, startedAt: existing.startedAt, instanceFile: file },
+      });
+    }
+    await rm(file, { force: true });
+    const { info, value } = await start();
+    await createExclusively(file, `${JSON.stringify(info, null, 2)}\n`);
+    return value;
+  });
+}
+
+/** Removes the instance file if it is still this process's (a daemon started after us may have taken a stale one over). */
+export function releaseInstance(file: string, pid: number): void {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return;
+  }
+  if (parseInstance(text)?.pid === pid) unlinkSync(file);
+}
+
+/** The status file: rewritten whole (atomically) on every change of the status. */
+export function writeStatusFile(file: string, status: DaemonStatus): Promise<void> {
+  return writeFileAtomic(file, `${JSON.stringify(status, null, 2)}\n`, { mode: 0o600 });
+}
+
+export async function readStatusFile(file: string): Promise<DaemonStatus | undefined> {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as DaemonStatus;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseInstance(text: string): DaemonInstanceInfo | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const info = value as Partial<Record<keyof DaemonInstanceInfo, unknown>>;
+  if (typeof info.pid !== 'number' || typeof info.startedAt !== 'string' || typeof info.logFile !== 'string' || typeof info.version !== 'string') return undefined;
+  return {
+    pid: info.pid,
+    startedAt: info.startedAt,
+    url: typeof info.url === 'string' ? info.url : undefined,
+    token: typeof info.token === 'string' ? info.token : undefined,
+    logFile: info.logFile,
+    version: info.version,
+  };
+}
+
+/**
+ * Writes a file that must not exist yet, so that a reader sees it whole or not at all:
+ * a temp file beside it, fsynced, then hard-linked to its name (which fails if the name
+ * is taken) and unlinked.
+ */
+async function createExclusively(file: string, text: string): Promise<void> {
+  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    const handle = await open(temp, 'wx', 0o600);
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await link(temp, file);
+  } catch (error) {
+    throw new SkillsyncError('FILE_WRITE_FAILED', `Could not create ${file}: ${(error as Error).message}`, { details: { path: file }, cause: error });
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
