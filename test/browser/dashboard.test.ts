@@ -26,10 +26,11 @@ import {
 if (!hasChromium) console.warn(noChromiumReason);
 
 /**
- * The requirement is that a drift shows within a second of the edit (settle time
- * included); the bound leaves room for a loaded CI box. The measured figure is printed.
+ * The requirement: a drift shows within a second of the edit, settle time included.
+ * Measured after a warm-up drift (the first one of a fresh daemon and page also loads
+ * code and lays the page out); both figures are printed.
  */
-const DRIFT_VISIBLE_BOUND_MS = 3_000;
+const DRIFT_VISIBLE_BOUND_MS = 1_000;
 
 const cursorConfig = (sandbox: Sandbox): string => path.join(sandbox.home, '.cursor', 'mcp.json');
 
@@ -105,24 +106,32 @@ describe.skipIf(!hasChromium)('the dashboard, against a real daemon', () => {
   it('shows a planted drift within a second of the edit, and repairs it from the page', async () => {
     await goTo(page, 'Drift');
     await page.getByText('No drift', { exact: false }).waitFor();
-    const config = await readMcpConfig(sandbox);
-    expect(config.mcpServers.tester?.args).toEqual(testerArgs);
     const card = page.locator('[data-drift="cursor/connector/tester"]');
+    /** Adds an argument to tester in Cursor's file; resolves with how long the page took to show the drift. */
+    const plantDrift = async (argument: string): Promise<number> => {
+      const config = await readMcpConfig(sandbox);
+      expect(config.mcpServers.tester?.args).toEqual(testerArgs);
+      const edited = performance.now();
+      await writeFile(cursorConfig(sandbox), JSON.stringify({ mcpServers: { ...config.mcpServers, tester: { ...config.mcpServers.tester, args: [...testerArgs, argument] } } }, null, 2));
+      await card.waitFor({ timeout: 15_000 });
+      return performance.now() - edited;
+    };
+    const repairFromPage = async (): Promise<void> => {
+      await card.getByRole('button', { name: 'Repair' }).click();
+      await expect.poll(async () => (await readMcpConfig(sandbox)).mcpServers.tester?.args, { timeout: 15_000 }).toEqual(testerArgs);
+      await card.waitFor({ state: 'detached', timeout: 15_000 });
+      await page.getByText('No drift', { exact: false }).waitFor();
+    };
 
-    const edited = performance.now();
-    await writeFile(cursorConfig(sandbox), JSON.stringify({ mcpServers: { ...config.mcpServers, tester: { ...config.mcpServers.tester, args: [...testerArgs, '--planted'] } } }, null, 2));
-    await card.waitFor({ timeout: 15_000 });
-    const visibleMs = performance.now() - edited;
-    console.info(`drift visible on the page ${Math.round(visibleMs)} ms after the edit`);
+    const warmUpMs = await plantDrift('--warm-up');
+    await repairFromPage();
+    const visibleMs = await plantDrift('--planted');
+    console.info(`drift visible on the page ${Math.round(visibleMs)} ms after the edit (the warm-up drift: ${Math.round(warmUpMs)} ms)`);
     expect(visibleMs).toBeLessThan(DRIFT_VISIBLE_BOUND_MS);
     await expect.poll(() => card.getByLabel('diff').textContent()).toContain('--planted');
     await expect.poll(() => card.textContent()).toContain('modified');
     await screenshot(page, 'drift');
-
-    await card.getByRole('button', { name: 'Repair' }).click();
-    await expect.poll(async () => (await readMcpConfig(sandbox)).mcpServers.tester?.args, { timeout: 15_000 }).toEqual(testerArgs);
-    await card.waitFor({ state: 'detached', timeout: 15_000 });
-    await page.getByText('No drift', { exact: false }).waitFor();
+    await repairFromPage();
   }, 60_000);
 
   it('adopts a client’s version of a connector: into the manifest, then into every client', async () => {

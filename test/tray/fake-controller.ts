@@ -2,7 +2,7 @@ import type { DaemonController, DaemonEvent, DaemonStatus, SyncRunSummary } from
 
 /** A daemon controller that records what it is asked, and whose status the test sets. */
 export interface FakeController extends DaemonController {
-  /** `syncNow:<trigger>`, `pause`, `resume`, `stop`, in order. */
+  /** `syncNow:<trigger>`, `exclusive`, `pause`, `resume`, `stop`, in order. */
   readonly calls: string[];
   /** Changes the status and sends it to the subscribers, as the daemon does. */
   update(change: Partial<DaemonStatus>): void;
@@ -63,6 +63,10 @@ export function createFakeController(): FakeController {
           else reject(failure);
         });
       });
+    },
+    exclusive: (task) => {
+      calls.push('exclusive');
+      return task((trigger) => controller.syncNow(trigger));
     },
     pause: () => {
       calls.push('pause');

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { DaemonEvent, DaemonStatus, SyncRequest, SyncRunSummary } from '../../cli/src/daemon/http/api-types.js';
+import { activeDrift } from '../../cli/src/daemon/drift-summary.js';
 import { createApiClient } from './api-client.js';
 import { ErrorNote, Pill } from './components.js';
 import { followDaemonEvents, type StreamState } from './daemon-events.js';
@@ -68,7 +69,7 @@ function Shell(): ReactNode {
   const page = useCurrentPage();
   const { status, stream } = useDaemon();
   const Page = pageComponents[page];
-  const driftCount = status?.drift.length ?? 0;
+  const driftCount = status === undefined ? 0 : activeDrift(status.drift).length;
   if (stream === 'unauthorized') return <NoToken expired />;
   return (
     <div className="shell">

@@ -48,12 +48,25 @@ export function followDaemonEvents(api: ApiClient, handlers: DaemonEventHandlers
   };
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
+/**
+ * Resolves after `ms`, or as soon as `signal` aborts (at once when it already has).
+ * Its abort listener goes when it resolves: the reconnect loop pauses once per attempt
+ * for as long as the page lives, and the signal is the same all along.
+ */
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
+    const aborted = (): void => {
       clearTimeout(timer);
       resolve();
-    });
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', aborted);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', aborted, { once: true });
   });
 }

@@ -51,21 +51,35 @@ export async function runSync(env: Env, paths: SkillsyncPaths, options: RunSyncO
   return syncPlans(plans, { env, paths, mode: options.mode });
 }
 
+/** A scope's plan to apply, with (the daemon's repairs) only some of its files and skill folders to write. */
+export interface PlanToSync extends ScopePlan {
+  /** The planned paths to write (`applyPlan`'s `only`); undefined: all of them. */
+  readonly only?: ReadonlySet<string>;
+}
+
 /**
  * Applies plans already made (or, with `dry-run` / `check`, reports them) and says how
- * it went. The daemon calls it with plans it narrowed to what its settings let it repair.
+ * it went. The daemon calls it with plans whose `only` names what its settings let it repair.
  */
 export async function syncPlans(
-  plans: readonly ScopePlan[],
+  plans: readonly PlanToSync[],
   options: { readonly env: Env; readonly paths: SkillsyncPaths; readonly mode: SyncData['mode'] },
 ): Promise<CommandResult<SyncData>> {
   const { env, paths, mode } = options;
   const scopes: SyncScopeReport[] = [];
-  for (const { scope, manifest, projectRoot, clients, plan, fingerprints } of plans) {
+  for (const { scope, manifest, projectRoot, clients, plan, fingerprints, only } of plans) {
     const root = projectRoot ?? env.home;
     const applied =
       mode === 'apply'
-        ? await applyPlan(plan, { env, stateDir: paths.state, scope, ...(projectRoot === undefined ? {} : { projectRoot }), storeRoot: paths.store, fingerprints })
+        ? await applyPlan(plan, {
+            env,
+            stateDir: paths.state,
+            scope,
+            ...(projectRoot === undefined ? {} : { projectRoot }),
+            storeRoot: paths.store,
+            fingerprints,
+            ...(only === undefined ? {} : { only }),
+          })
         : undefined;
     scopes.push({
       scope,

@@ -4,12 +4,13 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { createEnv, SkillsyncError } from '@skillsync/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildStdioTestServer, connectTestClient, textOf, waitFor, type Era } from '../../../test/support/mcp/harness.js';
-import { createGateway, generateToken, serveGatewayHttp, type Gateway, type HttpServing } from './index.js';
+import { randomToken } from '@skillsync/core';
+import { createGateway, serveGatewayHttp, type Gateway, type HttpServing } from './index.js';
 
 let stdioServer: { file: string; cleanup: () => Promise<void> };
 let gateway: Gateway;
 let serving: HttpServing;
-const token = generateToken();
+const token = randomToken();
 const clients: Client[] = [];
 
 beforeAll(async () => {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
@@ -44,11 +44,6 @@ export interface HttpServing {
 }
 
 export const MIN_TOKEN_LENGTH = 32;
-
-/** A fresh random bearer token (256 bits, base64url). */
-export function generateToken(): string {
-  return randomBytes(32).toString('base64url');
-}
 
 export function isLoopbackHost(host: string): boolean {
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
@@ -248,8 +243,8 @@ async function paramHeaderRejection(gateway: Gateway, request: Request): Promise
   );
 }
 
-/** Compares the presented bearer token with the expected one in constant time. */
-function authorized(header: string | undefined, expected: Buffer): boolean {
+/** Compares the bearer token of an Authorization header with the expected one (its SHA-256 digest) in constant time. */
+export function authorized(header: string | undefined, expected: Buffer): boolean {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   const presented = createHash('sha256')
     .update(match?.[1] ?? '')

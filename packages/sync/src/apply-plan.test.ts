@@ -91,6 +91,27 @@ describe('applyPlan', () => {
     expect((await planFor(fixture, desiredFor(fixture, ['docs', 'search']))).files).toEqual([]);
   });
 
+  it('writes only the paths asked for; the others keep their files and, as skipped ones do, the journal entries read under the lock', async () => {
+    const fixture = await createSyncFixture();
+    await applyFor(fixture, await planFor(fixture, desiredFor(fixture, ['docs'])));
+    const plan = await planFor(fixture, desiredFor(fixture, ['docs', 'search']));
+    const mcpPath = path.join(fixture.project, '.mcp.json');
+    const others = plan.files.filter((file) => file.path !== mcpPath);
+    expect(others.length).toBeGreaterThan(0);
+    const othersBefore = await Promise.all(others.map((file) => readFile(file.path, 'utf8')));
+    // Written after the plan was made: the journal a narrowed run keeps for the paths left out is this one.
+    const journalBefore = await loadJournal(fixture.stateDir, 'project', fixture.project);
+
+    const result = await applyFor(fixture, plan, { only: new Set([mcpPath]) });
+    expect(result).toMatchObject({ written: [mcpPath], skillsWritten: [], skillsRemoved: [], skipped: [] });
+    expect(await readFile(mcpPath, 'utf8')).toBe(plan.files.find((file) => file.path === mcpPath)?.after);
+    expect(await Promise.all(others.map((file) => readFile(file.path, 'utf8')))).toEqual(othersBefore);
+    const journal = await loadJournal(fixture.stateDir, 'project', fixture.project);
+    const names = (entries: typeof journal.entries, file: string) => entries.filter((entry) => entry.path === file).map((entry) => entry.name).sort();
+    expect(names(journal.entries, mcpPath)).toEqual(names(plan.journal.entries, mcpPath));
+    for (const file of others) expect(names(journal.entries, file.path)).toEqual(names(journalBefore.entries, file.path));
+  });
+
   it('refuses to roll back over later edits unless forced', async () => {
     const fixture = await createSyncFixture();
     const before = await userFiles(fixture);

@@ -59,6 +59,13 @@ export interface ApplyPlanOptions {
    * this scope's folders, at the end of the run. Defaults to none: every folder is hashed.
    */
   readonly fingerprints?: SkillFolderFingerprints;
+  /**
+   * Only these planned files and skill folders are written (the daemon repairing some
+   * drift and only reporting the rest). Every other one is left as a skipped one is, its
+   * journal entries kept from the journal read under the lock; it is not reported as
+   * skipped. Default: the whole plan.
+   */
+  readonly only?: ReadonlySet<string>;
 }
 
 /** How many skill folders are copied at once: enough to keep the thread pool's fsyncs overlapping. */
@@ -131,8 +138,10 @@ interface PendingSkill {
   readonly record: RunSkill;
 }
 
-async function applyLocked(plan: SyncPlan, options: ApplyPlanOptions & { projectRoot: string | undefined }): Promise<ApplyResult> {
-  const { env, stateDir, scope, projectRoot } = options;
+async function applyLocked(whole: SyncPlan, options: ApplyPlanOptions & { projectRoot: string | undefined }): Promise<ApplyResult> {
+  const { env, stateDir, scope, projectRoot, only } = options;
+  const plan = only === undefined ? whole : { ...whole, files: whole.files.filter((file) => only.has(file.path)), skills: whole.skills.filter((skill) => only.has(skill.dir)) };
+  const leftOut = only === undefined ? [] : [...whole.files.map((file) => file.path), ...whole.skills.map((skill) => skill.dir)].filter((target) => !only.has(target));
   const journalPath = journalFile(stateDir, scope, projectRoot);
   const journalBefore = await readTextIfExists(journalPath);
   const previous = journalBefore === undefined ? emptyJournal : parseJournal(journalBefore, journalPath);
@@ -141,6 +150,7 @@ async function applyLocked(plan: SyncPlan, options: ApplyPlanOptions & { project
   const skip = (target: string, code: string, reason: string): void => {
     skipped.push({ path: target, code, reason });
   };
+  const journalAfter = (): Journal => mergeJournal(plan.journal, previous, [...leftOut, ...skipped.map((entry) => entry.path)]);
   const fingerprints = options.fingerprints ?? memorySkillFolderFingerprints();
   const ownFiles = [journalPath, ...(fingerprints.file === undefined ? [] : [fingerprints.file])];
   await sweepLeftovers(stateDir, { files: [...plan.files.map((file) => file.path), ...ownFiles], skillDirs: plan.skills.map((skill) => skill.dir) });
@@ -180,7 +190,7 @@ async function applyLocked(plan: SyncPlan, options: ApplyPlanOptions & { project
   }
 
   if (files.length === 0 && skills.length === 0) {
-    await saveJournalIfChanged(journalPath, before, scope, projectRoot, mergeJournal(plan.journal, previous, skipped));
+    await saveJournalIfChanged(journalPath, before, scope, projectRoot, journalAfter());
     await fingerprints.save({ prune: true });
     return { runId: undefined, written: [], skillsWritten: [], skillsRemoved: [], skipped };
   }
@@ -236,7 +246,7 @@ async function applyLocked(plan: SyncPlan, options: ApplyPlanOptions & { project
   }
 
   // 4. The journal, last: a run killed before this point leaves the old journal, which the next plan reconciles.
-  await saveJournalIfChanged(journalPath, before, scope, projectRoot, mergeJournal(plan.journal, previous, skipped));
+  await saveJournalIfChanged(journalPath, before, scope, projectRoot, journalAfter());
   await writeRunRecord(stateDir, { ...started, status: 'complete', files: fileRecords, skills: skillRecords });
   await pruneRuns(stateDir, options.keepRuns ?? DEFAULT_KEEP_RUNS);
   await fingerprints.save({ prune: true });
@@ -400,11 +410,11 @@ function folderMaker(): FolderMaker {
 }
 
 /**
- * The plan's journal, except that anything skipped keeps its entries from the journal
- * as it was: the file still holds what that journal describes.
+ * The plan's journal, except that every path left as it was (skipped, or not asked for)
+ * keeps its entries from the journal as it was: the file still holds what that journal describes.
  */
-function mergeJournal(planned: Journal, previous: Journal, skipped: readonly SkippedPath[]): Journal {
-  const left = new Set(skipped.map((entry) => entry.path));
+function mergeJournal(planned: Journal, previous: Journal, leftAlone: readonly string[]): Journal {
+  const left = new Set(leftAlone);
   return {
     entries: [...planned.entries.filter((entry) => !left.has(entry.path)), ...previous.entries.filter((entry) => left.has(entry.path))],
   };

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import type { ClientsData, CommandReply, ImportData, StatusData } from '../../../cli/src/daemon/http/api-types.js';
+import { activeDrift } from '../../../cli/src/daemon/drift-summary.js';
 import { ApiError } from '../api-client.js';
 import { ErrorNote, Loading, PageHeader, Pill } from '../components.js';
 import { useAction, useApi, useDaemon, useResource } from '../hooks.js';
@@ -21,7 +22,7 @@ export function OverviewPage(): ReactNode {
       {clients.data !== undefined && unconfigured ? <FirstRun clients={clients.data.data} /> : null}
       {!unconfigured ? <ErrorNote error={parity.error} title="Parity could not be read" /> : null}
       {clients.data !== undefined && parity.data !== undefined ? (
-        <ClientGrid clients={clients.data.data} parity={parity.data.data} drift={daemon?.drift ?? []} />
+        <ClientGrid clients={clients.data.data} parity={parity.data.data} drift={daemon === undefined ? [] : activeDrift(daemon.drift)} />
       ) : null}
     </>
   );

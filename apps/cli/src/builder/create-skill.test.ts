@@ -1,10 +1,23 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createEnv, parseLockfile, type Env, type SkillsyncPaths } from '@skillsync/core';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { useTempProject } from '../../../../test/support/temp-project.js';
 import type { SkillDraft } from '../daemon/contract.js';
 import { createSkillFromDraft } from './create-skill.js';
+import type * as WriteSkillFolder from './write-skill-folder.js';
+
+/** Runs while the skill folder is written: between the first read of the manifest and its write, as a person's save can. */
+const duringFolderWrite = vi.hoisted(() => ({ run: (): Promise<void> => Promise.resolve() }));
+
+vi.mock('./write-skill-folder.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof WriteSkillFolder>();
+  const writeSkillFolder: typeof actual.writeSkillFolder = async (...args) => {
+    await duringFolderWrite.run();
+    return actual.writeSkillFolder(...args);
+  };
+  return { ...actual, writeSkillFolder };
+});
 
 const draft: SkillDraft = {
   name: 'triage-bug',
@@ -56,6 +69,21 @@ describe('createSkillFromDraft', () => {
     expect(created.manifest).toBe(paths.userManifest);
     expect(created.dir).toBe(path.join(path.dirname(paths.userManifest), 'skills', 'triage-bug'));
     expect(await readFile(paths.userManifest, 'utf8')).toContain('triage-bug: ./skills/triage-bug\n');
+  });
+
+  it('keeps a save of the manifest made while the folder was written, adding the entry to it', async () => {
+    const manifest = path.join(project, 'skillsync.yaml');
+    await writeFile(manifest, manifestText);
+    const saved = `${manifestText}# saved by a person meanwhile\n`;
+    duringFolderWrite.run = () => writeFile(manifest, saved);
+    try {
+      await createSkillFromDraft(draft, { env, paths, scope: 'project' });
+    } finally {
+      duringFolderWrite.run = () => Promise.resolve();
+    }
+    const written = await readFile(manifest, 'utf8');
+    expect(written).toContain('# saved by a person meanwhile\n');
+    expect(written).toContain('  triage-bug: ./skills/triage-bug\n');
   });
 
   it('refuses a draft with errors, listing every finding, and writes nothing', async () => {

@@ -59,8 +59,10 @@ export interface NewSkillOptions extends CreateSkillOptions {
  * Everything that can be refused is refused before the first write: the manifest must
  * exist (project scope) and parse, the name must not be in it yet (SKILL_ALREADY_ADDED),
  * and the folder must be absent or empty. The folder is removed again when the
- * manifest cannot be written. When the install fails, folder and manifest entry stay
- * (both valid, and `skillsync install` finishes the job): SKILL_INSTALL_FAILED says so.
+ * manifest cannot be written. The entry is added to the manifest as it is just before
+ * that write, so a save made meanwhile is kept. When the install fails, folder and
+ * manifest entry stay (both valid, and `skillsync install` finishes the job):
+ * SKILL_INSTALL_FAILED says so.
  */
 export async function createSkill(options: NewSkillOptions): Promise<CreatedSkill> {
   const { env, paths, scope, name } = options;
@@ -68,13 +70,16 @@ export async function createSkill(options: NewSkillOptions): Promise<CreatedSkil
   const { file: manifest } = await manifestToEdit(env, scope === 'user');
   const manifestDir = p.dirname(manifest);
   const dir = p.join(options.dir === undefined ? p.join(manifestDir, 'skills') : p.resolve(env.cwd, options.dir), name);
+  const entry = manifestRelative(env, manifestDir, dir);
   // The user manifest is created on first use; a missing project one was refused above.
-  const before = (await readTextIfExists(manifest)) ?? createManifestText();
-  const after = addSkillToManifest(before, name, manifestRelative(env, manifestDir, dir));
+  const readManifest = async (): Promise<string> => (await readTextIfExists(manifest)) ?? createManifestText();
+  // Refuses a name already there, or a manifest that does not parse, before anything is written.
+  addSkillToManifest(await readManifest(), name, entry);
 
   const files = await writeSkillFolder(dir, options.files);
   try {
-    await writeFileAtomic(manifest, after);
+    // Read again: a save made while the folder was written is kept, the entry added to it.
+    await writeFileAtomic(manifest, addSkillToManifest(await readManifest(), name, entry));
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;

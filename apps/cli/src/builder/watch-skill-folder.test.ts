@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,6 +11,12 @@ async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** What a run reads: SKILL.md, and references/guide.md when there is one. */
+async function folderText(dir: string): Promise<string> {
+  const guide = await readFile(path.join(dir, 'references', 'guide.md'), 'utf8').catch(() => undefined);
+  return [await readFile(path.join(dir, 'SKILL.md'), 'utf8'), ...(guide === undefined ? [] : [guide])].join('|');
 }
 
 describe('watchSkillFolder', () => {
@@ -28,18 +34,17 @@ describe('watchSkillFolder', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('runs once at the start, then once per burst of saves', async () => {
-    let runs = 0;
-    watcher = await watchSkillFolder(dir, { settleMs: 300, onSettled: () => Promise.resolve(void (runs += 1)), onError: (error) => { throw error; } });
-    await until(() => runs === 1);
+  it('runs once at the start, then after a burst of saves: never halfway through it', async () => {
+    const seen: string[] = [];
+    watcher = await watchSkillFolder(dir, { settleMs: 300, onSettled: async () => void seen.push(await folderText(dir)), onError: (error) => { throw error; } });
+    await until(() => seen.length === 1);
     // An editor's save: several events in a row.
     await writeFile(path.join(dir, 'SKILL.md'), 'two');
     await writeFile(path.join(dir, 'SKILL.md'), 'three');
     await mkdir(path.join(dir, 'references'));
     await writeFile(path.join(dir, 'references', 'guide.md'), 'four');
-    await until(() => runs === 2);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(runs).toBe(2);
+    await until(() => seen.length >= 2);
+    expect(seen.slice(0, 2)).toEqual(['one', 'three|four']);
   });
 
   it('ignores what packing leaves out: editor swap files and VCS folders', async () => {
@@ -56,32 +61,38 @@ describe('watchSkillFolder', () => {
     await until(() => runs === 2);
   });
 
-  it('never runs twice at once: a save during a run makes one more run after it', async () => {
+  it('never runs twice at once: saves during a run make one more run after it', async () => {
     let active = 0;
     let overlapped = false;
-    let runs = 0;
+    const seen: string[] = [];
     let release: () => void = () => undefined;
     watcher = await watchSkillFolder(dir, {
       settleMs: 60,
       onSettled: async () => {
         active += 1;
         overlapped ||= active > 1;
-        runs += 1;
-        if (runs === 2) await new Promise<void>((resolve) => (release = resolve));
+        seen.push(await folderText(dir));
+        if (seen.length === 2) await new Promise<void>((resolve) => (release = resolve));
         active -= 1;
       },
       onError: (error) => { throw error; },
     });
-    await until(() => runs === 1 && active === 0);
+    await until(() => seen.length === 1 && active === 0);
     await writeFile(path.join(dir, 'SKILL.md'), 'two');
-    await until(() => runs === 2);
-    // Past chokidar's 50 ms change throttle, so the save is seen while the run is under way.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await until(() => seen.length === 2);
+    // Two bursts while that run waits, each past chokidar's 50 ms change throttle and the settle time.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     await writeFile(path.join(dir, 'SKILL.md'), 'three');
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(runs).toBe(2);
+    await writeFile(path.join(dir, 'SKILL.md'), 'four');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(seen).toHaveLength(2);
     release();
-    await until(() => runs === 3);
+    await until(() => seen.length >= 3);
+    // The next run is the next save's: the second burst was seen by the run after the first.
+    await writeFile(path.join(dir, 'SKILL.md'), 'five');
+    await until(() => seen.length >= 4);
+    expect(seen).toEqual(['one', 'two', 'four', 'five']);
     expect(overlapped).toBe(false);
   });
 

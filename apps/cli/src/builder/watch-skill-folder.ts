@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { isExcludedFromSkill } from '@skillsync/core';
 import { watch } from 'chokidar';
+import { createSettleQueue } from '../daemon/settle-queue.js';
 
 /** How long chokidar ignores further change events of a file after one (its `_throttle('change', …, 50)`). */
 const CHANGE_THROTTLE_MS = 50;
@@ -25,49 +26,43 @@ export interface SkillFolderWatcher {
 
 /**
  * Watches every file of a skill folder (not the names packing leaves out: `.git`,
- * `node_modules`, editor swap files, …). Resolves once the watch is in place and the
- * first run has started, so a change made after that is never missed.
+ * `node_modules`, editor swap files, …), through the daemon's settle queue. Resolves
+ * once the watch is in place and the first run has started, so a change made after
+ * that is never missed.
  */
 export async function watchSkillFolder(dir: string, options: WatchSkillFolderOptions): Promise<SkillFolderWatcher> {
   if (options.settleMs <= CHANGE_THROTTLE_MS) throw new Error(`watchSkillFolder: settleMs must be over ${CHANGE_THROTTLE_MS} ms`);
   const watcher = watch(dir, { ignoreInitial: true, ignored: (file) => file !== dir && isExcludedFromSkill(path.basename(file)) });
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let again = false;
   let closed = false;
-
-  const run = (): void => {
-    if (closed) return;
-    if (running !== undefined) {
-      again = true;
-      return;
-    }
-    running = options
-      .onSettled()
-      .catch(options.onError)
-      .finally(() => {
-        running = undefined;
-        if (again) {
-          again = false;
-          run();
-        }
-      });
+  // Monotonic: a clock step back must not make a later change look already seen.
+  const now = (): number => performance.now();
+  let lastRunAt = Number.NEGATIVE_INFINITY;
+  const run = (): Promise<void> => {
+    lastRunAt = now();
+    return options.onSettled();
   };
-  const changed = (): void => {
-    clearTimeout(timer);
-    timer = setTimeout(run, options.settleMs);
-  };
+  const queue = createSettleQueue({
+    settleMs: options.settleMs,
+    now,
+    // Bursts that settled while a run was under way queue behind it: the first makes one
+    // more run, which reads the folder as it is then, so the others (all changed before
+    // that run began) have nothing left to show.
+    onSettled: (batch) => (closed || batch.lastChangeAt < lastRunAt ? Promise.resolve() : run()),
+    onError: options.onError,
+  });
 
-  watcher.on('all', changed);
+  watcher.on('all', (_event, file) => {
+    if (!closed) queue.changed(file);
+  });
   watcher.on('error', options.onError);
   await new Promise<void>((resolve) => watcher.once('ready', resolve));
-  run();
+  queue.run(run).catch(options.onError);
   return {
     close: async () => {
       closed = true;
-      clearTimeout(timer);
+      queue.cancel();
       await watcher.close();
-      await running;
+      await queue.idle();
     },
   };
 }

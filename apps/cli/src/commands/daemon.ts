@@ -1,5 +1,5 @@
 import { unwatchFile, watchFile } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { SkillsyncError, type Env } from '@skillsync/core';
 import type { daemonInstallOptions, daemonLogsOptions, daemonStatusOptions, daemonStopOptions, daemonUninstallOptions } from '../command-table.js';
@@ -7,6 +7,8 @@ import { defineHandler, type CommandInput, type CommandResult } from '../define-
 import { displayPath, plural, renderPairs, shortPath } from '../format.js';
 import { cliInvocation } from '../daemon/cli-invocation.js';
 import type { DaemonInstanceInfo, DaemonStatus } from '../daemon/contract.js';
+import { readLogTail } from '../daemon/daemon-log.js';
+import { activeDrift } from '../daemon/drift-summary.js';
 import { daemonFiles, isInstanceAlive, isProcessAlive, readInstance, readStatusFile, runningInstance } from '../daemon/instance.js';
 import { SERVICE_ARGS, serviceEnvironment } from '../daemon/service-files.js';
 import { installService, uninstallService, type ServiceChange } from '../daemon/service-install.js';
@@ -31,7 +33,7 @@ export const daemonStatusHandler = defineHandler({
   run: async ({ env, paths }: CommandInput<typeof daemonStatusOptions>): Promise<CommandResult<DaemonStatusData>> => {
     const files = daemonFiles(env, paths);
     const info = await readInstance(files.instance);
-    const running = info !== undefined && isInstanceAlive(info);
+    const running = info !== undefined && (await isInstanceAlive(info));
     const status = running ? ((await readStatusFile(files.status)) ?? null) : null;
     const data: DaemonStatusData = {
       running,
@@ -96,15 +98,13 @@ export const daemonLogsHandler = defineHandler({
   run: async ({ env, paths, options, emit }: CommandInput<typeof daemonLogsOptions>): Promise<CommandResult<DaemonLogsData>> => {
     const count = parseCount(options.lines);
     const file = daemonFiles(env, paths).log;
-    const text = await readFile(file, 'utf8').catch((error: unknown) => {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    const tail = await readLogTail(file, count).catch((error: unknown) => {
       throw new SkillsyncError('FILE_READ_FAILED', `Cannot read the daemon log ${file}: ${(error as Error).message}`, { details: { path: file }, cause: error });
     });
-    const lines = completeLines(text);
-    const data: DaemonLogsData = { file, records: (count === 0 ? [] : lines.slice(-count)).map(parseRecord) };
+    const data: DaemonLogsData = { file, records: tail.lines.map(parseRecord) };
     if (!options.follow || emit === undefined) return { ok: true, data };
     emit({ ok: true, data, render: (ui) => renderRecords(data.records, ui) });
-    await followLog(file, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)), (records) => {
+    await followLog(file, tail.end, (records) => {
       emit({ ok: true, data: { file, records }, render: (ui) => renderRecords(records, ui) });
     });
     return { ok: true, data, streamed: true };
@@ -118,7 +118,7 @@ export interface DaemonServiceData extends ServiceChange {
   readonly command?: readonly string[];
 }
 
-/** `skillsync daemon install`: the per-user login service that runs `skillsync up --no-open`. */
+/** `skillsync daemon install`: the per-user login service that runs `skillsync up --no-open --quiet`. */
 export const daemonInstallHandler = defineHandler({
   run: async ({ env, paths }: CommandInput<typeof daemonInstallOptions>): Promise<CommandResult<DaemonServiceData>> => {
     const { node, script } = cliInvocation();
@@ -257,7 +257,7 @@ function healthText(status: DaemonStatus, ui: Ui): string {
     case 'in-sync':
       return ui.green('in sync');
     case 'drift':
-      return ui.yellow(`${plural(status.drift.filter((item) => item.handling !== 'ignored').length, 'item')} drifted`);
+      return ui.yellow(`${plural(activeDrift(status.drift).length, 'item')} drifted`);
     case 'error':
       return ui.red('error');
     case 'unconfigured':

@@ -3,6 +3,7 @@ import {
   LOCKFILE_FILE,
   mergeManifests,
   pathFor,
+  randomToken,
   registerSecret,
   SkillsyncError,
   suggest,
@@ -15,7 +16,6 @@ import {
 } from '@skillsync/core';
 import {
   createGateway,
-  generateToken,
   isLoopbackHost,
   MIN_TOKEN_LENGTH,
   serveGatewayHttp,
@@ -157,7 +157,7 @@ export const serveHandler = defineHandler({
         stopping.push(serving.closed.then(() => 'stdin closed'));
         stopServing = () => serving.close();
       } else {
-        const bearer = token ?? generateToken();
+        const bearer = token ?? randomToken();
         const serving = await serveGatewayHttp(gateway, {
           host: listen.host,
           port: listen.port,

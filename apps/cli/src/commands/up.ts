@@ -8,7 +8,7 @@ import { displayPath } from '../format.js';
 import { cliInvocation } from '../daemon/cli-invocation.js';
 import type { DaemonHealth, DaemonInstanceInfo } from '../daemon/contract.js';
 import { startDaemon } from '../daemon/daemon.js';
-import { daemonFiles, dashboardLink, readInstance, readStatusFile, runningInstance, type DaemonFiles } from '../daemon/instance.js';
+import { daemonFiles, instanceDashboardLink, readInstance, readStatusFile, runningInstance, type DaemonFiles } from '../daemon/instance.js';
 import { loadDaemonSettings } from '../daemon/settings.js';
 import { openUrl } from '../daemon/tray/open-url.js';
 import type { Ui } from '../ui.js';
@@ -80,11 +80,11 @@ export const upHandler = defineHandler({
       if (running === undefined) throw error;
       return alreadyRunning(running, files, show);
     }
-    const link = linkOf(daemon.instance);
+    const link = instanceDashboardLink(daemon.instance);
     // On stderr: stdout gets the one result document when the daemon stops.
-    if (!flags.quiet) process.stderr.write(`skillsync is running (pid ${daemon.instance.pid}); Ctrl-C stops it.${link === null ? '' : `\n  dashboard: ${link}`}\n`);
+    if (!flags.quiet) process.stderr.write(`skillsync is running (pid ${daemon.instance.pid}); Ctrl-C stops it.${dashboardLine(daemon.instance, files, process.stderr.isTTY)}\n`);
     await show(link);
-    // Stopped by a signal, or by itself (the tray's Quit, the dashboard).
+    // Stopped by a signal, or by itself (the tray's Quit).
     await Promise.race([signals.received, daemon.stopped]);
     signals.dispose();
     await daemon.stop();
@@ -110,7 +110,7 @@ function stopSignals(): { readonly received: Promise<void>; readonly dispose: ()
 
 async function alreadyRunning(info: DaemonInstanceInfo, files: DaemonFiles, show: (link: string | null) => Promise<void>): Promise<CommandResult<UpData>> {
   const status = await readStatusFile(files.status);
-  const link = linkOf(info);
+  const link = instanceDashboardLink(info);
   await show(link);
   return {
     ok: true,
@@ -167,7 +167,7 @@ async function detach(env: Env, paths: SkillsyncPaths, options: OptionValues<typ
     if (info !== undefined && info.pid === child.pid) {
       const status = await readStatusFile(files.status);
       const { pid, startedAt, url, logFile } = info;
-      return { outcome: 'detached', pid, startedAt, url: url ?? null, dashboard: linkOf(info), logFile, ...(status === undefined ? {} : { health: status.health, detected: status.detected }) };
+      return { outcome: 'detached', pid, startedAt, url: url ?? null, dashboard: instanceDashboardLink(info), logFile, ...(status === undefined ? {} : { health: status.health, detected: status.detected }) };
     }
     const exit = await Promise.race([ended, delay(50).then(() => undefined)]);
     if (exit !== undefined) {
@@ -175,7 +175,7 @@ async function detach(env: Env, paths: SkillsyncPaths, options: OptionValues<typ
       const running = await runningInstance(files.instance);
       if (running !== undefined) {
         const status = await readStatusFile(files.status);
-        return { outcome: 'already-running', pid: running.pid, startedAt: running.startedAt, url: running.url ?? null, dashboard: linkOf(running), logFile: running.logFile, ...(status === undefined ? {} : { health: status.health, detected: status.detected }) };
+        return { outcome: 'already-running', pid: running.pid, startedAt: running.startedAt, url: running.url ?? null, dashboard: instanceDashboardLink(running), logFile: running.logFile, ...(status === undefined ? {} : { health: status.health, detected: status.detected }) };
       }
       throw startFailed(`The daemon did not start: ${exit}.`, await outputSince(files.output, outputFrom), files);
     }
@@ -197,8 +197,15 @@ async function outputSince(file: string, offset: number): Promise<string> {
   return text.trim();
 }
 
-function linkOf(info: DaemonInstanceInfo): string | null {
-  return info.url === undefined || info.token === undefined ? null : dashboardLink(info.url, info.token);
+/**
+ * The dashboard line of a foreground daemon's greeting. The token goes to a terminal
+ * only: anywhere else (a login service's journal, launchd's output file) it would be
+ * kept, readable, for as long as the daemon runs.
+ */
+function dashboardLine(info: DaemonInstanceInfo, files: DaemonFiles, terminal: boolean): string {
+  const link = instanceDashboardLink(info);
+  if (link === null || info.url === undefined) return '';
+  return terminal ? `\n  dashboard: ${link}` : `\n  dashboard: ${info.url} (with its token, which is in ${files.instance}: \`skillsync up\` at a terminal prints it)`;
 }
 
 /** Opening a browser is a convenience: when it fails, the address printed beside it still works. */

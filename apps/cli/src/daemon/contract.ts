@@ -75,6 +75,14 @@ export interface DaemonController {
   syncNow(trigger: SyncRunSummary['trigger'], clients?: readonly string[]): Promise<SyncRunSummary>;
   pause(): void;
   resume(): void;
+  /**
+   * Runs a change made from the dashboard (an adoption, an import, a new skill) as one
+   * task of the daemon's queue, so no check plans from a change half made. `task` gets
+   * the daemon's Sync now, run in that same task (the controller's own, called from
+   * inside, would wait for itself); a change that does not sync is looked at once the
+   * watcher has seen it, as any edit of a manifest is.
+   */
+  exclusive<T>(task: (syncNow: (trigger: SyncRunSummary['trigger']) => Promise<SyncRunSummary>) => Promise<T>): Promise<T>;
   /** Ends the daemon: watchers closed, server and tray stopped, instance file removed. */
   stop(): Promise<void>;
 }
@@ -88,6 +96,12 @@ export interface DaemonInstanceInfo {
   readonly token: string | undefined;
   readonly logFile: string;
   readonly version: string;
+  /**
+   * When the OS started the process, exactly (Linux: the boot's id and the start time in
+   * clock ticks since boot): a later process given the same pid has another. Undefined
+   * where the OS does not say.
+   */
+  readonly processStart?: string;
 }
 
 /** A skill being written in the builder (dashboard or `skillsync dev`), before it is a folder. */

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { humanLine, openDaemonLog } from './daemon-log.js';
+import { humanLine, openDaemonLog, readLogTail } from './daemon-log.js';
 
 let dir: string;
 let file: string;
@@ -60,12 +60,42 @@ describe('openDaemonLog', () => {
     expect((await records()).map((record) => record.msg)).toEqual(['after rotation']);
   });
 
+  it('moves the log to <file>.1 as soon as a record takes it past the limit, and goes on in a new file', async () => {
+    const log = openDaemonLog({ file, now: () => new Date(), rotateBytes: 300 });
+    log.info('first');
+    log.info('y'.repeat(300));
+    log.info('after rotation');
+    log.close();
+    expect((await readFile(`${file}.1`, 'utf8')).split('\n').filter((line) => line !== '').map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(['first', 'y'.repeat(300)]);
+    expect((await records()).map((record) => record.msg)).toEqual(['after rotation']);
+  });
+
   it('takes no record after close', async () => {
     const log = openDaemonLog({ file, now: () => new Date() });
     log.info('last');
     log.close();
     log.info('too late');
     expect((await records()).map((record) => record.msg)).toEqual(['last']);
+  });
+});
+
+describe('readLogTail', () => {
+  it('reads the last lines from the end, without the line being written, and says where the complete lines end', async () => {
+    // Longer than one chunk read from the end, with a line split across two chunks and a character of two bytes at a split.
+    const lines = Array.from({ length: 3000 }, (_, index) => `{"msg":"record ${index} é${'x'.repeat(index % 50)}"}`);
+    const complete = `${lines.join('\n')}\n`;
+    await writeFile(path.join(dir, 'big.log'), `${complete}{"msg":"half`);
+    const tail = await readLogTail(path.join(dir, 'big.log'), 2500);
+    expect(tail.lines).toEqual(lines.slice(-2500));
+    expect(tail.end).toBe(Buffer.byteLength(complete));
+    expect(await readLogTail(path.join(dir, 'big.log'), 0)).toEqual({ lines: [], end: Buffer.byteLength(complete) });
+    expect((await readLogTail(path.join(dir, 'big.log'), 5000)).lines).toEqual(lines);
+  });
+
+  it('finds nothing in a log that is not there, or has no complete line yet', async () => {
+    expect(await readLogTail(path.join(dir, 'missing.log'), 10)).toEqual({ lines: [], end: 0 });
+    await writeFile(path.join(dir, 'partial.log'), '{"msg":"hal');
+    expect(await readLogTail(path.join(dir, 'partial.log'), 10)).toEqual({ lines: [], end: 0 });
   });
 });
 

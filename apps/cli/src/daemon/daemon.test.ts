@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,22 +45,26 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function start(settings: Partial<DaemonSettings> = {}): Promise<RunningDaemon> {
+async function start(settings: Partial<DaemonSettings> = {}, echo?: (line: string) => void): Promise<RunningDaemon> {
   daemon = await startDaemon({
     env,
     paths,
-    settings: { onDrift: { connector: 'repair', skill: 'repair', instructions: 'repair' }, settleMs: 50, ...settings },
+    settings: { onDrift: { connector: 'repair', skill: 'repair', instructions: 'repair' }, settleMs: 100, ...settings },
     version: '0.0.0-test',
     dashboard: false,
     tray: false,
+    echo,
   });
   daemon.subscribe((event) => events.push(event));
   return daemon;
 }
 
-async function writeManifest(): Promise<void> {
-  await writeFile(path.join(env.cwd, 'skillsync.yaml'), manifest);
+async function writeManifest(text = manifest): Promise<void> {
+  await writeFile(path.join(env.cwd, 'skillsync.yaml'), text);
 }
+
+/** Long enough that no settled change is acted on while a test runs: what happens is only what the test asks for. */
+const NEVER_SETTLES = { settleMs: 60_000 };
 
 /** Polls until `check` holds; generous, since a loaded 2-core CI machine can be slow to deliver file events. */
 async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
@@ -71,6 +75,7 @@ async function waitFor(check: () => boolean | Promise<boolean>, what: string, ti
   }
 }
 
+const codeOf = (error: unknown): string => (isSkillsyncError(error) ? error.code : String(error));
 const watchRuns = (): SyncRunSummary[] => events.flatMap((event) => (event.type === 'synced' && event.run.trigger === 'watch' ? [event.run] : []));
 const hasOurEntry = async (): Promise<boolean> => (await readFile(cursorFile, 'utf8').catch(() => '')).includes('"github"');
 
@@ -174,6 +179,80 @@ describe('startDaemon', () => {
     await writeManifest();
     await waitFor(hasOurEntry, 'the first sync');
     await waitFor(() => running.status().health === 'in-sync', 'in sync');
+  });
+
+  it('after a manual sync only looks again: it repairs nothing more, so its run stays the last', async () => {
+    await writeManifest(manifest.replace('clients: [cursor]', 'clients: [cursor, claude-code]'));
+    const running = await start(NEVER_SETTLES);
+    const claudeFile = path.join(env.cwd, '.mcp.json');
+    await writeFile(cursorFile, edited);
+    await writeFile(claudeFile, edited);
+    const run = await running.syncNow('manual', ['cursor']);
+    expect(run).toMatchObject({ trigger: 'manual', ok: true, written: 1 });
+    expect(events.filter((event) => event.type === 'synced')).toHaveLength(1);
+    expect(running.status().lastSync).toEqual(run);
+    expect(await readFile(claudeFile, 'utf8')).toBe(edited);
+    expect(running.status().drift).toEqual([expect.objectContaining({ client: 'claude-code', name: 'github', handling: 'repairing' })]);
+  });
+
+  it('runs a dashboard change as one task of its queue: a sync asked for meanwhile waits, and the change can sync in place', async () => {
+    await writeManifest();
+    const running = await start(NEVER_SETTLES);
+    const order: string[] = [];
+    let finishChange: () => void = () => undefined;
+    let changeStarted: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (changeStarted = resolve));
+    const change = running.exclusive(async () => {
+      order.push('change');
+      changeStarted();
+      await new Promise<void>((resolve) => (finishChange = resolve));
+      await writeFile(cursorFile, edited);
+      order.push('change written');
+    });
+    await started;
+    const sync = running.syncNow('api').then((run) => order.push(`synced ${run.written}`));
+    // Outside the queue the sync would run now, find nothing to write, and finish before the change is written
+    // (given the time to; in the queue it waits however long this is).
+    await Promise.race([sync, new Promise((resolve) => setTimeout(resolve, 300))]);
+    finishChange();
+    await Promise.all([change, sync]);
+    expect(order).toEqual(['change', 'change written', 'synced 1']);
+    expect(await hasOurEntry()).toBe(true);
+    // Sync now from inside the change runs in place, where the controller's own would wait for the change itself.
+    events = [];
+    const synced = await running.exclusive(async (syncNow) => syncNow('api'));
+    expect(synced).toMatchObject({ trigger: 'api', ok: true });
+    expect(events.filter((event) => event.type === 'synced')).toHaveLength(1);
+  });
+
+  it('once stopping, refuses a sync or a dashboard change, and publishes nothing more', async () => {
+    await writeManifest();
+    const running = await start(NEVER_SETTLES);
+    const files = daemonFiles(env, paths);
+    const stopping = running.stop();
+    // Arriving while the stop waits for the queue: it must neither run nor restart the watcher.
+    const late = running.syncNow('api').then(() => 'ran', codeOf);
+    const change = running.exclusive(() => Promise.resolve('ran')).catch(codeOf);
+    running.pause();
+    await stopping;
+    daemon = undefined;
+    expect(await late).toBe('DAEMON_STOPPING');
+    expect(await change).toBe('DAEMON_STOPPING');
+    expect(running.status().paused).toBe(false);
+    expect(existsSync(files.status)).toBe(false);
+  });
+
+  it('stops again when its instance file cannot be written: no daemon runs without one', async () => {
+    await writeManifest();
+    const files = daemonFiles(env, paths);
+    // Taken by a folder while it starts (after the claim removed any stale file): the file cannot be created.
+    const failure = await start({}, () => {
+      if (!existsSync(files.instance)) mkdirSync(files.instance, { recursive: true });
+    }).catch((error: unknown) => error);
+    daemon = undefined;
+    expect(isSkillsyncError(failure) && failure.code).toBe('FILE_WRITE_FAILED');
+    expect(await readFile(files.log, 'utf8')).toMatch(/"msg":"stopped"/);
+    expect(existsSync(files.status)).toBe(false);
   });
 
   it('is the only instance, and stopping removes its instance and status files', async () => {

@@ -1,17 +1,17 @@
 import { rm } from 'node:fs/promises';
 import { detectClients } from '@skillsync/clients';
-import { toSkillsyncError, type Env, type SkillsyncPaths } from '@skillsync/core';
-import { loadJournal } from '@skillsync/sync';
+import { randomToken, SkillsyncError, toSkillsyncError, type Env, type SkillsyncPaths } from '@skillsync/core';
 import { plural, shortPath } from '../format.js';
 import { readManifests } from '../project.js';
 import { runSync, syncPlans, type SyncData } from '../run-sync.js';
 import { buildSyncPlans, saveFingerprints, type ScopePlan } from '../sync-context.js';
 import type { DaemonController, DaemonEvent, DaemonHealth, DaemonInstanceInfo, DaemonSettings, DaemonStatus, DriftedItem, SyncRunSummary } from './contract.js';
 import { openDaemonLog, type DaemonLog } from './daemon-log.js';
-import { classifyDrift, createRepairGuard, plannedPaths, restrictPlan, type ScopeDrift } from './drift-policy.js';
+import { activeDrift } from './drift-summary.js';
+import { classifyDrift, createRepairGuard, type ScopeDrift } from './drift-policy.js';
 import { createFileWatcher, type FileWatcher } from './file-watcher.js';
 import { startDashboardServer, type DashboardServer } from './http/index.js';
-import { claimInstance, createToken, daemonFiles, dashboardLink, releaseInstance, writeStatusFile } from './instance.js';
+import { claimInstance, daemonFiles, dashboardLink, processStart, releaseInstance, writeStatusFile } from './instance.js';
 import { createSettleQueue, type SettledBatch } from './settle-queue.js';
 import { startTray, type Tray } from './tray/index.js';
 import { deriveWatchTargets } from './watch-targets.js';
@@ -33,7 +33,7 @@ export interface StartDaemonOptions {
 /** A started daemon: its controller, what its instance file says, and when it has stopped. */
 export interface RunningDaemon extends DaemonController {
   readonly instance: DaemonInstanceInfo;
-  /** Settles once the daemon has stopped, whoever stopped it (a signal, the tray's Quit, the dashboard). */
+  /** Settles once the daemon has stopped, whoever stopped it (a signal, the tray's Quit). */
   readonly stopped: Promise<void>;
 }
 
@@ -52,7 +52,10 @@ interface DaemonState {
   watching: number;
 }
 
-/** A file repaired this many times within `REPAIR_WINDOW_MS` is being rewritten by its client: it is held, not fought. */
+/**
+ * A file repaired this many times within `REPAIR_WINDOW_MS` is being rewritten by its
+ * client: it is held, not fought, until it has been left alone that long.
+ */
 const REPAIR_LIMIT = 3;
 const REPAIR_WINDOW_MS = 60_000;
 
@@ -64,11 +67,13 @@ const REPAIR_WINDOW_MS = 60_000;
  */
 export async function startDaemon(options: StartDaemonOptions): Promise<RunningDaemon> {
   const files = daemonFiles(options.env, options.paths);
-  return claimInstance(files.instance, async () => {
+  return claimInstance(files.instance, async (recordInstance) => {
     const daemon = createDaemon(options, { instance: files.instance, status: files.status }, openDaemonLog({ file: files.log, echo: options.echo, now: options.env.now }));
     try {
       const info = await daemon.start();
-      return { info, value: { ...daemon.controller, instance: info, stopped: daemon.stopped } };
+      // Inside the try: a daemon whose instance file could not be written has no owner, so it stops.
+      await recordInstance(info);
+      return { ...daemon.controller, instance: info, stopped: daemon.stopped };
     } catch (error) {
       await daemon.controller.stop();
       throw error;
@@ -90,6 +95,7 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
   let published = '';
   let statusWrites: Promise<void> = Promise.resolve();
   let stopping: Promise<void> | undefined;
+  let releaseTimer: ReturnType<typeof setTimeout> | undefined;
   let resolveStopped: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
 
@@ -108,7 +114,7 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
     if (state.paused) return 'paused';
     if (!state.configured) return 'unconfigured';
     if (state.error !== undefined) return 'error';
-    return state.drift.some((item) => item.handling !== 'ignored') ? 'drift' : 'in-sync';
+    return activeDrift(state.drift).length > 0 ? 'drift' : 'in-sync';
   };
 
   const status = (): DaemonStatus => ({
@@ -125,8 +131,9 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
     detected: state.detected,
   });
 
-  /** Tells listeners and the status file, when the status changed. */
+  /** Tells listeners and the status file, when the status changed; once stopping, nothing is (the status file is about to go). */
   const publish = (): void => {
+    if (state.phase === 'stopping') return;
     const current = status();
     const text = JSON.stringify(current);
     if (text === published) return;
@@ -139,13 +146,20 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
       });
   };
 
+  const logFailure = (what: string) => (error: unknown): void => {
+    const failure = toSkillsyncError(error);
+    log.error(`${what} failed: ${failure.code}: ${failure.message}`, { code: failure.code });
+  };
+
   const queue = createSettleQueue({
     settleMs: settings.settleMs,
     now: clock,
     onSettled: async (batch) => {
       emit({ type: 'changed', paths: batch.paths });
+      guard.rewritten(batch.paths, batch.lastChangeAt);
       await look('watch', batch);
     },
+    onError: logFailure('a check after a change'),
   });
 
   const watcher: FileWatcher = createFileWatcher({
@@ -164,12 +178,13 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
    * once more: a change made while the new set was not watched yet is caught then.
    */
   const look = async (trigger: LookTrigger, batch?: SettledBatch): Promise<void> => {
-    if (state.paused) return;
+    if (state.paused || state.phase === 'stopping') return;
     if (await lookOnce(trigger, batch)) await lookOnce(trigger, undefined);
     publish();
   };
 
-  const lookOnce = async (trigger: LookTrigger, batch: SettledBatch | undefined): Promise<boolean> => {
+  /** One look; `repair: false` only finds what drifted (a manual sync looking again after its own run). */
+  const lookOnce = async (trigger: LookTrigger, batch: SettledBatch | undefined, repair = true): Promise<boolean> => {
     let watchChanged = false;
     try {
       const [manifests, found] = await Promise.all([readManifests(env), detectClients(env)]);
@@ -191,7 +206,7 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
       if (trigger === 'start' && state.detected.length === 0 && manifests.effective.clients === undefined) {
         log.info('No AI client found on this machine: nothing to keep in sync yet. The daemon keeps watching and picks a client up when it is installed.');
       }
-      await act(plans, trigger, batch);
+      await act(plans, trigger, batch, repair);
       const problem = plans.flatMap((scopePlan) => scopePlan.plan.problems)[0];
       setError(problem === undefined ? undefined : { code: problem.code, message: `${shortPath(env, problem.path)}${problem.line === undefined ? '' : `:${problem.line}`}: ${problem.message}` });
     } catch (error) {
@@ -221,34 +236,62 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
   };
 
   /** Decides what to do about the plans' drift, and does it. */
-  const act = async (plans: readonly ScopePlan[], trigger: LookTrigger, batch: SettledBatch | undefined): Promise<void> => {
+  const act = async (plans: readonly ScopePlan[], trigger: LookTrigger, batch: SettledBatch | undefined, repair: boolean): Promise<void> => {
     const now = clock();
     let decided = classifyDrift(plans, settings, guard.held());
     const exhausted = decided.flatMap((scope) => [...scope.repairs].filter((path) => guard.exhausted(path, now)));
-    for (const path of exhausted) hold(path, decided);
+    for (const path of exhausted) hold(path, decided, now);
     if (exhausted.length > 0) decided = classifyDrift(plans, settings, guard.held());
     logNotified(decided);
     // Paused, it only looks (a manual sync still refreshes what the status says).
-    const repairing = state.paused ? [] : decided.filter((scope) => scope.repairs.size > 0);
+    const repairing = state.paused || !repair ? [] : decided.filter((scope) => scope.repairs.size > 0);
     if (repairing.length === 0) {
       await saveFingerprints(plans);
       state.drift = decided.flatMap((scope) => scope.items);
       return;
     }
     await saveFingerprints(decided.filter((scope) => scope.repairs.size === 0).map((scope) => scope.plan));
-    const result = await syncPlans(await Promise.all(repairing.map(narrowPlan)), { env, paths, mode: 'apply' });
+    const result = await syncPlans(repairing.map((scope) => ({ ...scope.plan, only: scope.repairs })), { env, paths, mode: 'apply' });
     const written = writtenPaths(result.data);
     guard.recordRepairs(written, clock());
-    state.drift = decided.flatMap((scope) => scope.items).filter((item) => !written.has(item.path));
+    // A conflict in a repaired file stays: the repair left that entry as it was.
+    state.drift = decided.flatMap((scope) => scope.items).filter((item) => !(written.has(item.path) && item.handling === 'repairing'));
     recordRun(summarize(trigger, result.data, batch), repairing);
   };
 
-  const hold = (path: string, decided: readonly ScopeDrift[]): void => {
-    guard.hold(path);
+  const hold = (path: string, decided: readonly ScopeDrift[], now: number): void => {
+    guard.hold(path, now);
     const clients = [...new Set(decided.flatMap((scope) => scope.items).filter((item) => item.path === path).map((item) => item.client))];
-    const reason = `${clients.join(', ')} rewrote ${shortPath(env, path)} after each of ${REPAIR_LIMIT} repairs within ${REPAIR_WINDOW_MS / 1000} s: repairs of it stop until the next "Sync now" (dashboard or tray).`;
+    const reason = `${clients.join(', ')} rewrote ${shortPath(env, path)} after each of ${REPAIR_LIMIT} repairs within ${REPAIR_WINDOW_MS / 1000} s: repairs of it stop until it has been left alone for ${REPAIR_WINDOW_MS / 1000} s, or the next "Sync now" (dashboard or tray).`;
     log.warn(`holding ${shortPath(env, path)}: ${reason}`, { path, clients });
     emit({ type: 'held', path, reason });
+    scheduleRelease();
+  };
+
+  /** Sets the timer for the next hold to end (one timer, for the earliest). */
+  const scheduleRelease = (): void => {
+    if (releaseTimer !== undefined) clearTimeout(releaseTimer);
+    releaseTimer = undefined;
+    const at = guard.nextRelease();
+    if (at === undefined || state.phase === 'stopping') return;
+    releaseTimer = setTimeout(() => {
+      releaseTimer = undefined;
+      queue.run(releaseHolds).catch(logFailure('releasing a hold'));
+    }, Math.max(0, at - clock()));
+  };
+
+  /** Ends the holds of files left alone for the window, and looks again: repairs of them resume. */
+  const releaseHolds = async (): Promise<void> => {
+    if (state.phase === 'stopping') return;
+    const released = guard.release(clock());
+    for (const path of released) log.info(`released ${shortPath(env, path)}: nothing rewrote it for ${REPAIR_WINDOW_MS / 1000} s, so repairs of it resume`, { path });
+    scheduleRelease();
+    if (released.length > 0) await look('watch');
+  };
+
+  const notRepairedReason = (item: DriftedItem): string => {
+    if (item.status === 'conflict') return "someone else's entry has that name";
+    return settings.onDrift[item.kind] === 'notify' ? `${item.kind} drift is set to notify` : 'another drifted item in the file is not to be repaired';
   };
 
   const logNotified = (decided: readonly ScopeDrift[]): void => {
@@ -256,7 +299,7 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
     const key = (item: DriftedItem): string => [item.scope, item.client, item.kind, item.name, item.status].join('\u0000');
     for (const item of notified) {
       if (logged.notified.has(key(item))) continue;
-      log.info(`drift: ${item.client} ${item.kind} ${item.name} is ${item.status} in ${shortPath(env, item.path)} (not repaired: ${item.status === 'conflict' ? 'someone else\'s entry has that name' : `${item.kind} drift is set to notify`})`, {
+      log.info(`drift: ${item.client} ${item.kind} ${item.name} is ${item.status} in ${shortPath(env, item.path)} (not repaired: ${notRepairedReason(item)})`, {
         client: item.client,
         kind: item.kind,
         name: item.name,
@@ -265,13 +308,6 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
       });
     }
     logged.notified = new Set(notified.map(key));
-  };
-
-  /** The scope's plan, writing only the paths to repair (its journal keeping what it says now for the others). */
-  const narrowPlan = async ({ plan: scopePlan, repairs }: ScopeDrift): Promise<ScopePlan> => {
-    if (plannedPaths(scopePlan.plan).every((path) => repairs.has(path))) return scopePlan;
-    const previous = await loadJournal(paths.state, scopePlan.scope, scopePlan.projectRoot);
-    return { ...scopePlan, plan: restrictPlan(scopePlan.plan, repairs, previous) };
   };
 
   const recordRun = (run: SyncRunSummary, scopes?: readonly ScopeDrift[]): void => {
@@ -307,22 +343,30 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
     };
   };
 
-  const syncNow = (trigger: SyncRunSummary['trigger'], clients?: readonly string[]): Promise<SyncRunSummary> =>
-    queue.run(async () => {
-      guard.clear();
-      let run: SyncRunSummary;
-      try {
-        run = summarize(trigger, (await runSync(env, paths, { mode: 'apply', scope: undefined, clients: clients ?? [] })).data, undefined);
-      } catch (error) {
-        const failure = toSkillsyncError(error);
-        run = { at: env.now().toISOString(), trigger, ok: false, written: 0, runIds: [], message: `${failure.code}: ${failure.message}` };
-      }
-      recordRun(run);
-      // The status follows what is on disk now (a paused daemon's too: this sync was asked for).
-      await lookOnce('manual', undefined);
-      publish();
-      return run;
-    });
+  /** Refuses work that arrives once the daemon is stopping: it would outlive the watcher, the status file, the process. */
+  const refuseWhenStopping = (): void => {
+    if (state.phase === 'stopping') throw new SkillsyncError('DAEMON_STOPPING', 'The daemon is stopping: nothing more is synced.');
+  };
+
+  /** A manual sync, run in the queue task it is called from. */
+  const syncInPlace = async (trigger: SyncRunSummary['trigger'], clients?: readonly string[]): Promise<SyncRunSummary> => {
+    refuseWhenStopping();
+    guard.clear();
+    scheduleRelease();
+    let run: SyncRunSummary;
+    try {
+      run = summarize(trigger, (await runSync(env, paths, { mode: 'apply', scope: undefined, clients: clients ?? [] })).data, undefined);
+    } catch (error) {
+      const failure = toSkillsyncError(error);
+      run = { at: env.now().toISOString(), trigger, ok: false, written: 0, runIds: [], message: `${failure.code}: ${failure.message}` };
+    }
+    recordRun(run);
+    // The status follows what is on disk now (a paused daemon's too: this sync was asked for); it repairs
+    // nothing more, or a second run would follow this one and take its place as the last sync.
+    await lookOnce('manual', undefined, false);
+    publish();
+    return run;
+  };
 
   const controller: DaemonController = {
     status,
@@ -332,33 +376,41 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
         listeners.delete(listener);
       };
     },
-    syncNow,
+    syncNow: (trigger, clients) => queue.run(() => syncInPlace(trigger, clients)),
+    exclusive: (task) =>
+      queue.run(async () => {
+        refuseWhenStopping();
+        return task((trigger) => syncInPlace(trigger));
+      }),
     pause: () => {
-      if (state.paused) return;
+      if (state.paused || state.phase === 'stopping') return;
       state.paused = true;
       log.info('paused: changes are still watched, and acted on after resume');
       publish();
     },
     resume: () => {
-      if (!state.paused) return;
+      if (!state.paused || state.phase === 'stopping') return;
       state.paused = false;
       log.info('resumed');
       publish();
-      void queue.run(() => look('watch'));
+      queue.run(() => look('watch')).catch(logFailure('the check after resume'));
     },
     stop: () => {
       stopping ??= (async () => {
+        // From here on no new work is taken (syncNow, look, resume refuse it), and what asks
+        // for work (the tray, the dashboard) goes first: nothing starts a sync behind the watcher's back.
         state.phase = 'stopping';
         queue.cancel();
-        // A repair under way finishes: a sync is never cut off halfway.
-        await queue.idle();
-        await watcher.close();
+        if (releaseTimer !== undefined) clearTimeout(releaseTimer);
         await tray?.close().catch((error: unknown) => {
           log.warn(`the tray did not close cleanly: ${(error as Error).message}`);
         });
         await dashboard?.close().catch((error: unknown) => {
           log.warn(`the dashboard did not close cleanly: ${(error as Error).message}`);
         });
+        // A repair under way finishes: a sync is never cut off halfway.
+        await queue.idle();
+        await watcher.close();
         listeners.clear();
         await statusWrites;
         releaseInstance(files.instance, process.pid);
@@ -380,8 +432,9 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
 
   const start = async (): Promise<DaemonInstanceInfo> => {
     log.info(`starting skillsync ${options.version}`, { settings });
-    await look('start');
-    const token = createToken();
+    // In the queue: the first look starts the watcher, and a check its own writes cause must wait for it.
+    await queue.run(() => look('start'));
+    const token = randomToken();
     if (options.dashboard !== false) {
       dashboard = await startDashboardServer({ controller, env, paths, port: options.dashboard.port, token, log: log.error }).catch((error: unknown) => {
         const failure = toSkillsyncError(error);
@@ -404,7 +457,16 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
       watching: current.watching,
       url: dashboard?.url ?? null,
     });
-    return { pid: process.pid, startedAt, url: dashboard?.url, token: dashboard === undefined ? undefined : token, logFile: log.file, version: options.version };
+    const started = processStart(process.pid);
+    return {
+      pid: process.pid,
+      startedAt,
+      url: dashboard?.url,
+      token: dashboard === undefined ? undefined : token,
+      logFile: log.file,
+      version: options.version,
+      ...(started === undefined ? {} : { processStart: started }),
+    };
   };
 
   return { controller, start, stopped };

@@ -2,7 +2,7 @@ import { memorySkillFolderFingerprints, type JournalEntry, type SyncItem, type S
 import { describe, expect, it } from 'vitest';
 import type { ScopePlan } from '../sync-context.js';
 import type { DaemonSettings } from './contract.js';
-import { classifyDrift, createRepairGuard, restrictPlan } from './drift-policy.js';
+import { classifyDrift, createRepairGuard } from './drift-policy.js';
 
 const cursorMcp = '/home/ada/work/.cursor/mcp.json';
 const claudeMcp = '/home/ada/work/.mcp.json';
@@ -56,9 +56,9 @@ const scopePlan: ScopePlan = {
 const repairAll: DaemonSettings = { onDrift: { connector: 'repair', skill: 'repair', instructions: 'repair' }, settleMs: 300 };
 
 describe('classifyDrift', () => {
-  it('repairs a path only when every drifted item in it is to be repaired: a conflict keeps its file as it is', () => {
+  it('repairs a file with a conflict in it: the repair leaves someone else\'s entry as it is', () => {
     const [scope] = classifyDrift([scopePlan], repairAll, new Set());
-    expect([...scope!.repairs].sort()).toEqual([claudeMcp, agentsMd, skillDir].sort());
+    expect([...scope!.repairs].sort()).toEqual([cursorMcp, claudeMcp, agentsMd, skillDir].sort());
     expect(scope!.items.filter((drifted) => drifted.path === cursorMcp).map((drifted) => [drifted.name, drifted.handling])).toEqual([
       ['github', 'repairing'],
       ['mine', 'notified'],
@@ -66,9 +66,21 @@ describe('classifyDrift', () => {
     expect(scope!.items.some((drifted) => drifted.status === 'in-sync')).toBe(false);
   });
 
+  it('leaves a file alone when an item in it is not to be repaired, and says the others there are only reported', () => {
+    const mixed: ScopePlan = { ...scopePlan, plan: { ...plan, items: [...plan.items, item({ client: 'cursor', kind: 'instructions', name: 'rules', status: 'outdated', path: cursorMcp })] } };
+    const [scope] = classifyDrift([mixed], { ...repairAll, onDrift: { connector: 'repair', skill: 'repair', instructions: 'notify' } }, new Set());
+    expect(scope!.repairs.has(cursorMcp)).toBe(false);
+    expect(scope!.items.filter((drifted) => drifted.path === cursorMcp).map((drifted) => [drifted.name, drifted.handling])).toEqual([
+      ['github', 'notified'],
+      ['mine', 'notified'],
+      ['rules', 'notified'],
+    ]);
+    expect(scope!.items.some((drifted) => drifted.handling === 'repairing' && !scope!.repairs.has(drifted.path))).toBe(false);
+  });
+
   it('follows the setting of each kind: notify reports, off ignores', () => {
     const [scope] = classifyDrift([scopePlan], { ...repairAll, onDrift: { connector: 'repair', skill: 'notify', instructions: 'off' } }, new Set());
-    expect([...scope!.repairs]).toEqual([claudeMcp]);
+    expect([...scope!.repairs].sort()).toEqual([cursorMcp, claudeMcp].sort());
     const handling = Object.fromEntries(scope!.items.map((drifted) => [`${drifted.client}/${drifted.kind}/${drifted.name}`, drifted.handling]));
     expect(handling).toMatchObject({
       'claude-code/skill/triage': 'notified',
@@ -81,18 +93,6 @@ describe('classifyDrift', () => {
     const [scope] = classifyDrift([scopePlan], repairAll, new Set([claudeMcp]));
     expect(scope!.repairs.has(claudeMcp)).toBe(false);
     expect(scope!.items.find((drifted) => drifted.path === claudeMcp)?.handling).toBe('held');
-  });
-});
-
-describe('restrictPlan', () => {
-  it('keeps only the paths asked for, and the journal as it is now for the paths left out', () => {
-    const previous = { entries: [entry({ client: 'cursor', kind: 'connector', name: 'github', path: cursorMcp, hash: 'old-cursor' })] };
-    const narrowed = restrictPlan(plan, new Set([claudeMcp, skillDir]), previous);
-    expect(narrowed.files.map((file) => file.path)).toEqual([claudeMcp]);
-    expect(narrowed.skills.map((skill) => skill.dir)).toEqual([skillDir]);
-    expect(narrowed.journal.entries.map((journalEntry) => `${journalEntry.path}:${journalEntry.hash}`).sort()).toEqual(
-      [`${claudeMcp}:new-claude`, `${skillDir}:sha512-abc`, `${cursorMcp}:old-cursor`].sort(),
-    );
   });
 });
 
@@ -111,9 +111,23 @@ describe('createRepairGuard', () => {
 
   it('holds until cleared', () => {
     const guard = createRepairGuard({ limit: 1, windowMs: 1000 });
-    guard.hold(cursorMcp);
+    guard.hold(cursorMcp, 0);
     expect([...guard.held()]).toEqual([cursorMcp]);
     guard.clear();
     expect(guard.held().size).toBe(0);
+  });
+
+  it('releases a hold once its file has been left alone for the window; a rewrite starts the window again', () => {
+    const guard = createRepairGuard({ limit: 3, windowMs: 60_000 });
+    guard.hold(cursorMcp, 1000);
+    expect(guard.nextRelease()).toBe(61_000);
+    guard.rewritten([cursorMcp, claudeMcp], 30_000);
+    expect(guard.release(61_000)).toEqual([]);
+    expect(guard.nextRelease()).toBe(90_000);
+    expect(guard.release(90_000)).toEqual([cursorMcp]);
+    expect(guard.held().size).toBe(0);
+    expect(guard.nextRelease()).toBeUndefined();
+    // Released, it is repaired again: its count starts afresh.
+    expect(guard.exhausted(cursorMcp, 90_000)).toBe(false);
   });
 });

@@ -8,7 +8,8 @@ import { relevantPaths, sameTargets, type WatchTargets } from './watch-targets.j
 export interface FileWatcher {
   /**
    * Watches `targets` from now on. The new set is ready before the old one closes, so
-   * no change falls in between. Resolves true when the set changed.
+   * no change falls in between. Resolves true when the set changed; once closed, it
+   * watches nothing any more and resolves false.
    */
   readonly update: (targets: WatchTargets) => Promise<boolean>;
   /** How many files and folders are watched now. */
@@ -26,19 +27,29 @@ export interface FileWatcherOptions {
 export function createFileWatcher(options: FileWatcherOptions): FileWatcher {
   const p = pathFor(options.env);
   let current: { readonly targets: WatchTargets; readonly watcher: FSWatcher } | undefined;
+  let closed = false;
+  /** Makes a watcher that just got ready the current one, unless the whole was closed meanwhile: then nothing else would close it. */
+  const adopt = async (targets: WatchTargets, watcher: FSWatcher): Promise<boolean> => {
+    if (closed) {
+      await watcher.close();
+      return false;
+    }
+    const previous = current;
+    current = { targets, watcher };
+    await previous?.watcher.close();
+    return true;
+  };
   return {
     update: async (targets) => {
-      if (current !== undefined && sameTargets(current.targets, targets)) return false;
-      const next = { targets, watcher: await watchTargets(targets, p, options) };
-      const previous = current;
-      current = next;
-      await previous?.watcher.close();
-      return true;
+      if (closed || (current !== undefined && sameTargets(current.targets, targets))) return false;
+      return adopt(targets, await watchTargets(targets, p, options));
     },
     count: () => (current === undefined ? 0 : Object.values(current.watcher.getWatched()).reduce((sum, names) => sum + names.length, 0)),
     close: async () => {
-      await current?.watcher.close();
+      closed = true;
+      const last = current;
       current = undefined;
+      await last?.watcher.close();
     },
   };
 }

@@ -1,11 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { isSkillsyncError } from '@skillsync/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DaemonInstanceInfo } from './contract.js';
-import { claimInstance, readInstance, releaseInstance, runningInstance } from './instance.js';
+import { claimInstance, instanceDashboardLink, isInstanceAlive, processStart, readInstance, releaseInstance, runningInstance } from './instance.js';
 
 let dir: string;
 let file: string;
@@ -19,8 +21,18 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** This process as a daemon would record itself (exactly when it started, where the OS says). */
 function info(pid: number): DaemonInstanceInfo {
-  return { pid, startedAt: new Date().toISOString(), url: 'http://127.0.0.1:4100/', token: 'secret-token', logFile: path.join(dir, 'daemon.log'), version: '1.2.3' };
+  const started = processStart(pid);
+  return {
+    pid,
+    startedAt: new Date().toISOString(),
+    url: 'http://127.0.0.1:4100/',
+    token: 'secret-token',
+    logFile: path.join(dir, 'daemon.log'),
+    version: '1.2.3',
+    ...(started === undefined ? {} : { processStart: started }),
+  };
 }
 
 /** The pid of a process that has just ended. */
@@ -29,15 +41,19 @@ function deadPid(): number {
   return Number(child.stdout);
 }
 
-const claim = (pid: number) => claimInstance(file, () => Promise.resolve({ info: info(pid), value: pid }));
+const claim = (pid: number) =>
+  claimInstance(file, async (record) => {
+    await record(info(pid));
+    return pid;
+  });
 
 describe('claimInstance', () => {
   it('creates the instance file with mode 0600 once start has run', async () => {
     const written = info(process.pid);
     let seenDuringStart: DaemonInstanceInfo | undefined = info(0);
-    await claimInstance(file, async () => {
+    await claimInstance(file, async (record) => {
       seenDuringStart = await readInstance(file);
-      return { info: written, value: undefined };
+      await record(written);
     });
     expect(seenDuringStart).toBeUndefined();
     expect(await readInstance(file)).toEqual(written);
@@ -50,7 +66,7 @@ describe('claimInstance', () => {
     let started = false;
     const refused = await claimInstance(file, () => {
       started = true;
-      return Promise.resolve({ info: info(1), value: undefined });
+      return Promise.resolve();
     }).catch((error: unknown) => error);
     expect(isSkillsyncError(refused) && refused.code).toBe('DAEMON_ALREADY_RUNNING');
     expect((refused as Error).message).toContain(`pid ${process.pid}`);
@@ -68,14 +84,14 @@ describe('claimInstance', () => {
     expect((await readInstance(file))?.pid).toBe(process.pid);
   });
 
-  it('takes over a file whose pid is now another process’s, one started after that daemon (a reboot after a power cut)', async () => {
-    // This test process started long after 2001: on Linux, where /proc says when a process started, it is not that daemon.
-    await writeFile(file, JSON.stringify({ ...info(process.pid), startedAt: '2001-01-01T00:00:00.000Z' }));
+  it('takes over a file whose pid is now another process’s (a reboot after a power cut), whatever the clock says', async () => {
+    // Where the OS says exactly when a process started, another start is another process.
+    await writeFile(file, JSON.stringify({ ...info(process.pid), startedAt: new Date(Date.now() + 3_600_000).toISOString(), processStart: 'another-boot/42' }));
     const outcome = await claim(process.pid).then(
       () => 'claimed',
       (error: unknown) => (isSkillsyncError(error) ? error.code : 'other'),
     );
-    expect(outcome).toBe(process.platform === 'linux' ? 'claimed' : 'DAEMON_ALREADY_RUNNING');
+    expect(outcome).toBe(processStart(process.pid) === undefined ? 'DAEMON_ALREADY_RUNNING' : 'claimed');
   });
 
   it('lets exactly one of two claims at once win, even over a stale file', async () => {
@@ -89,6 +105,69 @@ describe('claimInstance', () => {
   it('leaves no file when start fails', async () => {
     await expect(claimInstance(file, () => Promise.reject(new Error('port taken')))).rejects.toThrow('port taken');
     expect(await readInstance(file)).toBeUndefined();
+  });
+
+  it('lets start see that its instance file could not be written, so it can undo what it started', async () => {
+    let seen: unknown;
+    const outcome = claimInstance(file, async (record) => {
+      await mkdir(file);
+      await record(info(process.pid)).catch((error: unknown) => {
+        seen = error;
+        throw error;
+      });
+    });
+    await expect(outcome).rejects.toMatchObject({ code: 'FILE_WRITE_FAILED' });
+    expect(isSkillsyncError(seen) && seen.code).toBe('FILE_WRITE_FAILED');
+  });
+});
+
+describe('isInstanceAlive without the OS start time (macOS, Windows, an older file)', () => {
+  let server: Server | undefined;
+
+  afterEach(async () => {
+    const open = server;
+    server = undefined;
+    if (open !== undefined) await new Promise((resolve) => open.close(resolve));
+  });
+
+  /** A dashboard stand-in that answers its status, to the right token only, as `pid`. */
+  async function dashboardAnswering(pid: number): Promise<string> {
+    server = createServer((request, response) => {
+      const mine = request.url === '/api/daemon' && request.headers.authorization === 'Bearer secret-token';
+      response.writeHead(mine ? 200 : 401, { 'content-type': 'application/json' }).end(JSON.stringify(mine ? { pid } : { error: 'no' }));
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  }
+
+  const withoutStart = (url: string | undefined): DaemonInstanceInfo => {
+    const { processStart: _ignored, ...rest } = info(process.pid);
+    return { ...rest, url };
+  };
+
+  it('is the daemon when its dashboard answers to its token with its pid', async () => {
+    expect(await isInstanceAlive(withoutStart(await dashboardAnswering(process.pid)))).toBe(true);
+  });
+
+  it('is not when the dashboard answers with another pid, or nothing listens there (the pid is someone else’s now)', async () => {
+    const url = await dashboardAnswering(process.pid + 1);
+    expect(await isInstanceAlive(withoutStart(url))).toBe(false);
+    await new Promise((resolve) => server?.close(resolve));
+    server = undefined;
+    expect(await isInstanceAlive(withoutStart(url))).toBe(false);
+  });
+
+  it('takes a live pid for the daemon when it has no dashboard to ask', async () => {
+    expect(await isInstanceAlive(withoutStart(undefined))).toBe(true);
+  });
+});
+
+describe('instanceDashboardLink', () => {
+  it('gives the address with its token for a loopback http dashboard only', () => {
+    expect(instanceDashboardLink(info(process.pid))).toBe('http://127.0.0.1:4100/#token=secret-token');
+    expect(instanceDashboardLink({ ...info(process.pid), url: 'https://evil.example/' })).toBeNull();
+    expect(instanceDashboardLink({ ...info(process.pid), url: 'file:///etc/passwd' })).toBeNull();
+    expect(instanceDashboardLink({ ...info(process.pid), url: undefined })).toBeNull();
   });
 });
 

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { link, open, readFile, rm } from 'node:fs/promises';
+import { get } from 'node:http';
 import { pathFor, SkillsyncError, withFileLock, writeFileAtomic, type Env, type SkillsyncPaths } from '@skillsync/core';
 import type { DaemonInstanceInfo, DaemonStatus } from './contract.js';
+import { isDashboardUrl } from './tray/open-url.js';
 
 /** Where the daemon of one user keeps its files, all in the skillsync state folder. */
 export interface DaemonFiles {
@@ -31,9 +33,13 @@ export function dashboardLink(url: string, token: string): string {
   return `${url}#token=${token}`;
 }
 
-/** A fresh per-start dashboard token: 256 random bits. */
-export function createToken(): string {
-  return randomBytes(32).toString('base64url');
+/**
+ * The dashboard address of an instance, token included, for a person to open; null when
+ * it has no dashboard, or when its file names anything but http on a loopback address
+ * (a file someone else wrote: never opened, never printed).
+ */
+export function instanceDashboardLink(info: DaemonInstanceInfo): string | null {
+  return info.url === undefined || info.token === undefined || !isDashboardUrl(info.url) ? null : dashboardLink(info.url, info.token);
 }
 
 /** True while a process with this pid exists (one of another user counts: it exists). */
@@ -56,29 +62,79 @@ export async function readInstance(file: string): Promise<DaemonInstanceInfo | u
 /** The daemon running for this user, or undefined (no instance file, or one left by a process that is gone). */
 export async function runningInstance(file: string): Promise<DaemonInstanceInfo | undefined> {
   const info = await readInstance(file);
-  return info !== undefined && isInstanceAlive(info) ? info : undefined;
+  return info !== undefined && (await isInstanceAlive(info)) ? info : undefined;
+}
+
+/** How long a daemon's dashboard is given to say which daemon it is. */
+const IDENTITY_TIMEOUT_MS = 3000;
+
+/**
+ * True while the daemon an instance file names still runs. Its pid alone does not say
+ * so: after a crash or a reboot the pid may be another process's. Where the OS says
+ * exactly when a process started (Linux), that must be when the daemon did; elsewhere
+ * the daemon's dashboard must answer, to the file's token, with its pid. Only a daemon
+ * with neither to tell it by is taken to be whatever holds its pid.
+ */
+export async function isInstanceAlive(info: DaemonInstanceInfo): Promise<boolean> {
+  if (!isProcessAlive(info.pid)) return false;
+  const started = info.processStart === undefined ? undefined : processStart(info.pid);
+  if (started !== undefined) return started === info.processStart;
+  if (info.url !== undefined && info.token !== undefined) return dashboardAnswers(info.url, info.token, info.pid);
+  return true;
 }
 
 /**
- * True while the daemon an instance file names still runs. After a power cut the file
- * outlives its daemon and, after a reboot, its pid may be another process's: one that
- * started after the daemon did is not it (checked where the OS says when a process
- * started: Linux).
+ * When the OS started a process, exactly, as `DaemonInstanceInfo.processStart` records
+ * it: on Linux the boot's id and field 22 of /proc/<pid>/stat (clock ticks since boot,
+ * which no clock change moves); undefined elsewhere or when unreadable.
  */
-export function isInstanceAlive(info: DaemonInstanceInfo): boolean {
-  if (!isProcessAlive(info.pid)) return false;
-  const started = processStartedAt(info.pid);
-  return started === undefined || started <= Date.parse(info.startedAt) + 1000;
+export function processStart(pid: number): string | undefined {
+  try {
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Counted after the command name, which may hold spaces and parentheses.
+    const ticks = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return ticks === undefined || !/^\d+$/.test(ticks) ? undefined : `${boot}/${ticks}`;
+  } catch {
+    return undefined;
+  }
 }
 
-/** When a process started (ms since the epoch), from /proc; undefined elsewhere or when unreadable. */
-function processStartedAt(pid: number): number | undefined {
+/**
+ * Whether the dashboard at `url` is the daemon with this pid: its status, asked with
+ * its token. Nothing listening, another answer or another pid: it is not. No answer in
+ * time: a daemon busy with a long sync, still alive.
+ */
+function dashboardAnswers(url: string, token: string, pid: number): Promise<boolean> {
+  if (!isDashboardUrl(url)) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const request = get(new URL('api/daemon', url), { headers: { authorization: `Bearer ${token}` }, agent: false }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      response.on('end', () => {
+        resolve(response.statusCode === 200 && answeredPid(body) === pid);
+      });
+      response.on('error', () => {
+        resolve(false);
+      });
+    });
+    request.setTimeout(IDENTITY_TIMEOUT_MS, () => {
+      request.destroy();
+      resolve(true);
+    });
+    request.on('error', () => {
+      resolve(false);
+    });
+  });
+}
+
+function answeredPid(body: string): unknown {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const boot = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1];
-    // Field 22, counted after the command name (which may hold spaces), in USER_HZ ticks: 100 a second on Linux.
-    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-    return boot === undefined || !Number.isFinite(ticks) ? undefined : Number(boot) * 1000 + ticks * 10;
+    const value: unknown = JSON.parse(body);
+    return typeof value === 'object' && value !== null ? (value as { pid?: unknown }).pid : undefined;
   } catch {
     return undefined;
   }
@@ -88,21 +144,20 @@ function processStartedAt(pid: number): number | undefined {
  * Claims the user's one daemon instance: under a lock (so two starting at once cannot
  * both take over a stale file), a live instance is refused with DAEMON_ALREADY_RUNNING
  * naming its pid and dashboard; a file whose process is gone is removed. `start` then
- * runs, still under the lock, and the instance file it describes is created exclusively
- * (never overwriting), whole and with mode 0600: whoever sees it may use its url and token.
+ * runs, still under the lock, and calls `record` once it runs: that creates the instance
+ * file exclusively (never overwriting), whole and with mode 0600 (whoever sees it may
+ * use its url and token). When `record` fails, `start` must undo what it started.
  */
-export async function claimInstance<T>(file: string, start: () => Promise<{ readonly info: DaemonInstanceInfo; readonly value: T }>): Promise<T> {
+export async function claimInstance<T>(file: string, start: (record: (info: DaemonInstanceInfo) => Promise<void>) => Promise<T>): Promise<T> {
   return withFileLock(file, async () => {
     const existing = await readInstance(file);
-    if (existing !== undefined && isInstanceAlive(existing)) {
+    if (existing !== undefined && (await isInstanceAlive(existing))) {
       throw new SkillsyncError('DAEMON_ALREADY_RUNNING', `skillsync is already running for this user (pid ${existing.pid}${existing.url === undefined ? ', no dashboard' : `, dashboard ${existing.url}`}).`, {
         details: { pid: existing.pid, url: existing.url ?? null, startedAt: existing.startedAt, instanceFile: file },
       });
     }
     await rm(file, { force: true });
-    const { info, value } = await start();
-    await createExclusively(file, `${JSON.stringify(info, null, 2)}\n`);
-    return value;
+    return start((info) => createExclusively(file, `${JSON.stringify(info, null, 2)}\n`));
   });
 }
 
@@ -149,6 +204,7 @@ function parseInstance(text: string): DaemonInstanceInfo | undefined {
     token: typeof info.token === 'string' ? info.token : undefined,
     logFile: info.logFile,
     version: info.version,
+    ...(typeof info.processStart === 'string' ? { processStart: info.processStart } : {}),
   };
 }
 

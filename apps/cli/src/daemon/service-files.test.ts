@@ -50,6 +50,24 @@ describe('login service files (golden)', () => {
   });
 });
 
+describe('values a service file cannot carry', () => {
+  it('refuses a line break in any value, for every OS', () => {
+    const refusals = [
+      () => renderSystemdUnit({ ...linux, environment: { SKILLSYNC_HOME: '/s\nExecStartPre=/bin/evil' } }),
+      () => renderSystemdUnit({ ...linux, cwd: '/home/ada\r' }),
+      () => renderLaunchdPlist({ ...darwin, script: '/opt/skill\nsync.js' }),
+      () => renderStartupScript({ ...windows, environment: { SKILLSYNC_HOME: 'D:\\s"\r\nCreateObject("WScript.Shell").Run "calc"' } }),
+    ];
+    for (const render of refusals) expect(render).toThrow(expect.objectContaining({ code: 'DAEMON_SERVICE_UNSAFE' }));
+  });
+
+  it('refuses a % in the Windows command line, which Run would expand; elsewhere it is kept as it is', () => {
+    expect(() => renderStartupScript({ ...windows, script: 'C:\\Users\\%USERNAME%\\skillsync.js' })).toThrow(expect.objectContaining({ code: 'DAEMON_SERVICE_UNSAFE' }));
+    expect(renderStartupScript({ ...windows, environment: { SKILLSYNC_HOME: 'D:\\100%' } })).toContain('"D:\\100%"');
+    expect(renderSystemdUnit({ ...linux, script: '/opt/100%/skillsync.js' })).toContain('"/opt/100%%/skillsync.js"');
+  });
+});
+
 describe('serviceFilePath', () => {
   it('puts each OS file where its service manager looks', () => {
     expect(serviceFilePath(createEnv({ home: '/home/ada', cwd: '/' }))).toBe('/home/ada/.config/systemd/user/skillsync.service');

@@ -1,7 +1,12 @@
-import { pathFor, type Env, type Platform } from '@skillsync/core';
+import { pathFor, SkillsyncError, type Env, type Platform } from '@skillsync/core';
 
-/** What a login service runs: the daemon in the foreground (the service manager supervises it), never opening a browser at login. */
-export const SERVICE_ARGS = ['up', '--no-open'] as const;
+/**
+ * What a login service runs: the daemon in the foreground (the service manager
+ * supervises it), never opening a browser at login, and printing only problems: what it
+ * prints is kept by the service manager (the journal, launchd's output file), and its
+ * records are in its own log already.
+ */
+export const SERVICE_ARGS = ['up', '--no-open', '--quiet'] as const;
 
 /** The launchd job's label, which is also its plist's name. */
 export const LAUNCHD_LABEL = 'skillsync.daemon';
@@ -85,6 +90,7 @@ export function renderServiceFile(platform: Platform, command: ServiceCommand): 
  * session when there is one, so the tray finds the desktop.
  */
 export function renderSystemdUnit(command: ServiceCommand): string {
+  refuseUnsafeValues(command, 'linux');
   // `%` starts a specifier everywhere; in a command line `$` also starts a variable, and quoted values take C escapes.
   const specifiers = (value: string): string => value.replaceAll('%', '%%');
   const quote = (value: string): string => `"${specifiers(value).replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
@@ -111,6 +117,7 @@ export function renderSystemdUnit(command: ServiceCommand): string {
 
 /** A launchd agent: started at login, started again only after a crash (`KeepAlive.SuccessfulExit = false`). */
 export function renderLaunchdPlist(command: ServiceCommand): string {
+  refuseUnsafeValues(command, 'darwin');
   const xml = (value: string): string => value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
   const string = (value: string): string => `<string>${xml(value)}</string>`;
   const environment = Object.entries(command.environment);
@@ -155,6 +162,7 @@ export function renderLaunchdPlist(command: ServiceCommand): string {
  * without a console window (a .cmd would leave one open for as long as it runs).
  */
 export function renderStartupScript(command: ServiceCommand): string {
+  refuseUnsafeValues(command, 'win32');
   const literal = (value: string): string => `"${value.replaceAll('"', '""')}"`;
   // The command line Run gets: each part in double quotes, which VBScript doubles inside its own string literal.
   const commandLine = [command.node, command.script, ...command.args].map((part) => `"${part}"`).join(' ');
@@ -166,4 +174,32 @@ export function renderStartupScript(command: ServiceCommand): string {
     `shell.Run ${literal(commandLine)}, 0, False`,
     '',
   ].join('\r\n');
+}
+
+/**
+ * DAEMON_SERVICE_UNSAFE for a value no service file can carry as it is: a line break
+ * (it would end the unit's line, or the script's statement, and start one of its own);
+ * on Windows, a `%` in the command line, which WshShell.Run expands as a variable
+ * whatever the quoting.
+ */
+function refuseUnsafeValues(command: ServiceCommand, platform: Platform): void {
+  const commandLine = [command.node, command.script, ...command.args];
+  const values: [string, string][] = [
+    ...commandLine.map((value): [string, string] => ['the command line', value]),
+    ['the working folder', command.cwd],
+    ['the output file', command.outputFile],
+    ...Object.entries(command.environment).map(([name, value]): [string, string] => [name, value]),
+  ];
+  const lineBreak = values.find(([, value]) => /[\r\n]/.test(value));
+  if (lineBreak !== undefined) {
+    throw new SkillsyncError('DAEMON_SERVICE_UNSAFE', `The login service cannot be written: ${lineBreak[0]} holds a line break (${JSON.stringify(lineBreak[1])}).`, {
+      details: { value: lineBreak[0] },
+    });
+  }
+  const percent = platform === 'win32' ? commandLine.find((value) => value.includes('%')) : undefined;
+  if (percent !== undefined) {
+    throw new SkillsyncError('DAEMON_SERVICE_UNSAFE', `The login service cannot be written: ${JSON.stringify(percent)} holds a %, which Windows would read as the start of a variable.`, {
+      details: { value: 'the command line' },
+    });
+  }
 }

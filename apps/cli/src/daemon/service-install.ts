@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { pathFor, readTextIfExists, writeFileAtomic, type Env, type Platform } from '@skillsync/core';
-import { renderServiceFile, serviceFilePath, type ServiceCommand } from './service-files.js';
+import { LAUNCHD_LABEL, renderServiceFile, serviceFilePath, type ServiceCommand } from './service-files.js';
 
 /** One command `install` or `uninstall` ran, and how it went. */
 export interface ServiceStep {
@@ -26,9 +26,11 @@ const SYSTEMD_UNIT = 'skillsync.service';
 
 /**
  * Writes the login service file for `env.platform` and, where the service manager is
- * reachable, loads it: `systemctl --user daemon-reload` + `enable --now` when systemctl
- * and a user bus exist (Linux), `launchctl load -w` (macOS). Windows runs the Startup
- * script at the next login.
+ * reachable, loads it: `systemctl --user daemon-reload`, `enable` and `start` when
+ * systemctl and a user bus exist (Linux), `launchctl load -w` (macOS). A file that
+ * changed is loaded anew, so a daemon running from the old one is restarted from the
+ * new one (`systemctl restart`; launchctl `unload` first when the job is loaded).
+ * Windows runs the Startup script at the next login.
  */
 export async function installService(env: Env, command: ServiceCommand): Promise<ServiceChange> {
   const file = serviceFilePath(env);
@@ -37,15 +39,23 @@ export async function installService(env: Env, command: ServiceCommand): Promise
   if (changed) await writeFileAtomic(file, text);
   switch (env.platform) {
     case 'linux': {
-      if (!systemdUserBus(env)) return { platform: 'linux', file, changed, steps: [], next: `systemctl --user daemon-reload && systemctl --user enable --now ${SYSTEMD_UNIT}` };
+      if (!systemdUserBus(env)) {
+        return { platform: 'linux', file, changed, steps: [], next: `systemctl --user daemon-reload && systemctl --user enable ${SYSTEMD_UNIT} && systemctl --user restart ${SYSTEMD_UNIT}` };
+      }
       const steps = await runSteps(env, [
         ['systemctl', ['--user', 'daemon-reload']],
-        ['systemctl', ['--user', 'enable', '--now', SYSTEMD_UNIT]],
+        ['systemctl', ['--user', 'enable', SYSTEMD_UNIT]],
+        // `start` leaves a running unit as it is, on the ExecStart it started with.
+        ['systemctl', ['--user', changed ? 'restart' : 'start', SYSTEMD_UNIT]],
       ]);
       return { platform: 'linux', file, changed, steps, next: undefined };
     }
-    case 'darwin':
-      return { platform: 'darwin', file, changed, steps: await runSteps(env, [['launchctl', ['load', '-w', file]]]), next: undefined };
+    case 'darwin': {
+      // `load` does nothing to a job already loaded: it keeps running what the old file said.
+      const loaded = changed && (await runSteps(env, [['launchctl', ['list', LAUNCHD_LABEL]]]))[0]?.ok === true;
+      const steps = await runSteps(env, [...(loaded ? [['launchctl', ['unload', file]] as const] : []), ['launchctl', ['load', '-w', file]]]);
+      return { platform: 'darwin', file, changed, steps, next: undefined };
+    }
     case 'win32':
       return { platform: 'win32', file, changed, steps: [], next: 'It starts at your next login; `skillsync up` starts it now.' };
   }

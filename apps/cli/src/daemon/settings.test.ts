@@ -52,8 +52,9 @@ describe('parseDaemonSettings', () => {
     expect(failure(() => parseDaemonSettings('onDrift:\n  connectors: off\n', file)).message).toContain('unknown key `onDrift.connectors`; did you mean `connector`?');
   });
 
-  it('refuses a settle time that is not a whole number of milliseconds up to a minute', () => {
-    expect(failure(() => parseDaemonSettings('settleMs: -1\n', file)).message).toContain('`settleMs`: expected 0 or more');
+  it('refuses a settle time that is not a whole number of milliseconds from 100 to a minute', () => {
+    expect(failure(() => parseDaemonSettings('settleMs: -1\n', file)).message).toContain('`settleMs`: expected 100 or more');
+    expect(failure(() => parseDaemonSettings('settleMs: 50\n', file)).message).toContain('`settleMs`: expected 100 or more');
     expect(failure(() => parseDaemonSettings('settleMs: 1.5\n', file)).message).toContain('`settleMs`: expected a whole number of milliseconds');
     expect(failure(() => parseDaemonSettings('settleMs: 600000\n', file)).message).toContain('`settleMs`: expected at most 60000');
     expect(failure(() => parseDaemonSettings('settleMs: soon\n', file)).message).toContain('`settleMs`: expected a number of milliseconds');
@@ -70,9 +71,9 @@ describe('parseDaemonSettings', () => {
 describe('applySettingsFlags', () => {
   it('lets the flags win over the file', () => {
     const fromFile = parseDaemonSettings('onDrift:\n  skill: off\nsettleMs: 900\n', file);
-    expect(applySettingsFlags(fromFile, { onDrift: 'notify', settle: '50' })).toEqual({
+    expect(applySettingsFlags(fromFile, { onDrift: 'notify', settle: '100' })).toEqual({
       onDrift: { connector: 'notify', skill: 'notify', instructions: 'notify' },
-      settleMs: 50,
+      settleMs: 100,
     });
     expect(applySettingsFlags(fromFile, { onDrift: undefined, settle: undefined })).toEqual(fromFile);
   });
@@ -81,5 +82,6 @@ describe('applySettingsFlags', () => {
     expect(failure(() => applySettingsFlags(defaultDaemonSettings, { onDrift: 'fix', settle: undefined })).code).toBe('USAGE');
     expect(failure(() => applySettingsFlags(defaultDaemonSettings, { onDrift: undefined, settle: '2s' })).message).toContain('--settle 2s');
     expect(failure(() => applySettingsFlags(defaultDaemonSettings, { onDrift: undefined, settle: '60001' })).code).toBe('USAGE');
+    expect(failure(() => applySettingsFlags(defaultDaemonSettings, { onDrift: undefined, settle: '50' })).message).toContain('from 100 to 60000');
   });
 });

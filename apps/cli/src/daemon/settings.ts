@@ -10,6 +10,13 @@ const ITEM_KINDS = ['connector', 'skill', 'instructions'] as const satisfies rea
 /** Long enough for any save an editor makes in several writes; short enough that a repair still feels live. */
 export const DEFAULT_SETTLE_MS = 300;
 
+/**
+ * Below this a client's last write can be missed: chokidar drops a path's change events
+ * within 50 ms of the one before, so a settle time shorter than twice that may act on
+ * the first of two writes and never see the second.
+ */
+const MIN_SETTLE_MS = 100;
+
 /** Past a minute, "settle" is no longer a debounce but a different feature (a schedule). */
 const MAX_SETTLE_MS = 60_000;
 
@@ -23,7 +30,7 @@ const driftAction = z.enum(DRIFT_ACTIONS, { error: 'expected repair, notify or o
 const settingsSchema = z.strictObject({
   // One action for every kind, or one per kind (a kind left out keeps the default).
   onDrift: z.union([driftAction, z.strictObject(Object.fromEntries(ITEM_KINDS.map((kind) => [kind, driftAction.optional()])) as Record<ItemKind, z.ZodOptional<typeof driftAction>>)]).optional(),
-  settleMs: z.number({ error: 'expected a number of milliseconds' }).int('expected a whole number of milliseconds').min(0, 'expected 0 or more').max(MAX_SETTLE_MS, `expected at most ${MAX_SETTLE_MS}`).optional(),
+  settleMs: z.number({ error: 'expected a number of milliseconds' }).int('expected a whole number of milliseconds').min(MIN_SETTLE_MS, `expected ${MIN_SETTLE_MS} or more`).max(MAX_SETTLE_MS, `expected at most ${MAX_SETTLE_MS}`).optional(),
 });
 
 /** `<config>/daemon.yaml`: beside the user manifest, where a person looks for skillsync's settings. */
@@ -85,8 +92,8 @@ export function applySettingsFlags(settings: DaemonSettings, flags: SettingsFlag
   }
   if (flags.settle !== undefined) {
     const value = Number(flags.settle);
-    if (!/^\d+$/.test(flags.settle) || value > MAX_SETTLE_MS) {
-      throw new SkillsyncError('USAGE', `--settle ${flags.settle}: not a whole number of milliseconds from 0 to ${MAX_SETTLE_MS}.`, {
+    if (!/^\d+$/.test(flags.settle) || value < MIN_SETTLE_MS || value > MAX_SETTLE_MS) {
+      throw new SkillsyncError('USAGE', `--settle ${flags.settle}: not a whole number of milliseconds from ${MIN_SETTLE_MS} to ${MAX_SETTLE_MS}.`, {
         hint: `Pass --settle 300, say (the default is ${DEFAULT_SETTLE_MS}).`,
         details: { option: '--settle', value: flags.settle },
       });

@@ -12,6 +12,7 @@ describe('createSettleQueue', () => {
 
   function queueWith(settleMs: number, onSettled: (batch: SettledBatch) => Promise<void> = () => Promise.resolve()) {
     const batches: SettledBatch[] = [];
+    const errors: unknown[] = [];
     const queue = createSettleQueue({
       settleMs,
       now: () => Date.now(),
@@ -19,8 +20,9 @@ describe('createSettleQueue', () => {
         batches.push(batch);
         await onSettled(batch);
       },
+      onError: (error) => errors.push(error),
     });
-    return { queue, batches };
+    return { queue, batches, errors };
   }
 
   it('waits until nothing changed for the settle time, then hands over every path once', async () => {
@@ -82,6 +84,17 @@ describe('createSettleQueue', () => {
     await vi.advanceTimersByTimeAsync(100);
     await idle;
     expect(ran).toBe(true);
+  });
+
+  it('hands a settled batch that failed to onError, and goes on with the next', async () => {
+    const { queue, batches, errors } = queueWith(10, (batch) => (batch.paths.includes('/bad') ? Promise.reject(new Error('boom')) : Promise.resolve()));
+    queue.changed('/bad');
+    await vi.advanceTimersByTimeAsync(10);
+    queue.changed('/good');
+    await vi.advanceTimersByTimeAsync(10);
+    await queue.idle();
+    expect(errors).toEqual([new Error('boom')]);
+    expect(batches.map((batch) => batch.paths)).toEqual([['/bad'], ['/good']]);
   });
 
   it('cancel drops the pending batch', async () => {

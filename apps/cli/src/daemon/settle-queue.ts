@@ -28,8 +28,10 @@ export interface SettleQueue {
 export interface SettleQueueOptions {
   readonly settleMs: number;
   readonly now: () => number;
-  /** Runs for each settled batch, in the queue; it must not throw (a failure is the daemon's to report). */
+  /** Runs for each settled batch, in the queue. */
   readonly onSettled: (batch: SettledBatch) => Promise<void>;
+  /** Receives what `onSettled` threw: nobody awaits a settled batch, so its failure is reported here, never left unhandled. */
+  readonly onError: (error: unknown) => void;
 }
 
 export function createSettleQueue(options: SettleQueueOptions): SettleQueue {
@@ -51,7 +53,7 @@ export function createSettleQueue(options: SettleQueueOptions): SettleQueue {
     timer = undefined;
     const batch: SettledBatch = { paths: [...pending], lastChangeAt, settledAt: options.now() };
     pending = new Set();
-    void run(() => options.onSettled(batch));
+    run(() => options.onSettled(batch)).catch(options.onError);
   };
 
   return {

@@ -63,6 +63,7 @@ export const errorCatalogue = {
   MANIFEST_INVALID: { hint: 'Fix the reported field; the format is in schemas/manifest.schema.json.' },
   MANIFEST_UNKNOWN_KEY: { hint: 'Remove or rename the key.' },
   MANIFEST_UNSUPPORTED_VERSION: { hint: 'Upgrade skillsync, or set `version: 1`.' },
+  MANIFEST_CHANGED: { hint: 'The manifest was saved by someone else while skillsync was editing it; nothing was written to it. Try again: the edit is then made on the saved version.' },
   MANIFEST_SECRET_LITERAL: { hint: 'Store the value with a secret reference such as `${secret:NAME}` or `${env:NAME}` instead of writing it in the manifest.' },
   LOCKFILE_INVALID: { hint: 'Delete skillsync.lock and run `skillsync install` to regenerate it.' },
   LOCKFILE_UNSUPPORTED_VERSION: { hint: 'Upgrade skillsync to read this lockfile.' },
@@ -141,9 +142,11 @@ export const errorCatalogue = {
 
   // the daemon (skillsync up)
   DAEMON_ALREADY_RUNNING: { hint: 'One daemon runs per user: use the one that is running (`skillsync daemon status`), or stop it first with `skillsync daemon stop`.' },
-  DAEMON_SETTINGS_INVALID: { hint: 'Fix daemon.yaml in the skillsync config folder: `onDrift` is repair, notify or off (or one of them per kind: connector, skill, instructions) and `settleMs` a whole number of milliseconds from 0 to 60000.' },
+  DAEMON_SETTINGS_INVALID: { hint: 'Fix daemon.yaml in the skillsync config folder: `onDrift` is repair, notify or off (or one of them per kind: connector, skill, instructions) and `settleMs` a whole number of milliseconds from 100 to 60000.' },
   DAEMON_START_FAILED: { hint: 'Run `skillsync up` in the foreground to see why it stops, and read `skillsync daemon logs`.' },
   DAEMON_STOP_FAILED: { hint: 'End the process yourself (kill <pid> on Linux and macOS, `taskkill /PID <pid>` on Windows); the next `skillsync up` takes over its instance file.' },
+  DAEMON_STOPPING: { hint: 'The daemon was stopping when this arrived, so it was not done: start it again with `skillsync up`, or run `skillsync sync`.' },
+  DAEMON_SERVICE_UNSAFE: { hint: 'A path or environment variable the login service would name holds a line break (or, on Windows, a `%`), which its file cannot carry safely: move skillsync or Node.js, or unset the variable, and run `skillsync daemon install` again.' },
 
   // processes
   LOCK_TIMEOUT: { hint: 'Another skillsync process is running; wait for it, or remove a stale lock if none is.' },

@@ -1,1 +1,2 @@
 export { editDistance, suggest, type SuggestOptions } from './suggest.js';
+export { randomToken } from './random-token.js';

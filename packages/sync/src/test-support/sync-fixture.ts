@@ -105,9 +105,9 @@ export async function planFor(fixture: SyncFixture, desired: DesiredState): Prom
 export async function applyFor(
   fixture: SyncFixture,
   plan: SyncPlan,
-  options: { readonly waitMs?: number; readonly keepRuns?: number; readonly fingerprints?: SkillFolderFingerprints } = {},
+  options: { readonly waitMs?: number; readonly keepRuns?: number; readonly fingerprints?: SkillFolderFingerprints; readonly only?: ReadonlySet<string> } = {},
 ): Promise<ApplyResult> {
-  const { waitMs, keepRuns, fingerprints } = options;
+  const { waitMs, keepRuns, fingerprints, only } = options;
   return applyPlan(plan, {
     env: fixture.env,
     stateDir: fixture.stateDir,
@@ -117,6 +117,7 @@ export async function applyFor(
     lock: { staleMs: 2000, ...(waitMs === undefined ? {} : { waitMs }) },
     ...(keepRuns === undefined ? {} : { keepRuns }),
     ...(fingerprints === undefined ? {} : { fingerprints }),
+    ...(only === undefined ? {} : { only }),
   });
 }
 

@@ -52,8 +52,9 @@ const draftRequest: z.ZodType<DraftRequest> = z.strictObject({
 /**
  * Every `/api` route. GETs only read; everything that changes something (a sync, an
  * adoption, an import, a new skill, a connector started for a test) is a POST with a
- * JSON body checked against its schema. Routes that answer a CLI command's data run it
- * in-process (`runCommand`), so the page and `--json` never disagree.
+ * JSON body checked against its schema; what writes the manifest runs in the daemon's
+ * queue (`exclusive`), never beside one of its checks. Routes that answer a CLI
+ * command's data run it in-process (`runCommand`), so the page and `--json` never disagree.
  */
 export function createApiRoutes(context: ApiContext): Hono {
   const { controller, env, paths } = context;
@@ -88,8 +89,11 @@ export function createApiRoutes(context: ApiContext): Hono {
       return c.json(await controller.syncNow('api', [request.client]));
     })
     .post('/drift/adopt', async (c) => {
-      const outcome = await adoptConnector(env, paths, await readBody(c, adoptRequest));
-      const reply: AdoptReply = outcome.adopted ? { ...outcome, sync: await controller.syncNow('api') } : outcome;
+      const request = await readBody(c, adoptRequest);
+      const reply = await controller.exclusive(async (syncNow): Promise<AdoptReply> => {
+        const outcome = await adoptConnector(env, paths, request);
+        return outcome.adopted ? { ...outcome, sync: await syncNow('api') } : outcome;
+      });
       return c.json(reply);
     })
     .get('/audit', async (c) => c.json(await runCommand(env, 'audit', { options: readQuery(c, auditQuery) })))
@@ -97,8 +101,14 @@ export function createApiRoutes(context: ApiContext): Hono {
     .get('/policies', async (c) => c.json(await activePolicies(env, paths)))
     .post('/policies/what-if', async (c) => c.json(await whatIf(env, paths, await readBody(c, whatIfRequest))))
     .get('/import', async (c) => c.json(await runCommand(env, 'import', { options: { ...readQuery(c, importQuery), 'dry-run': true } })))
-    .post('/import', async (c) => c.json(await runCommand(env, 'import', { options: await readBody(c, importQuery) })))
+    .post('/import', async (c) => {
+      const options = await readBody(c, importQuery);
+      return c.json(await controller.exclusive(() => runCommand(env, 'import', { options })));
+    })
     .post('/builder/check', async (c) => c.json(await checkSkillDraft(env, await readBody(c, draftRequest))))
-    .post('/builder/create', async (c) => c.json(await createSkill(env, paths, controller, await readBody(c, draftRequest))));
+    .post('/builder/create', async (c) => {
+      const request = await readBody(c, draftRequest);
+      return c.json(await controller.exclusive((syncNow) => createSkill(env, paths, { ...controller, syncNow }, request)));
+    });
   return api;
 }

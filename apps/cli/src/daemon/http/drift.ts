@@ -1,5 +1,5 @@
 import { clientAdapters } from '@skillsync/clients';
-import { loadManifests, pathFor, replaceManifestConnector, SkillsyncError, writeFileAtomic, type Env, type SkillsyncPaths } from '@skillsync/core';
+import { loadManifests, pathFor, readTextIfExists, replaceManifestConnector, SkillsyncError, writeFileAtomic, type Env, type SkillsyncPaths } from '@skillsync/core';
 import { openSecretStore } from '@skillsync/secrets';
 import { adoptJournalEntries, DRIFT_STATUSES, emptyJournal, readClientInventory, type SyncItem } from '@skillsync/sync';
 import { planImportWithSecrets } from '../../plan-import-with-secrets.js';
@@ -40,7 +40,8 @@ export type AdoptOutcome =
  * goes to the secret store), and the client's entry is recorded as skillsync's, so the
  * next sync spreads this version to the other clients instead of putting ours back.
  * Skills and instructions are not adopted: their source is a folder or file the
- * manifest names, which the reason points to.
+ * manifest names, which the reason points to. A manifest saved while this ran is
+ * refused with MANIFEST_CHANGED, never overwritten.
  */
 export async function adoptConnector(env: Env, paths: SkillsyncPaths, request: AdoptRequest): Promise<AdoptOutcome> {
   const adapter = clientAdapters.find((candidate) => candidate.id === request.client);
@@ -76,6 +77,13 @@ export async function adoptConnector(env: Env, paths: SkillsyncPaths, request: A
     return { adopted: false, reason: note === undefined ? `${adapter.displayName}'s ${request.name} cannot be adopted under that name.` : note.message };
   }
   for (const secret of plan.secrets) if (secret.isNew) await secrets.set(secret.name, secret.value);
+  // The plan was made from the text read first; a save since then (the keychain may have
+  // prompted for a while) must not be overwritten by an edit of the older text.
+  if ((await readTextIfExists(loaded.file)) !== loaded.text) {
+    throw new SkillsyncError('MANIFEST_CHANGED', `${loaded.file} changed while ${adapter.displayName}'s ${request.name} was being adopted; it was left as saved.`, {
+      details: { manifest: loaded.file, connector: request.name },
+    });
+  }
   await writeFileAtomic(loaded.file, replaceManifestConnector(loaded.text, request.name, imported.connector, loaded.file));
   await adoptJournalEntries(paths.state, request.scope, projectRoot, plan.adopt);
   return { adopted: true, connector: request.name, manifest: loaded.file, secrets: imported.secrets };

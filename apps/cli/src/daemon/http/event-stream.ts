@@ -14,8 +14,11 @@ export interface EventStreams {
 
 export function createEventStreams(controller: DaemonController): EventStreams {
   const open = new Set<() => void>();
+  let closing = false;
   return {
     handle: (c) => {
+      // A request that arrives on a kept-alive connection after closeAll gets no stream to hold the server open with.
+      if (closing) return c.body(null, 503, { Connection: 'close' });
       const response = streamSSE(c, async (stream) => {
         // One write at a time, in the order the events came.
         let writing = Promise.resolve();
@@ -48,6 +51,7 @@ export function createEventStreams(controller: DaemonController): EventStreams {
       return response;
     },
     closeAll: () => {
+      closing = true;
       for (const close of open) close();
       open.clear();
     },

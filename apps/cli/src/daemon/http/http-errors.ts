@@ -20,6 +20,7 @@ const statusOfCode: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   FILE_NOT_FOUND: 404,
   MANIFEST_ENTRY_EXISTS: 409,
   SKILL_ALREADY_ADDED: 409,
+  MANIFEST_CHANGED: 409,
   LOCK_TIMEOUT: 409,
   STORE_LOCKED: 409,
   STATE_DB_LOCKED: 409,

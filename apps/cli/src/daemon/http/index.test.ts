@@ -31,6 +31,10 @@ function recordingController(): Recorded {
     error: undefined,
     detected: [],
   });
+  const syncNow: DaemonController['syncNow'] = (trigger, clients) => {
+    calls.push(`syncNow:${trigger}:${(clients ?? []).join(',')}`);
+    return Promise.resolve<SyncRunSummary>({ at: '2026-01-01T00:00:01.000Z', trigger, ok: true, written: 1, runIds: ['run-1'] });
+  };
   return {
     calls,
     emit: (event) => {
@@ -41,9 +45,12 @@ function recordingController(): Recorded {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    syncNow: (trigger, clients) => {
-      calls.push(`syncNow:${trigger}:${(clients ?? []).join(',')}`);
-      return Promise.resolve<SyncRunSummary>({ at: '2026-01-01T00:00:01.000Z', trigger, ok: true, written: 1, runIds: ['run-1'] });
+    syncNow,
+    exclusive: async (task) => {
+      calls.push('exclusive');
+      const result = await task(syncNow);
+      calls.push('exclusive done');
+      return result;
     },
     pause: () => {
       calls.push('pause');
@@ -112,6 +119,8 @@ describe('the dashboard server', () => {
 
   it('answers /api only with the token, compared whole', async () => {
     expect((await send(server, '/api/daemon', { headers: auth })).status).toBe(200);
+    // The scheme is case-insensitive (RFC 9110), as the gateway's check has it.
+    expect((await send(server, '/api/daemon', { headers: { Authorization: `bearer ${TOKEN}` } })).status).toBe(200);
     const wrong: Record<string, string>[] = [{}, { Authorization: `Bearer ${TOKEN}x` }, { Authorization: `Bearer ${TOKEN.slice(0, -1)}` }, { Authorization: TOKEN }, { Authorization: `Basic ${TOKEN}` }];
     for (const headers of wrong) {
       const reply = await send(server, '/api/daemon', { headers });
@@ -169,6 +178,8 @@ describe('the dashboard server', () => {
     const applied = await send(server, '/api/import', { method: 'POST', headers: json, body: '{}' });
     expect(applied.status).toBe(200);
     expect(await readFile(manifest, 'utf8')).toContain('notes:');
+    // Written in the daemon's queue, never beside one of its checks.
+    expect(controller.calls).toEqual(['exclusive', 'exclusive done']);
   });
 
   it('checks every body against its schema before acting', async () => {

@@ -26,6 +26,9 @@ export interface DashboardServerOptions {
   readonly log?: (message: string, details?: Record<string, unknown>) => void;
 }
 
+/** How long a closing server lets a request in flight finish before ending its connection. */
+const CLOSE_GRACE_MS = 2000;
+
 export interface DashboardServer {
   /** http://127.0.0.1:PORT/ (no token). */
   readonly url: string;
@@ -76,14 +79,19 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   return {
     url: `http://${HOST}:${port}/`,
     close: async () => {
-      events.closeAll();
-      await new Promise<void>((resolve) => {
+      const closed = new Promise<void>((resolve) => {
         server.close(() => {
           resolve();
         });
-        // Idle keep-alive sockets would hold close() open.
-        server.closeIdleConnections();
       });
+      events.closeAll();
+      // Idle keep-alive sockets would hold close() open, and so would a request still being answered: it gets a moment to finish.
+      server.closeIdleConnections();
+      const ending = setTimeout(() => {
+        server.closeAllConnections();
+      }, CLOSE_GRACE_MS);
+      await closed;
+      clearTimeout(ending);
     },
   };
 }

@@ -1,5 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { SkillsyncError } from '@skillsync/core';
+import { authorized } from '@skillsync/runtime';
 import type { MiddlewareHandler } from 'hono';
 import { errorReply } from './http-errors.js';
 
@@ -39,19 +40,13 @@ export function requireOwnOrigin(port: number): MiddlewareHandler {
   };
 }
 
-/** `Authorization: Bearer <token>`, compared in constant time (as digests, so no length leaks). */
+/** `Authorization: Bearer <token>`, checked as the gateway checks it (constant time, no length leaks). */
 export function requireToken(token: string): MiddlewareHandler {
-  const expected = digest(token);
+  const expected = createHash('sha256').update(token).digest();
   return async (c, next) => {
-    const match = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '');
-    const presented = digest(match?.[1] ?? '');
-    if (match === null || !timingSafeEqual(presented, expected)) {
+    if (!authorized(c.req.header('authorization'), expected)) {
       return errorReply(c, new SkillsyncError('DASHBOARD_UNAUTHORIZED', 'This request does not carry the token of the running daemon.'));
     }
     await next();
   };
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
 }

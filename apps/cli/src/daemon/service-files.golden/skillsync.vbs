@@ -2,4 +2,4 @@
 Set shell = CreateObject("WScript.Shell")
 shell.Environment("Process")("SKILLSYNC_HOME") = "D:\skills ""shared"""
 shell.CurrentDirectory = "C:\Users\Ada"
-shell.Run """C:\Program Files\nodejs\node.exe"" ""C:\Users\Ada\AppData\Roaming\npm\node_modules\skillsync\bin\skillsync.js"" ""up"" ""--no-open""", 0, False
+shell.Run """C:\Program Files\nodejs\node.exe"" ""C:\Users\Ada\AppData\Roaming\npm\node_modules\skillsync\bin\skillsync.js"" ""up"" ""--no-open"" ""--quiet""", 0, False

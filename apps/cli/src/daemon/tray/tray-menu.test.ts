@@ -41,9 +41,13 @@ describe('trayView', () => {
     ['in-sync', {}, 'in-sync', 'skillsync: in sync'],
     ['drift', { drift: [drifted] }, 'drift', 'skillsync: drift in 1 item'],
     ['drift', { drift: [drifted, { ...drifted, client: 'cursor' }] }, 'drift', 'skillsync: drift in 2 items'],
+    // An ignored item (its kind's drift is off) is listed, not counted: as the daemon's health and `daemon status` count.
+    ['drift', { drift: [drifted, { ...drifted, client: 'cursor', handling: 'ignored' }] }, 'drift', 'skillsync: drift in 1 item'],
     ['error', { error: { code: 'CLIENT_FILE_INVALID', message: 'Cannot parse ~/.cursor/mcp.json' } }, 'error', 'skillsync: error: Cannot parse ~/.cursor/mcp.json'],
     ['error', {}, 'error', 'skillsync: error'],
     ['paused', {}, 'paused', 'skillsync: paused'],
+    // A held file is said whatever the health: the person may want to look.
+    ['drift', { drift: [{ ...drifted, handling: 'held' }, { ...drifted, client: 'cursor', handling: 'held' }] }, 'drift', 'skillsync: drift in 2 items · 1 file held (a client keeps rewriting it)'],
     ['unconfigured', {}, 'idle', 'skillsync: nothing configured yet'],
   ] as const)('shows %s as the %s icon and says it in words', (health, more, icon, tooltip) => {
     const view = trayView({ status: statusOf(health, more), dashboard: true, syncing: false });
@@ -122,6 +126,10 @@ describe('performTrayAction', () => {
       syncNow: (trigger, clients) => {
         calls.push(`syncNow:${trigger}:${clients === undefined ? 'all' : clients.join(',')}`);
         return Promise.resolve({ at: '2026-01-01T00:00:00.000Z', trigger, ok: true, written: 0, runIds: [] });
+      },
+      exclusive: (task) => {
+        calls.push('exclusive');
+        return task(() => Promise.reject(new Error('the tray never runs a dashboard change')));
       },
       pause: () => calls.push('pause'),
       resume: () => calls.push('resume'),

@@ -1,4 +1,5 @@
 import type { DaemonController, DaemonHealth, DaemonStatus } from '../contract.js';
+import { activeDrift } from '../drift-summary.js';
 import type { TrayIconName } from './tray-icons.js';
 
 export type TrayItemKey = 'status' | 'open-dashboard' | 'sync-now' | 'pause-resume' | 'quit';
@@ -39,11 +40,11 @@ const ICONS: Readonly<Record<DaemonHealth, TrayIconName>> = {
 };
 
 /** Long enough for a file name and a reason, short enough for a menu line. */
-const MAX_ERROR_WORDS = 80;
+const MAX_ERROR_CHARS = 80;
 
 /** What the tray shows for a daemon status. */
 export function trayView({ status, dashboard, syncing }: TrayViewInput): TrayView {
-  const tooltip = `skillsync: ${describeHealth(status)}`;
+  const tooltip = `skillsync: ${describeHealth(status)}${describeHolds(status)}`;
   return {
     icon: ICONS[status.health],
     tooltip,
@@ -66,17 +67,23 @@ function describeHealth(status: DaemonStatus): string {
     case 'in-sync':
       return 'in sync';
     case 'drift': {
-      const count = status.drift.length;
+      const count = activeDrift(status.drift).length;
       return `drift in ${count} ${count === 1 ? 'item' : 'items'}`;
     }
     case 'error':
-      return status.error === undefined ? 'error' : `error: ${oneLine(status.error.message, MAX_ERROR_WORDS)}`;
+      return status.error === undefined ? 'error' : `error: ${oneLine(status.error.message, MAX_ERROR_CHARS)}`;
     case 'paused':
       // Changes are still seen while paused; they are acted on after Resume.
       return 'paused';
     case 'unconfigured':
       return 'nothing configured yet';
   }
+}
+
+/** Held files, whatever the health says: the person may want to look (they are released once left alone, or by Sync now). */
+function describeHolds(status: DaemonStatus): string {
+  const held = new Set(status.drift.filter((item) => item.handling === 'held').map((item) => item.path)).size;
+  return held === 0 ? '' : ` · ${held} ${held === 1 ? 'file' : 'files'} held (a client keeps rewriting ${held === 1 ? 'it' : 'them'})`;
 }
 
 function oneLine(text: string, max: number): string {
