@@ -25,7 +25,7 @@ import {
   type Tool,
 } from '@modelcontextprotocol/server';
 import { RESOURCES_DIRECTORY_READ_METHOD, SKILLS_EXTENSION_ID, SKILLS_GET_METHOD, SKILLS_LIST_METHOD, type Skill } from '@modelcontextprotocol/server/ext/skills';
-import { SkillsyncError, type ConnectorDefinition, type Env } from '@skillsync/core';
+import { isRecord, SkillsyncError, type ConnectorDefinition, type Env } from '@skillsync/core';
 import { digestArguments } from '@skillsync/policy';
 import { z } from 'zod';
 import type { ResolveSecret } from './connector-launch.js';
@@ -61,7 +61,7 @@ import {
   type Redaction,
   type RedactionFinding,
 } from './hooks.js';
-import { isRecord, type MessageInterceptor } from './json-lines.js';
+import type { MessageInterceptor } from './json-lines.js';
 import { connectorNameProblem, DEFAULT_NAMESPACE_MODE, exposeNames, type NameClaim, type NamespaceMode } from './namespacing.js';
 import { LowLevelServer, sendLog, type LogMessageParams } from './sdk.js';
 import { SecretScrubber } from './secret-scrub.js';

@@ -62,8 +62,3 @@ export class JsonLineReader {
     }
   }
 }
-
-/** A JSON object (what a message, its params and its result must be before their fields are read). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

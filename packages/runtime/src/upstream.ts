@@ -13,9 +13,8 @@ import {
   type Tool,
   type Transport,
 } from '@modelcontextprotocol/client';
-import { connectorTransport, SkillsyncError, toSkillsyncError, type ConnectorDefinition, type Env, type SerializedError } from '@skillsync/core';
+import { connectorTransport, isRecord, SkillsyncError, toSkillsyncError, type ConnectorDefinition, type Env, type SerializedError } from '@skillsync/core';
 import { ChildProcessTransport } from './child-transport.js';
-import { isRecord } from './json-lines.js';
 import { LegacySseClientTransport, type LogMessageParams } from './sdk.js';
 import { resolveConnectorLaunch, type ResolveSecret } from './connector-launch.js';
 import type { SecretScrubber } from './secret-scrub.js';

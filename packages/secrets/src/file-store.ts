@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { pathFor, registerSecret, SkillsyncError, withFileLock, writeFileAtomic, type Env } from '@skillsync/core';
-import { byteOrder, ensureSecretDir, isRecord, readJsonFile } from './secret-files.js';
+import { isRecord, pathFor, registerSecret, SkillsyncError, withFileLock, writeFileAtomic, type Env } from '@skillsync/core';
+import { byteOrder, ensureSecretDir, readJsonFile } from './secret-files.js';
 import { admitSecret, assertSecretName, isValidSecretName } from './secret-name.js';
 import { SECRET_FILES, type SecretInfo, type SecretStore, type SetSecretResult } from './secret-store.js';
 

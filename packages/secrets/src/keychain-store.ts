@@ -1,5 +1,5 @@
-import { pathFor, registerSecret, SkillsyncError, withFileLock, writeFileAtomic, type Env } from '@skillsync/core';
-import { byteOrder, ensureSecretDir, isRecord, readJsonFile } from './secret-files.js';
+import { isRecord, pathFor, registerSecret, SkillsyncError, withFileLock, writeFileAtomic, type Env } from '@skillsync/core';
+import { byteOrder, ensureSecretDir, readJsonFile } from './secret-files.js';
 import { admitSecret, assertSecretName, isValidSecretName } from './secret-name.js';
 import { SECRET_FILES, type SecretInfo, type SecretStore, type SetSecretResult } from './secret-store.js';
 

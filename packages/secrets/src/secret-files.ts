@@ -39,9 +39,6 @@ export async function readJsonFile(file: string): Promise<unknown> {
   }
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Byte order, as every listing in skillsync. */
 export function byteOrder(a: string, b: string): number {

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { readTextIfExistsSync, writeFileAtomic } from '@skillsync/core';
+import { parseJsonRecord, readTextIfExistsSync, writeFileAtomic } from '@skillsync/core';
 import { readSkillFolderStateSync, settleFingerprint, type SettledFingerprint, type SkillFolderFingerprint } from '@skillsync/store';
 import { journalFile } from './journal-store.js';
 
@@ -192,14 +192,9 @@ function serializeFingerprints(fingerprints: ReadonlyMap<string, SettledFingerpr
 /** A damaged, foreign or future file, or entry, is left out: the folder is then simply hashed. */
 function parseFingerprints(text: string): Map<string, SettledFingerprint> {
   const out = new Map<string, SettledFingerprint>();
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return out;
-  }
-  if (typeof value !== 'object' || value === null) return out;
-  const { version, layouts, folders } = value as Record<string, unknown>;
+  const value = parseJsonRecord(text);
+  if (value === undefined) return out;
+  const { version, layouts, folders } = value;
   if (version !== VERSION || !Array.isArray(layouts) || typeof folders !== 'object' || folders === null) return out;
   const valid = layouts.map((layout: unknown) =>
     Array.isArray(layout) && layout[0] === '' && layout.every((item: unknown) => typeof item === 'string') ? layout : undefined,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { link, open, readFile, rm } from 'node:fs/promises';
 import { get } from 'node:http';
-import { pathFor, SkillsyncError, withFileLock, writeFileAtomic, type Env, type SkillsyncPaths } from '@skillsync/core';
+import { parseJsonRecord, pathFor, SkillsyncError, withFileLock, writeFileAtomic, type Env, type SkillsyncPaths } from '@skillsync/core';
 import type { DaemonInstanceInfo, DaemonStatus } from './contract.js';
 import { isDashboardUrl } from './tray/open-url.js';
 
@@ -188,14 +188,8 @@ export async function readStatusFile(file: string): Promise<DaemonStatus | undef
 }
 
 function parseInstance(text: string): DaemonInstanceInfo | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const info = value as Partial<Record<keyof DaemonInstanceInfo, unknown>>;
+  const info: Partial<Record<keyof DaemonInstanceInfo, unknown>> | undefined = parseJsonRecord(text);
+  if (info === undefined) return undefined;
   if (typeof info.pid !== 'number' || typeof info.startedAt !== 'string' || typeof info.logFile !== 'string' || typeof info.version !== 'string') return undefined;
   return {
     pid: info.pid,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { readTextIfExists } from '../fs/read-text-if-exists.js';
+import { isRecord, parseJsonRecord } from '../text/json-record.js';
 import type { ManifestParseResult } from './parse-manifest.js';
 
 /**
@@ -44,12 +45,8 @@ export async function parseManifestCached(text: string, file: string, cache: Man
 }
 
 function parseEntry(text: string): CacheEntry | undefined {
-  try {
-    const value = JSON.parse(text) as { digest?: unknown; result?: unknown } | null;
-    return typeof value?.digest === 'string' && typeof value.result === 'object' && value.result !== null ? (value as CacheEntry) : undefined;
-  } catch {
-    return undefined;
-  }
+  const value = parseJsonRecord(text);
+  return typeof value?.digest === 'string' && isRecord(value.result) ? (value as unknown as CacheEntry) : undefined;
 }
 
 function sha256(text: string): string {

@@ -1,2 +1,3 @@
 export { editDistance, suggest, type SuggestOptions } from './suggest.js';
 export { randomToken } from './random-token.js';
+export { isRecord, parseJsonRecord } from './json-record.js';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
-import { SkillsyncError } from '@skillsync/core';
+import { parseJsonRecord, SkillsyncError } from '@skillsync/core';
 
 /*
  * systray2 ships a Go binary (systray-portable) that owns the icon and speaks JSON lines
@@ -143,14 +143,7 @@ type TrayMessage = { readonly type: 'ready' } | { readonly type: 'clicked'; read
 
 /** The binary's lines, checked: anything else it prints is ignored. */
 function parseMessage(line: string): TrayMessage | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const { type, __id: id } = parsed as { type?: unknown; __id?: unknown };
+  const { type, __id: id } = parseJsonRecord(line) ?? {};
   if (type === 'ready') return { type };
   if (type === 'clicked' && typeof id === 'number' && Number.isInteger(id)) return { type, id };
   return undefined;
