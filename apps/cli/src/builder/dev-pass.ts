@@ -1,6 +1,5 @@
 import {
   hasNoErrors,
-  loadManifests,
   parseSkillSpecifier,
   pathFor,
   toSkillsyncError,
@@ -13,7 +12,7 @@ import {
 } from '@skillsync/core';
 import type { SkippedPath, SyncItem, SyncProblem } from '@skillsync/sync';
 import type { DraftLanding } from '../daemon/contract.js';
-import { resolveManifestPath } from '../project.js';
+import { readManifests, resolveManifestPath } from '../project.js';
 import { runInstall } from '../run-install.js';
 import { runSync } from '../run-sync.js';
 import { targetClients, type SyncScope } from '../sync-context.js';
@@ -73,7 +72,7 @@ export interface DevPassOptions {
 export async function runDevPass(options: DevPassOptions): Promise<DevPass> {
   const { env, paths, dir } = options;
   const p = pathFor(env);
-  const [report, manifests] = await Promise.all([validateSkillFolder(dir, { mode: 'strict' }), loadManifests(env)]);
+  const [report, manifests] = await Promise.all([validateSkillFolder(dir, { mode: 'strict' }), readManifests(env)]);
   const entry = manifestEntryFor(env, manifests.effective.skills, dir);
   const scope: SyncScope = entry?.source.scope ?? (manifests.project === undefined ? 'user' : 'project');
   const projectFile = entry?.source.scope === 'project' ? entry.source.file : manifests.project?.file;

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
-import { link, open, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { get } from 'node:http';
-import { parseJsonRecord, pathFor, SkillsyncError, withFileLock, writeFileAtomic, type Env, type SkillsyncPaths } from '@skillsync/core';
+import { createFileAtomic, parseJsonRecord, pathFor, SkillsyncError, withFileLock, writeFileAtomic, type Env, type SkillsyncPaths } from '@skillsync/core';
 import type { DaemonInstanceInfo, DaemonStatus } from './contract.js';
 import { isDashboardUrl } from './tray/open-url.js';
 
@@ -157,7 +156,7 @@ export async function claimInstance<T>(file: string, start: (record: (info: Daem
       });
     }
     await rm(file, { force: true });
-    return start((info) => createExclusively(file, `${JSON.stringify(info, null, 2)}\n`));
+    return start((info) => createFileAtomic(file, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 }));
   });
 }
 
@@ -202,25 +201,3 @@ function parseInstance(text: string): DaemonInstanceInfo | undefined {
   };
 }
 
-/**
- * Writes a file that must not exist yet, so that a reader sees it whole or not at all:
- * a temp file beside it, fsynced, then hard-linked to its name (which fails if the name
- * is taken) and unlinked.
- */
-async function createExclusively(file: string, text: string): Promise<void> {
-  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const handle = await open(temp, 'wx', 0o600);
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await link(temp, file);
-  } catch (error) {
-    throw new SkillsyncError('FILE_WRITE_FAILED', `Could not create ${file}: ${(error as Error).message}`, { details: { path: file }, cause: error });
-  } finally {
-    await rm(temp, { force: true });
-  }
-}

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeFileAtomic } from './atomic-write.js';
+import { createFileAtomic, writeFileAtomic } from './atomic-write.js';
 
 describe('writeFileAtomic', () => {
   it('creates parent folders, replaces content and leaves no temp files', async () => {
@@ -22,3 +22,18 @@ describe('writeFileAtomic', () => {
   });
 });
 
+
+describe('createFileAtomic', () => {
+  it('creates a file whole, and refuses a name that is taken without touching it or leaving a temp file', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'skillsync-create-atomic-'));
+    const file = path.join(dir, 'claim.json');
+    await createFileAtomic(file, '{"pid":1}\n', { mode: 0o600 });
+    expect(await readFile(file, 'utf8')).toBe('{"pid":1}\n');
+    if (process.platform !== 'win32') expect((await stat(file)).mode & 0o777).toBe(0o600);
+
+    const refused = createFileAtomic(file, '{"pid":2}\n');
+    await expect(refused).rejects.toMatchObject({ code: 'FILE_WRITE_FAILED', cause: expect.objectContaining({ code: 'EEXIST' }) as unknown });
+    expect(await readFile(file, 'utf8')).toBe('{"pid":1}\n');
+    expect(await readdir(dir)).toEqual(['claim.json']);
+  });
+});

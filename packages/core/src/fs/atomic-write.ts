@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { link, mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { SkillsyncError } from '../errors/index.js';
 
@@ -30,6 +30,32 @@ export async function writeFileAtomic(
   data: string | Uint8Array,
   options: AtomicWriteOptions = {},
 ): Promise<void> {
+  await publishAtomic(file, data, options, 'Could not write', rename);
+}
+
+/**
+ * `writeFileAtomic` for a file that must not exist yet (a claim, a lock): the temp file
+ * is hard-linked to its name instead of renamed over it, which fails when the name is
+ * taken — FILE_WRITE_FAILED with the EEXIST error as its cause — and nothing changes.
+ */
+export async function createFileAtomic(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  await publishAtomic(file, data, options, 'Could not create', async (temp, target) => {
+    try {
+      await link(temp, target);
+    } finally {
+      await rm(temp, { force: true });
+    }
+  });
+}
+
+/** Writes `data` to a fresh temp file beside `file`, fsyncs it, then `publish`es it under its name and fsyncs the folder. */
+async function publishAtomic(
+  file: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions,
+  failure: string,
+  publish: (temp: string, file: string) => Promise<void>,
+): Promise<void> {
   const dir = path.dirname(file);
   const temp = path.join(dir, `.${path.basename(file)}.skillsync-${randomBytes(6).toString('hex')}.tmp`);
   try {
@@ -41,11 +67,11 @@ export async function writeFileAtomic(
     } finally {
       await handle.close();
     }
-    await rename(temp, file);
+    await publish(temp, file);
     await syncDirectory(dir);
   } catch (error) {
     await rm(temp, { force: true });
-    throw new SkillsyncError('FILE_WRITE_FAILED', `Could not write ${file}: ${(error as Error).message}`, {
+    throw new SkillsyncError('FILE_WRITE_FAILED', `${failure} ${file}: ${(error as Error).message}`, {
       details: { path: file },
       cause: error,
     });

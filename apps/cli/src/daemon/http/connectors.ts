@@ -1,9 +1,9 @@
 import { Client, InMemoryTransport, ProtocolError } from '@modelcontextprotocol/client';
-import { connectorTransport, loadManifests, redactSecrets, SkillsyncError, toSkillsyncError, type Env, type SkillsyncPaths } from '@skillsync/core';
+import { connectorTransport, redactSecrets, SkillsyncError, toSkillsyncError, type Env, type SkillsyncPaths } from '@skillsync/core';
 import { createGateway, GATEWAY_OWNER, NAMESPACE_SEPARATOR, serveGatewayStdio } from '@skillsync/runtime';
 import { resolveServed, secretResolver } from '../../commands/serve.js';
 import { prepareGovernance } from '../../gateway-governance.js';
-import { requireValidManifests } from '../../project.js';
+import { readManifests, requireValidManifests } from '../../project.js';
 import type { ConnectorCallReply, ConnectorsReply, ConnectorSummary, ConnectorToolsReply } from './api-types.js';
 import { runCommand } from './run-command.js';
 
@@ -17,7 +17,7 @@ const CALL_TIMEOUT_MS = 30_000;
 
 /** The connectors of both manifests, with where each stands in each client (`skillsync status`). */
 export async function listConnectors(env: Env): Promise<ConnectorsReply> {
-  const manifests = await loadManifests(env);
+  const manifests = await readManifests(env);
   requireValidManifests(manifests);
   if (manifests.effective.connectors.length === 0) return { connectors: [], statusError: undefined };
   const status = await runCommand(env, 'status').catch((error: unknown) => toSkillsyncError(error));

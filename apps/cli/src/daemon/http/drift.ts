@@ -1,10 +1,11 @@
 import { clientAdapters } from '@skillsync/clients';
-import { loadManifests, pathFor, readTextIfExists, replaceManifestConnector, SkillsyncError, writeFileAtomic, type Env, type SkillsyncPaths } from '@skillsync/core';
+import { pathFor, readTextIfExists, replaceManifestConnector, SkillsyncError, writeFileAtomic, type Env, type SkillsyncPaths } from '@skillsync/core';
 import { openSecretStore } from '@skillsync/secrets';
 import { adoptJournalEntries, DRIFT_STATUSES, emptyJournal, readClientInventory, type SyncItem } from '@skillsync/sync';
 import { planImportWithSecrets } from '../../plan-import-with-secrets.js';
 import type { AdoptRequest, DriftEntry, DriftReply } from './api-types.js';
 import { runCommand } from './run-command.js';
+import { readManifests } from '../../project.js';
 
 /** Statuses of a connector entry whose client version Adopt can take: someone edited ours, or wrote their own under our name. */
 const ADOPTABLE: readonly SyncItem['status'][] = ['modified', 'conflict'];
@@ -46,7 +47,7 @@ export type AdoptOutcome =
 export async function adoptConnector(env: Env, paths: SkillsyncPaths, request: AdoptRequest): Promise<AdoptOutcome> {
   const adapter = clientAdapters.find((candidate) => candidate.id === request.client);
   if (adapter === undefined) throw new SkillsyncError('INVALID_INPUT', `${request.client} is not a known client.`, { details: { client: request.client } });
-  const manifests = await loadManifests(env);
+  const manifests = await readManifests(env);
   const loaded = manifests[request.scope];
   const current = loaded?.manifest?.manifest.connectors[request.name];
   if (loaded === undefined || current === undefined) {

@@ -1,9 +1,10 @@
-import { loadManifests, toSkillsyncError, type Env, type SkillsyncPaths } from '@skillsync/core';
+import { toSkillsyncError, type Env, type SkillsyncPaths } from '@skillsync/core';
 import { createPolicyEngine, type PolicyEngine } from '@skillsync/policy';
 import { loadServedPolicies, principalOf } from '../../gateway-governance.js';
 import type { PolicyScope } from '../../policy-dirs.js';
 import type { PoliciesReply, WhatIfReply, WhatIfRequest } from './api-types.js';
 import { runCommand } from './run-command.js';
+import { readManifests } from '../../project.js';
 
 /** Both scopes, as a gateway serving the user and the project enforces them. */
 const SERVED_SCOPES: readonly PolicyScope[] = ['user', 'project'];
@@ -14,7 +15,7 @@ const SERVED_SCOPES: readonly PolicyScope[] = ['user', 'project'];
  * saying why; only the engine is then missing.
  */
 export async function activePolicies(env: Env, paths: SkillsyncPaths): Promise<PoliciesReply> {
-  const [{ files, builtIn }, check, manifests] = await Promise.all([loadServedPolicies(env, paths, SERVED_SCOPES), runCommand(env, 'policy check'), loadManifests(env)]);
+  const [{ files, builtIn }, check, manifests] = await Promise.all([loadServedPolicies(env, paths, SERVED_SCOPES), runCommand(env, 'policy check'), readManifests(env)]);
   let engine: PoliciesReply['engine'];
   try {
     const built = createPolicyEngine({ policies: files });
