@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../support/corpus.js';
+import { SpawnedProcessTransport } from '../support/mcp/harness.js';
 
 export const cliBin = path.join(repoRoot, 'apps', 'cli', 'bin', 'skillsync.js');
 
@@ -98,4 +99,29 @@ export function runProcess(
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** A `skillsync serve` child speaking MCP on its stdio. */
+export interface ServeProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly transport: SpawnedProcessTransport;
+  readonly stderr: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+/**
+ * Starts `skillsync serve <args>` as the sandbox's user (file secret store) in `cwd`,
+ * adding the child to `started` so the test file's afterEach can kill what is left.
+ */
+export function spawnServe(sandbox: Sandbox, args: readonly string[], options: { readonly cwd?: string; readonly env?: Readonly<Record<string, string>>; readonly started: ChildProcessWithoutNullStreams[] }): ServeProcess {
+  const child = spawn(process.execPath, [cliBin, 'serve', ...args], {
+    cwd: options.cwd ?? sandbox.work,
+    env: { ...isolatedEnv(sandbox.home), SKILLSYNC_HOME: sandbox.skillsyncHome, SKILLSYNC_SECRETS_BACKEND: 'file', ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  options.started.push(child);
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => { resolve(code); }));
+  return { child, transport: new SpawnedProcessTransport(child), stderr: () => stderr, exited };
 }

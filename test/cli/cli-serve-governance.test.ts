@@ -1,15 +1,15 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ProtocolError, type Client } from '@modelcontextprotocol/client';
+import { type Client } from '@modelcontextprotocol/client';
 import type { AuditRecord } from '@skillsync/policy';
 import { loadSqliteEngine, STATE_DATABASE_NAME } from '@skillsync/state';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildStdioTestServer, connectTestClient, SpawnedProcessTransport, textOf, waitFor } from '../support/mcp/harness.js';
+import { buildStdioTestServer, connectTestClient, protocolErrorOf, textOf, waitFor } from '../support/mcp/harness.js';
 import { startHttpTestServer, type HttpTestServer } from '../support/mcp/http-server.js';
 import { PLANTED_TOKEN } from '../support/mcp/test-server.js';
-import { cliBin, createSandbox, isolatedEnv, type Sandbox } from './cli-sandbox.js';
+import { createSandbox, spawnServe, type Sandbox, type ServeProcess } from './cli-sandbox.js';
 
 /*
  * Governance through the real `skillsync serve` process: an SDK client on its stdio, a
@@ -77,34 +77,8 @@ afterAll(async () => {
   await Promise.all([sandbox.cleanup(), server.cleanup(), web.close()]);
 });
 
-interface Serve {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly transport: SpawnedProcessTransport;
-  readonly stderr: () => string;
-  readonly exited: Promise<number | null>;
-}
-
-function serve(args: readonly string[]): Serve {
-  const child = spawn(process.execPath, [cliBin, 'serve', ...args], {
-    cwd: sandbox.work,
-    env: { ...isolatedEnv(sandbox.home), SKILLSYNC_HOME: sandbox.skillsyncHome, SKILLSYNC_SECRETS_BACKEND: 'file', USER: 'os-user' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  started.push(child);
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => { resolve(code); }));
-  return { child, transport: new SpawnedProcessTransport(child), stderr: () => stderr, exited };
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<{ code: number; message: string; data: unknown }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProtocolError) return { code: error.code, message: error.message, data: error.data };
-    throw error;
-  }
-  throw new Error('expected an error');
+function serve(args: readonly string[]): ServeProcess {
+  return spawnServe(sandbox, args, { env: { USER: 'os-user' }, started });
 }
 
 async function toolNames(client: Client): Promise<string[]> {
@@ -138,8 +112,8 @@ describe('skillsync serve with policy, redaction and audit', () => {
     expect(tools).toEqual(expect.arrayContaining(['files__echo', 'files__env_check', 'web__add', 'web__echo', 'web__leak']));
 
     // Calling it is answered exactly as an unknown tool.
-    const denied = await errorOf(client.callTool({ name: 'files__add', arguments: { a: 1, b: 2 } }));
-    const unknown = await errorOf(client.callTool({ name: 'files__nothing', arguments: { a: 1, b: 2 } }));
+    const denied = await protocolErrorOf(client.callTool({ name: 'files__add', arguments: { a: 1, b: 2 } }));
+    const unknown = await protocolErrorOf(client.callTool({ name: 'files__nothing', arguments: { a: 1, b: 2 } }));
     expect(denied).toEqual({ ...unknown, message: unknown.message.replace('files__nothing', 'files__add') });
     expect(denied.code).toBe(-32602);
 
@@ -265,7 +239,7 @@ describe('skillsync serve with policy, redaction and audit', () => {
       gateway.child.kill('SIGHUP');
       await waitFor(() => gateway.stderr().includes('policies reloaded'), 8000, 'the reload');
       expect(await toolNames(client)).not.toContain('web__echo');
-      expect((await errorOf(client.callTool({ name: 'web__echo', arguments: { text: 'x' } }))).message).toContain('Unknown tool: web__echo');
+      expect((await protocolErrorOf(client.callTool({ name: 'web__echo', arguments: { text: 'x' } }))).message).toContain('Unknown tool: web__echo');
 
       await writeFile(policyFile(), 'forbid (principal, action == Skillsync::Action::"nope", resource);\n');
       gateway.child.kill('SIGHUP');

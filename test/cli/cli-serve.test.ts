@@ -1,12 +1,12 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { StreamableHTTPClientTransport, type Client } from '@modelcontextprotocol/client';
 import { SkillsClient } from '@modelcontextprotocol/client/ext/skills';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildStdioTestServer, connectTestClient, isAlive, SpawnedProcessTransport, textOf, waitFor } from '../support/mcp/harness.js';
-import { cliBin, createSandbox, isolatedEnv, type Sandbox } from './cli-sandbox.js';
+import { buildStdioTestServer, connectTestClient, isAlive, textOf, waitFor } from '../support/mcp/harness.js';
+import { createSandbox, spawnServe, type Sandbox, type ServeProcess } from './cli-sandbox.js';
 
 /*
  * `skillsync serve` as a client runs it: the built CLI, a child process speaking MCP on
@@ -39,24 +39,8 @@ afterAll(async () => {
   await Promise.all([sandbox.cleanup(), server.cleanup()]);
 });
 
-interface Serve {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly transport: SpawnedProcessTransport;
-  readonly stderr: () => string;
-  readonly exited: Promise<number | null>;
-}
-
-function serve(args: readonly string[], cwd = sandbox.work): Serve {
-  const child = spawn(process.execPath, [cliBin, 'serve', ...args], {
-    cwd,
-    env: { ...isolatedEnv(sandbox.home), SKILLSYNC_HOME: sandbox.skillsyncHome, SKILLSYNC_SECRETS_BACKEND: 'file' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  started.push(child);
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => { resolve(code); }));
-  return { child, transport: new SpawnedProcessTransport(child), stderr: () => stderr, exited };
+function serve(args: readonly string[], cwd = sandbox.work): ServeProcess {
+  return spawnServe(sandbox, args, { cwd, started });
 }
 
 async function pidsOf(client: Client, connector: string): Promise<number[]> {

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ProtocolError, type Client } from '@modelcontextprotocol/client';
+import { type Client } from '@modelcontextprotocol/client';
 import { createEnv, type ConnectorDefinition } from '@skillsync/core';
 import { describe, expect, it } from 'vitest';
-import { useGatewayUpstreams, connectTestClient, isAlive, linkedPair, textOf, waitFor, type Era } from '../../../test/support/mcp/harness.js';
+import { useGatewayUpstreams, connectTestClient, isAlive, linkedPair, protocolErrorOf, textOf, waitFor, type Era } from '../../../test/support/mcp/harness.js';
 import { startHttpTestServer } from '../../../test/support/mcp/http-server.js';
 import { PLANTED_TOKEN } from '../../../test/support/mcp/test-server.js';
 import { createPolicyEngine, DEFAULT_POLICY_FILE, digestArguments } from '@skillsync/policy';
@@ -62,16 +62,6 @@ async function connect(
     await serving.close();
   });
   return client;
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<{ code: number; message: string; data: unknown }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProtocolError) return { code: error.code, message: error.message, data: error.data };
-    throw error;
-  }
-  throw new Error('expected an error');
 }
 
 async function status(client: Client, connector: string): Promise<{ calls: number; cancelled: number; pids: number[] }> {
@@ -210,13 +200,13 @@ describe('authorization', () => {
     expect(tools).not.toContain('local__echo');
     expect(tools).toContain('local__add');
     const args = { text: 'a-distinctive-argument-value' };
-    const denied = await errorOf(client.callTool({ name: 'local__echo', arguments: args }));
+    const denied = await protocolErrorOf(client.callTool({ name: 'local__echo', arguments: args }));
 
     // The same name on a gateway where the tool does not exist (the allow-list drops it).
     const { gateway: without } = await startGateway({ connectors: { local: local({ tools: ['add', 'status'] }) } });
     const other = await connect(without);
     expect((await other.listTools()).tools.map((tool) => tool.name)).toEqual(['local__add', 'local__status']);
-    const unknown = await errorOf(other.callTool({ name: 'local__echo', arguments: args }));
+    const unknown = await protocolErrorOf(other.callTool({ name: 'local__echo', arguments: args }));
     expect(denied).toEqual(unknown);
     expect(denied.code).toBe(-32602);
 
@@ -247,7 +237,7 @@ describe('authorization', () => {
     });
     const client = await connect(gateway);
     expect((await client.listTools()).tools).toEqual([]);
-    expect((await errorOf(client.callTool({ name: 'local__add', arguments: { a: 1, b: 1 } }))).code).toBe(-32602);
+    expect((await protocolErrorOf(client.callTool({ name: 'local__add', arguments: { a: 1, b: 1 } }))).code).toBe(-32602);
     expect(events).toContainEqual({ kind: 'hook-failed', hook: 'authorize', message: 'Error: engine down' });
   });
 
@@ -255,8 +245,8 @@ describe('authorization', () => {
     const { gateway } = await startGateway({ authorize: (request) => ({ decision: request.resource.id === 'test://local/readme' ? 'deny' : 'allow', policyIds: [] }) });
     const client = await connect(gateway);
     expect((await client.listResources()).resources.map((resource) => resource.uri)).not.toContain('test://local/readme');
-    const denied = await errorOf(client.readResource({ uri: 'test://local/readme' }));
-    const unknown = await errorOf(client.readResource({ uri: 'test://local/nothing-here' }));
+    const denied = await protocolErrorOf(client.readResource({ uri: 'test://local/readme' }));
+    const unknown = await protocolErrorOf(client.readResource({ uri: 'test://local/nothing-here' }));
     expect({ ...denied, message: denied.message.replace('readme', 'X'), data: 'x' }).toEqual({ ...unknown, message: unknown.message.replace('nothing-here', 'X'), data: 'x' });
   });
 
@@ -275,7 +265,7 @@ describe('authorization', () => {
     expect(tools).toContain('local__add');
     expect((await client.listPrompts()).prompts.map((prompt) => prompt.name)).toEqual(['local__greet']);
     expect(textOf(await client.callTool({ name: 'remote__echo', arguments: { text: 'hi' } }))).toBe('remote: hi');
-    expect((await errorOf(client.callTool({ name: 'local__echo', arguments: { text: 'hi' } }))).message).toContain('Unknown tool: local__echo');
+    expect((await protocolErrorOf(client.callTool({ name: 'local__echo', arguments: { text: 'hi' } }))).message).toContain('Unknown tool: local__echo');
     expect(audit.find((entry) => entry.target === 'local__echo')).toMatchObject({ decision: 'deny', outcome: 'denied', policyIds: ['no-local-echo'], policyVersion: engine.version });
     expect(audit.find((entry) => entry.target === 'remote__echo')).toMatchObject({ decision: 'allow', outcome: 'ok', policyIds: ['default-permit-all'] });
   });
@@ -408,7 +398,7 @@ describe('failures and lifecycle', () => {
     const { gateway } = await startGateway({ requestTimeoutMs: 300 });
     const client = await connect(gateway);
     const before = (await status(client, 'remote')).cancelled;
-    const error = await errorOf(client.callTool({ name: 'remote__slow', arguments: { ms: 10_000 } }));
+    const error = await protocolErrorOf(client.callTool({ name: 'remote__slow', arguments: { ms: 10_000 } }));
     expect(error.code).toBe(-32001);
     expect(error.message).toContain('did not answer within 300 ms');
     await waitFor(async () => (await status(client, 'remote')).cancelled === before + 1, 5000, 'the upstream cancellation');

@@ -5,6 +5,7 @@ import path from 'node:path';
 import {
   Client,
   InMemoryTransport,
+  ProtocolError,
   ReadBuffer,
   serializeMessage,
   type ClientCapabilities,
@@ -157,4 +158,15 @@ export function useGatewayUpstreams(): GatewayUpstreams {
     await upstreams.stdio.cleanup();
   });
   return upstreams;
+}
+
+/** What a rejected MCP request carried: the JSON-RPC error code, message and data. Fails the test if it resolved or threw anything else. */
+export async function protocolErrorOf(promise: Promise<unknown>): Promise<{ code: number; message: string; data: unknown }> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ProtocolError) return { code: error.code, message: error.message, data: error.data };
+    throw error;
+  }
+  throw new Error('expected an error');
 }
