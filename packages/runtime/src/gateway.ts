@@ -872,9 +872,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         upstream: route?.upstream,
         notFound: () => new ResourceNotFoundError(uri),
         run: (upstream, requestOptions) => liveClient(upstream).request({ method: 'resources/read', params: { uri: route?.uri ?? uri } }, upstreamResult<ReadResourceResult>(), requestOptions),
-        blocked: (findings) => {
-          throw new ProtocolError(ProtocolErrorCode.InternalError, `skillsync withheld ${uri}: it contains data your redaction policy blocks (${describeFindings(findings)}).`);
-        },
+        blocked: withheld(uri),
       }).catch(() => undefined);
       const text = result?.contents.map((item) => ('text' in item ? item.text : '')).join('\n');
       return text === undefined ? unknown() : { content: [{ type: 'text', text }] };
@@ -1012,9 +1010,7 @@ export function createGateway(options: GatewayOptions): Gateway {
             };
             return (call.modern ?? liveClient(upstream)).request({ method: 'prompts/get', params }, upstreamResult<GetPromptResult>(), roundOptions(call, requestOptions));
           },
-          blocked: (findings) => {
-            throw new ProtocolError(ProtocolErrorCode.InternalError, `skillsync withheld the prompt ${name}: it contains data your redaction policy blocks (${describeFindings(findings)}).`);
-          },
+          blocked: withheld(`the prompt ${name}`),
         }),
       );
     });
@@ -1053,9 +1049,7 @@ export function createGateway(options: GatewayOptions): Gateway {
               ? { ...result, contents: result.contents.map((item) => ({ ...item, uri: toGatewaySkillUri(upstream.name, item.uri) })) }
               : result;
           },
-          blocked: (findings) => {
-            throw new ProtocolError(ProtocolErrorCode.InternalError, `skillsync withheld ${uri}: it contains data your redaction policy blocks (${describeFindings(findings)}).`);
-          },
+          blocked: withheld(uri),
         }),
       );
     });
@@ -1532,6 +1526,13 @@ function clientNameOf(session: Session, ctx: ServerContext): string | undefined 
 function legacyClientName(session: Session): string | undefined {
   // eslint-disable-next-line @typescript-eslint/no-deprecated -- the 2025-11-25 accessor; modern sessions read the envelope (clientNameOf).
   return session.server.getClientVersion()?.name;
+}
+
+/** A `blocked` handler for what is sent whole (a resource, a prompt): the request fails, naming what was withheld and why. */
+function withheld(what: string): (findings: readonly RedactionFinding[]) => never {
+  return (findings) => {
+    throw new ProtocolError(ProtocolErrorCode.InternalError, `skillsync withheld ${what}: it contains data your redaction policy blocks (${describeFindings(findings)}).`);
+  };
 }
 
 function describeFindings(findings: readonly RedactionFinding[]): string {

@@ -39,8 +39,9 @@ describe('applyPlan killed with SIGKILL', () => {
       await expectBeforeOrAfter(plan, fixture.skill.integrity);
       const resumed = await planFor(fixture, round % 2 === 0 ? desired : { ...desired, skills: [] });
       expect(resumed.problems).toEqual([]);
-      // Without taking the dead run's lock over at once, this waits out the stale time and fails.
-      const finish = await applyFor(fixture, resumed, { waitMs: 300 });
+      // Without taking the dead run's lock over at once, this waits out the stale time (10 s) and
+      // fails; 3 s leaves room for a loaded machine's retries without hiding that.
+      const finish = await applyFor(fixture, resumed, { waitMs: 3000 });
       expect(finish.skipped).toEqual([]);
       for (const file of plan.files) expect(await readFile(file.path, 'utf8').catch(() => undefined)).toBe(file.after);
       const rest = await planFor(fixture, round % 2 === 0 ? desired : { ...desired, skills: [] });
