@@ -186,6 +186,35 @@ describe('the gateway over Streamable HTTP', () => {
     expect((await watcher.listTools()).tools.map((tool) => tool.name)).toContain(`local__${added}`);
   });
 
+  it('closes a 2025-11-25 session left idle, but not one a client listens on', async () => {
+    const closed: string[] = [];
+    const short = await serveGatewayHttp(gateway, { host: '127.0.0.1', port: 0, token, sessionIdleMs: 300, onSession: (event) => { if (event.kind === 'closed') closed.push(event.session); } });
+    try {
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+      const open = async (): Promise<string> => {
+        const init = await fetch(short.url, { method: 'POST', headers, body: initialize });
+        await init.body?.cancel();
+        return init.headers.get('mcp-session-id') ?? '';
+      };
+      const idle = await open();
+      const listening = await open();
+      const sessionHeaders = (id: string) => ({ ...headers, 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' });
+      const stream = await fetch(short.url, { method: 'GET', headers: { ...sessionHeaders(listening), accept: 'text/event-stream' } });
+      expect(stream.status).toBe(200);
+      await waitFor(() => closed.includes(idle), 3000, 'the idle session to close');
+      expect(closed).not.toContain(listening);
+      const ping = JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'ping' });
+      expect((await fetch(short.url, { method: 'POST', headers: sessionHeaders(idle), body: ping })).status).toBe(404);
+      const alive = await fetch(short.url, { method: 'POST', headers: sessionHeaders(listening), body: ping });
+      expect(alive.status).toBe(200);
+      await alive.body?.cancel();
+      await stream.body?.cancel();
+      await waitFor(() => closed.includes(listening), 3000, 'the session to close once its stream is gone');
+    } finally {
+      await short.close();
+    }
+  });
+
   it('refuses a non-loopback host unless allowed, and a short token', async () => {
     await expect(serveGatewayHttp(gateway, { host: '0.0.0.0', port: 0, token })).rejects.toMatchObject({ code: 'GATEWAY_REMOTE_REFUSED' });
     await expect(serveGatewayHttp(gateway, { host: '127.0.0.1', port: 0, token: 'short' })).rejects.toBeInstanceOf(SkillsyncError);

@@ -32,6 +32,11 @@ export interface HttpServingOptions {
   readonly path?: string;
   /** 2025-11-25 sessions kept at most; the least recently used goes first. Default 64. */
   readonly maxSessions?: number;
+  /**
+   * A 2025-11-25 session with no request for this long and no open stream is closed
+   * (its server instance and upstream routing freed). Default 30 minutes.
+   */
+  readonly sessionIdleMs?: number;
   readonly onError?: (error: Error) => void;
   readonly onSession?: (event: { readonly kind: 'opened' | 'closed'; readonly session: string }) => void;
 }
@@ -54,7 +59,11 @@ interface LegacySession {
   readonly transport: WebStandardStreamableHTTPServerTransport;
   readonly server: LowLevelServer;
   lastSeen: number;
+  /** Open GET (SSE) streams: a session a client listens on is not idle. */
+  openStreams: number;
 }
+
+const DEFAULT_SESSION_IDLE_MS = 30 * 60_000;
 
 /**
  * Serves the gateway over Streamable HTTP. Every request needs `Authorization: Bearer
@@ -77,6 +86,7 @@ export async function serveGatewayHttp(gateway: Gateway, options: HttpServingOpt
   }
   const path = options.path ?? '/mcp';
   const maxSessions = options.maxSessions ?? 64;
+  const sessionIdleMs = options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
   const expected = createHash('sha256').update(options.token).digest();
   const report = (error: unknown): void => options.onError?.(error instanceof Error ? error : new Error(String(error)));
 
@@ -97,12 +107,26 @@ export async function serveGatewayHttp(gateway: Gateway, options: HttpServingOpt
     session.server.close().catch(report);
   };
 
-  const legacy = async (request: Request): Promise<Response> => {
+  const sweepIdleSessions = (): void => {
+    const cutoff = Date.now() - sessionIdleMs;
+    for (const [id, session] of sessions) if (session.openStreams === 0 && session.lastSeen < cutoff) closeSession(id);
+  };
+  const idleSweep = setInterval(sweepIdleSessions, Math.max(50, Math.min(60_000, Math.floor(sessionIdleMs / 4))));
+  idleSweep.unref();
+
+  const legacy = async (request: Request, res: ServerResponse): Promise<Response> => {
     const id = request.headers.get('mcp-session-id');
     if (id !== null) {
       const session = sessions.get(id);
       if (session === undefined) return jsonRpcError(404, -32001, 'Session not found');
       session.lastSeen = Date.now();
+      if (request.method === 'GET') {
+        session.openStreams += 1;
+        res.once('close', () => {
+          session.openStreams -= 1;
+          session.lastSeen = Date.now();
+        });
+      }
       return session.transport.handleRequest(request);
     }
     if (request.method !== 'POST') return jsonRpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
@@ -118,7 +142,7 @@ export async function serveGatewayHttp(gateway: Gateway, options: HttpServingOpt
       eventStore: boundedEventStore(EVENTS_KEPT),
       retryInterval: RETRY_INTERVAL_MS,
       onsessioninitialized: (sessionId) => {
-        sessions.set(sessionId, { transport, server, lastSeen: Date.now() });
+        sessions.set(sessionId, { transport, server, lastSeen: Date.now(), openStreams: 0 });
         options.onSession?.({ kind: 'opened', session: sessionId });
       },
       onsessionclosed: (sessionId) => { closeSession(sessionId); },
@@ -148,7 +172,7 @@ export async function serveGatewayHttp(gateway: Gateway, options: HttpServingOpt
     const rejected = loopback
       ? (hostHeaderValidationResponse(request, localhostAllowedHostnames()) ?? originValidationResponse(request, localhostAllowedOrigins()))
       : undefined;
-    const response = rejected ?? ((await isLegacyRequest(request)) ? await legacy(request) : ((await paramHeaderRejection(gateway, request)) ?? (await modern.fetch(request))));
+    const response = rejected ?? ((await isLegacyRequest(request)) ? await legacy(request, res) : ((await paramHeaderRejection(gateway, request)) ?? (await modern.fetch(request))));
     await writeWebResponse(res, response);
   };
 
@@ -177,6 +201,7 @@ export async function serveGatewayHttp(gateway: Gateway, options: HttpServingOpt
     host: address.address,
     port: address.port,
     async close() {
+      clearInterval(idleSweep);
       unsubscribe();
       unsubscribeUpdates();
       for (const id of [...sessions.keys()]) closeSession(id);
