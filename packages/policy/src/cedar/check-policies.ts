@@ -1,6 +1,6 @@
 import { errorCatalogue } from '@skillsync/core';
 import { policySetTextToParts, policyToJson, validate, type DetailedError, type PolicyJson } from './cedar-wasm.js';
-import { SKILLSYNC_CEDAR_SCHEMA } from './schema.js';
+import { GATEWAY_CEDAR_SCHEMA, type CedarSchema } from './schema.js';
 import { textPositions, type TextPositions } from './source-position.js';
 
 /** One file of Cedar policies. */
@@ -56,11 +56,11 @@ export interface PolicyCheckResult {
 export const MAX_POLICY_FILE_BYTES = 1024 * 1024;
 
 /**
- * Parses every file and validates it against the skillsync schema (Cedar's strict
- * validator). Pure and total: every problem is a finding with the file, line and
- * column Cedar gives and the policy id; nothing throws for bad input.
+ * Parses every file and validates it against a schema (the gateway's unless given;
+ * Cedar's strict validator). Pure and total: every problem is a finding with the file,
+ * line and column Cedar gives and the policy id; nothing throws for bad input.
  */
-export function checkPolicies(files: readonly PolicyFile[]): PolicyCheckResult {
+export function checkPolicies(files: readonly PolicyFile[], schema: CedarSchema = GATEWAY_CEDAR_SCHEMA): PolicyCheckResult {
   const findings: PolicyFinding[] = [];
   const policies: CompiledPolicy[] = [];
   const fileIds = new Set<string>();
@@ -131,7 +131,7 @@ export function checkPolicies(files: readonly PolicyFile[]): PolicyCheckResult {
       const match = /^policy(\d+)$/.exec(cedarId);
       return match === null ? undefined : local.find((policy) => policy.index === Number(match[1]))?.id;
     };
-    const validation = validate({ schema: SKILLSYNC_CEDAR_SCHEMA, policies: { staticPolicies: text } });
+    const validation = validate({ schema: schema.text, policies: { staticPolicies: text } });
     if (validation.type === 'failure') {
       for (const cedarError of validation.errors) error(describe(cedarError), locate(cedarError, positions));
       continue;

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { SkillsyncError } from '@skillsync/core';
-import { getCedarVersion, preparsePolicySet, preparseSchema, statefulIsAuthorized, type AuthorizationAnswer, type EntityJson, type StatefulAuthorizationCall } from './cedar-wasm.js';
-import { checkPolicies, type PolicyFile, type PolicyFinding } from './check-policies.js';
-import { LruCache } from './lru-cache.js';
+import type { EntityJson } from './cedar-wasm.js';
+import type { PolicyFile, PolicyFinding } from './check-policies.js';
+import { createAuthorizer, entityUid, preparePolicySet, type AuthorizationDecision, type CedarRequest } from './engine-core.js';
 import { policyReadsArguments } from './reads-arguments.js';
-import { CEDAR_NAMESPACE, SKILLSYNC_CEDAR_SCHEMA } from './schema.js';
+import { CEDAR_NAMESPACE, GATEWAY_CEDAR_SCHEMA } from './schema.js';
 
 export type PolicyAction = 'callTool' | 'readResource' | 'getPrompt' | 'useSkill';
 export type PolicyResourceType = 'Tool' | 'Resource' | 'Prompt' | 'Skill';
@@ -37,19 +36,6 @@ export interface AuthorizationRequest {
   readonly context: { readonly client: string; readonly arguments?: Readonly<Record<string, unknown>> };
 }
 
-export interface AuthorizationDecision {
-  readonly decision: 'allow' | 'deny';
-  /**
-   * The policies that decided: the permits that allowed, the forbids that denied, or the
-   * policies whose evaluation failed. Empty for the default deny (no permit matched).
-   */
-  readonly policyIds: readonly string[];
-  /** Evaluation errors (`<policy id>: <message>`); any error makes the decision deny. */
-  readonly errors: readonly string[];
-  /** Served from the decision cache. */
-  readonly cached: boolean;
-}
-
 /** Membership known in advance (e.g. from a directory), merged with what each request says. */
 export interface PolicyEntity {
   readonly type: PolicyEntityType;
@@ -80,10 +66,6 @@ export interface PolicyEngine {
   clearCache(): void;
 }
 
-const DEFAULT_CACHE_SIZE = 10_000;
-const SCHEMA_NAME = 'skillsync';
-let schemaPreparsed = false;
-
 /**
  * Builds an engine over policy files, validated against the skillsync schema first:
  * any error throws POLICY_INVALID naming the file, line and Cedar's message (all of them
@@ -99,83 +81,28 @@ let schemaPreparsed = false;
  * so a cache never outlives the policies it was filled under.
  */
 export function createPolicyEngine(options: PolicyEngineOptions): PolicyEngine {
-  const checked = checkPolicies(options.policies);
-  const errors = checked.findings.filter((finding) => finding.severity === 'error');
-  const first = errors[0];
-  if (first !== undefined) {
-    const where = [first.file, first.line, first.column].filter((part) => part !== undefined).join(':');
-    const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-    throw new SkillsyncError('POLICY_INVALID', `${where}: ${first.message}${more}`, {
-      details: { findings: errors },
-    });
-  }
-
   const staticParents = new Map<string, EntityJson['parents']>();
   for (const entity of options.entities ?? []) {
     const key = entityKey(entity.type, entity.id);
     const parents = [...(staticParents.get(key) ?? []), ...(entity.parents ?? []).map((parent) => uid(parent.type, parent.id))];
     staticParents.set(key, parents);
   }
+  const prepared = preparePolicySet({
+    schema: GATEWAY_CEDAR_SCHEMA,
+    policies: options.policies,
+    versionInputs: { entities: [...staticParents.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) },
+    validateRequests: options.validateRequests,
+  });
   checkEntities(options.entities ?? []);
 
-  const policyTexts: Record<string, string> = {};
-  for (const policy of checked.policies) policyTexts[policy.id] = policy.text;
-  const cedarVersion = getCedarVersion();
-  const policiesHash = sha256(JSON.stringify([cedarVersion, checked.policies.map((policy) => [policy.id, policy.text])]));
-  const version = `sha256:${sha256(
-    JSON.stringify({
-      cedar: cedarVersion,
-      schema: SKILLSYNC_CEDAR_SCHEMA,
-      files: options.policies.map((file) => [file.id, file.text]),
-      entities: [...staticParents.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-    }),
-  )}`;
+  const readsArguments = prepared.policies.some((policy) => policyReadsArguments(policy.json));
+  const { authorize, clearCache } = createAuthorizer<AuthorizationRequest>({
+    cacheSize: options.cacheSize,
+    cacheKey: (request) => (readsArguments && request.context.arguments !== undefined ? undefined : cacheKey(request)),
+    evaluate: (request) => prepared.decide(toCedarCall(request, { readsArguments, staticParents })),
+  });
 
-  // Parsed once into Cedar's own cache, keyed by content: the same policies share one entry.
-  const policySetId = `skillsync-${policiesHash}`;
-  const preparsed = preparsePolicySet(policySetId, { staticPolicies: policyTexts });
-  if (preparsed.type === 'failure') {
-    throw new SkillsyncError('POLICY_INVALID', `Cedar refused the policy set: ${preparsed.errors.map((error) => error.message).join('; ')}`);
-  }
-  if (options.validateRequests === true && !schemaPreparsed) {
-    const schema = preparseSchema(SCHEMA_NAME, SKILLSYNC_CEDAR_SCHEMA);
-    if (schema.type === 'failure') throw new SkillsyncError('INTERNAL', `The skillsync Cedar schema does not parse: ${schema.errors.map((error) => error.message).join('; ')}`);
-    schemaPreparsed = true;
-  }
-
-  const readsArguments = checked.policies.some((policy) => policyReadsArguments(policy.json));
-  const cache = new LruCache<AuthorizationDecision>(options.cacheSize ?? DEFAULT_CACHE_SIZE);
-  const policyIds = Object.freeze(checked.policies.map((policy) => policy.id));
-
-  const evaluate = (request: AuthorizationRequest): AuthorizationDecision => {
-    const call = toCedarCall(request, { readsArguments, staticParents, policySetId, validateRequests: options.validateRequests === true });
-    if (typeof call === 'string') return decision('deny', [], [call], false);
-    return toDecision(statefulIsAuthorized(call));
-  };
-
-  return {
-    version,
-    policyIds,
-    readsArguments,
-    warnings: checked.findings.filter((finding) => finding.severity === 'warning'),
-    authorize: (request) => {
-      try {
-        const cacheable = !(readsArguments && request.context.arguments !== undefined);
-        if (!cacheable) return evaluate(request);
-        const key = cacheKey(request);
-        const hit = cache.get(key);
-        if (hit !== undefined) return hit;
-        const fresh = evaluate(request);
-        cache.set(key, decision(fresh.decision, fresh.policyIds, fresh.errors, true));
-        return fresh;
-      } catch (error) {
-        return decision('deny', [], [`authorization failed: ${error instanceof Error ? error.message : String(error)}`], false);
-      }
-    },
-    clearCache: () => {
-      cache.clear();
-    },
-  };
+  return { version: prepared.version, policyIds: prepared.policyIds, readsArguments, warnings: prepared.warnings, authorize, clearCache };
 }
 
 function cacheKey(request: AuthorizationRequest): string {
@@ -197,10 +124,7 @@ function sorted(values: readonly string[] | undefined): readonly string[] {
   return values.length === 1 ? values : [...values].sort();
 }
 
-function toCedarCall(
-  request: AuthorizationRequest,
-  engine: { readsArguments: boolean; staticParents: ReadonlyMap<string, EntityJson['parents']>; policySetId: string; validateRequests: boolean },
-): StatefulAuthorizationCall | string {
+function toCedarCall(request: AuthorizationRequest, engine: { readsArguments: boolean; staticParents: ReadonlyMap<string, EntityJson['parents']> }): CedarRequest | string {
   const { principal, action, resource, context } = request;
   if (typeof principal.user !== 'string' || typeof resource.id !== 'string' || typeof context.client !== 'string') {
     return 'invalid request: principal.user, resource.id and context.client must be strings';
@@ -223,7 +147,7 @@ function toCedarCall(
   const resourceParents = [...(connector === undefined ? [] : [uid('Connector', connector)]), ...(engine.staticParents.get(entityKey(resource.type, resourceId)) ?? [])];
   if (resourceParents.length > 0) entities.push({ uid: uid(resource.type, resourceId), attrs: {}, parents: resourceParents });
 
-  const cedarContext: Record<string, StatefulAuthorizationCall['context'][string]> = { client: context.client };
+  const cedarContext: CedarRequest['context'] = { client: context.client };
   if (engine.readsArguments && context.arguments !== undefined) {
     const tags: Record<string, string> = {};
     for (const [name, value] of Object.entries(context.arguments)) tags[name] = argumentText(value);
@@ -237,8 +161,6 @@ function toCedarCall(
     resource: uid(resource.type, resourceId),
     context: cedarContext,
     entities,
-    preparsedPolicySetId: engine.policySetId,
-    ...(engine.validateRequests ? { preparsedSchemaName: SCHEMA_NAME, validateRequest: true } : { validateRequest: false }),
   };
 }
 
@@ -251,32 +173,8 @@ function argumentText(value: unknown): string {
   return json ?? 'null';
 }
 
-function toDecision(answer: AuthorizationAnswer): AuthorizationDecision {
-  if (answer.type === 'failure') return decision('deny', [], answer.errors.map((error) => error.message), false);
-  const { decision: cedarDecision, diagnostics } = answer.response;
-  if (diagnostics.errors.length > 0) {
-    // Cedar skips a policy that errors, which could let a request through that a failing
-    // forbid was meant to stop: fail closed instead.
-    return decision(
-      'deny',
-      unique(diagnostics.errors.map((error) => error.policyId)),
-      diagnostics.errors.map((error) => `${error.policyId}: ${error.error.message}`),
-      false,
-    );
-  }
-  return decision(cedarDecision, unique(diagnostics.reason), [], false);
-}
-
-function decision(value: 'allow' | 'deny', policyIds: readonly string[], errors: readonly string[], cached: boolean): AuthorizationDecision {
-  return Object.freeze({ decision: value, policyIds: Object.freeze([...policyIds]), errors: Object.freeze([...errors]), cached });
-}
-
-function unique(values: readonly string[]): string[] {
-  return [...new Set(values)].sort();
-}
-
 function uid(type: string, id: string): { type: string; id: string } {
-  return { type: `${CEDAR_NAMESPACE}::${type}`, id };
+  return entityUid(CEDAR_NAMESPACE, type, id);
 }
 
 function entityKey(type: string, id: string): string {
@@ -308,8 +206,4 @@ function checkEntities(entities: readonly PolicyEntity[]): void {
       }
     }
   }
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }

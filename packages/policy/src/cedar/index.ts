@@ -3,7 +3,6 @@ export {
   ACTION_RESOURCE_TYPE,
   createPolicyEngine,
   POLICY_ACTIONS,
-  type AuthorizationDecision,
   type AuthorizationRequest,
   type PolicyAction,
   type PolicyEngine,
@@ -12,6 +11,7 @@ export {
   type PolicyEntityType,
   type PolicyResourceType,
 } from './engine.js';
+export type { AuthorizationDecision } from './engine-core.js';
 export { loadPolicyFiles, policyFileId, policyFilesAt, POLICY_FILE_EXTENSION, type LoadPolicyFilesOptions } from './policy-files.js';
 export {
   findPolicyTestFiles,

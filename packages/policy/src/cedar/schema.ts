@@ -34,6 +34,18 @@ export const SKILLSYNC_CEDAR_SCHEMA = `namespace Skillsync {
 /** The Cedar namespace of the schema; entity types are `Skillsync::<Type>`. */
 export const CEDAR_NAMESPACE = 'Skillsync';
 
+/** A Cedar schema with what an engine needs to know about it. */
+export interface CedarSchema {
+  /** Names the schema in Cedar's cache of preparsed schemas: unique per schema. */
+  readonly name: string;
+  /** The namespace of its entity types and actions (`<namespace>::<Type>`). */
+  readonly namespace: string;
+  readonly text: string;
+}
+
+/** The gateway's schema: what `checkPolicies` and `createPolicyEngine` validate against unless told otherwise. */
+export const GATEWAY_CEDAR_SCHEMA: CedarSchema = { name: 'skillsync', namespace: CEDAR_NAMESPACE, text: SKILLSYNC_CEDAR_SCHEMA };
+
 /**
  * What the gateway enforces when no policy file exists: everyone may do everything.
  * The commented examples are the shapes docs/policy.md explains.
