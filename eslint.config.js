@@ -16,7 +16,9 @@ const layers = {
   state: ['core'],
   sync: ['core', 'clients', 'store'],
   runtime: ['core', 'store', 'secrets', 'policy', 'state'],
-  cli: ['core', 'clients', 'store', 'secrets', 'policy', 'state', 'sync', 'runtime'],
+  registry: ['core', 'store', 'secrets'],
+  server: ['core', 'store', 'policy', 'state', 'registry'],
+  cli: ['core', 'clients', 'store', 'secrets', 'policy', 'state', 'sync', 'runtime', 'registry', 'server'],
 };
 const all = Object.keys(layers);
 
@@ -24,7 +26,7 @@ const all = Object.keys(layers);
 function layerRule(name, allowed) {
   const forbidden = all.filter((other) => other !== name && !allowed.includes(other));
   return {
-    files: [name === 'cli' ? 'apps/cli/**/*.ts' : `packages/${name}/**/*.ts`],
+    files: [name === 'cli' || name === 'server' ? `apps/${name}/**/*.ts` : `packages/${name}/**/*.ts`],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { createEnv, isSkillsyncError, type SkillsyncError } from '@skillsync/core';
 import { sql, type Generated, type Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStateDatabase, stateDatabaseFile, type StateDatabase } from './open-state-database.js';
+import { openStateDatabase, stateDatabaseFile } from './open-state-database.js';
+import type { SqliteStateDatabase } from './state-database.js';
 import type { StateModule } from './migrations.js';
 import { availableSqliteEngines, loadSqliteEngine, returnsRows, type SqliteEngineName } from './sqlite-engines.js';
 
@@ -48,7 +49,7 @@ const notesModule = (count: number): StateModule => ({
 });
 
 let dir: string;
-let opened: StateDatabase[] = [];
+let opened: SqliteStateDatabase[] = [];
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'skillsync-state-'));
@@ -60,7 +61,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function open(engine: SqliteEngineName, modules: readonly StateModule[] = [], file = path.join(dir, 'state', 'skillsync.db')): Promise<StateDatabase> {
+async function open(engine: SqliteEngineName, modules: readonly StateModule[] = [], file = path.join(dir, 'state', 'skillsync.db')): Promise<SqliteStateDatabase> {
   const db = await openStateDatabase({ file, engine, modules });
   opened.push(db);
   return db;
@@ -200,7 +201,7 @@ describe.each(engines)('openStateDatabase on %s', (engine) => {
 
   it('writeSync commits a synchronous batch, and rolls it back when the task throws', async () => {
     const database = await open(engine, [notesModule(2)]);
-    const sqlite = database.sqlite!;
+    const sqlite = database.sqlite;
     await sqlite.writeSync((sync) => {
       const insert = sync.prepare('INSERT INTO notes (text, tag) VALUES (?, ?)');
       for (let index = 0; index < 100; index += 1) insert.run(`note ${index}`, null);
@@ -224,7 +225,7 @@ describe.each(engines)('openStateDatabase on %s', (engine) => {
       async (trx) => {
         await trx.$extendTables<{ notes: NotesTable }>().insertInto('notes').values({ text: 'in transaction', tag: null }).execute();
         try {
-          database.sqlite!.writeSyncNow(() => order.push('now'));
+          database.sqlite.writeSyncNow(() => order.push('now'));
         } catch (error) {
           refused = error;
         }
@@ -233,7 +234,7 @@ describe.each(engines)('openStateDatabase on %s', (engine) => {
       },
       { write: true },
     );
-    const sync = database.sqlite!.writeSync(() => order.push('sync'));
+    const sync = database.sqlite.writeSync(() => order.push('sync'));
     await Promise.all([transaction, sync]);
     expect(order).toEqual(['transaction', 'sync']);
     expect(refused).toMatchObject({ code: 'STATE_DB_FAILED' });
@@ -244,7 +245,7 @@ describe.each(engines)('openStateDatabase on %s', (engine) => {
     const db = await openStateDatabase({ file: path.join(dir, 'c.db'), engine });
     await db.close();
     await db.close();
-    expect(() => db.sqlite!.writeSyncNow(() => 1)).toThrow(/closed/);
+    expect(() => db.sqlite.writeSyncNow(() => 1)).toThrow(/closed/);
   });
 
   it('works in memory', async () => {

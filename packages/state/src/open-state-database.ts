@@ -2,55 +2,10 @@ import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
 import { skillsyncPaths, SkillsyncError, type Env } from '@skillsync/core';
 import { Kysely, sql, SqliteDialect } from 'kysely';
-import { checkModule, MIGRATIONS_TABLE, pendingMigrations, type MigrationResult, type MigrationsTable, type StateModule } from './migrations.js';
+import { createMigrate, type StateModule } from './migrations.js';
 import { loadSqliteEngine, type SqliteEngineName, type SyncSqlite } from './sqlite-engines.js';
+import type { SqliteAccess, SqliteStateDatabase, StateTables, StateTransactionOptions } from './state-database.js';
 import { toStateError } from './state-errors.js';
-
-/** The tables every state database has. Modules add theirs with `kysely.$extendTables<T>()`. */
-export interface StateTables {
-  migrations: MigrationsTable;
-}
-
-/** The SQL engines the state layer speaks. Only SQLite is built; PostgreSQL (the org server) comes later. */
-export type StateDialect = 'sqlite';
-
-/**
- * Synchronous access to a SQLite state database: the hot-path escape hatch. PostgreSQL
- * will not have it, so code that uses it keeps a Kysely path beside it.
- */
-export interface SqliteAccess {
-  /**
-   * Runs `task` in a `BEGIN IMMEDIATE` transaction (the write lock is taken first, so
-   * writers in other processes queue instead of failing), holding the one connection
-   * Kysely shares so no other query of this process interleaves. Commits when `task`
-   * returns, rolls back when it throws.
-   */
-  writeSync<T>(task: (sync: SyncSqlite) => T): Promise<T>;
-  /**
-   * The same without waiting for the connection, for a process-exit handler where no
-   * `await` can run. Refused (STATE_DB_FAILED) while another transaction is open.
-   */
-  writeSyncNow<T>(task: (sync: SyncSqlite) => T): T;
-}
-
-export interface StateDatabase {
-  /** The database file (or `:memory:`). */
-  readonly file: string;
-  readonly dialect: StateDialect;
-  readonly engine: SqliteEngineName;
-  readonly kysely: Kysely<StateTables>;
-  /** Present on SQLite. */
-  readonly sqlite: SqliteAccess | undefined;
-  /**
-   * Runs `task` in one transaction on one connection. `write: true` takes the write lock
-   * up front (`BEGIN IMMEDIATE` on SQLite), for read-then-write work such as chaining.
-   */
-  transaction<T>(task: (db: Kysely<StateTables>) => Promise<T>, options?: { readonly write?: boolean }): Promise<T>;
-  /** Applies the module's pending migrations in one write transaction; a no-op when current. */
-  migrate(module: StateModule): Promise<MigrationResult>;
-  /** Closes the connection; later calls do nothing. */
-  close(): Promise<void>;
-}
 
 export interface OpenStateDatabaseOptions {
   /** The database file, created (0600, in a 0700 folder) when missing; or `:memory:`. */
@@ -77,7 +32,7 @@ const isMemory = (file: string): boolean => file === ':memory:' || file === '';
  * foreign keys on, and applies the given modules' migrations. The binding is node:sqlite
  * where Node has it, else the optional better-sqlite3; neither → STATE_DB_UNAVAILABLE.
  */
-export async function openStateDatabase(options: OpenStateDatabaseOptions): Promise<StateDatabase> {
+export async function openStateDatabase(options: OpenStateDatabaseOptions): Promise<SqliteStateDatabase> {
   const { file } = options;
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   const engine = loadSqliteEngine(options.engine ?? 'auto');
@@ -110,7 +65,7 @@ export async function openStateDatabase(options: OpenStateDatabaseOptions): Prom
   /** BEGIN IMMEDIATE … COMMIT around `task`; `now` refuses when this connection is already inside a transaction. */
   const runWrite = <T>(task: (sync: SyncSqlite) => T, now: boolean): T => {
     const { sync } = connection;
-    if (closed) throw new SkillsyncError('STATE_DB_FAILED', `The state database ${file} is closed.`, { details: { file } });
+    if (closed) throw new SkillsyncError('STATE_DB_FAILED', `The state database ${file} is closed.`, { details: { location: file } });
     try {
       sync.exec('BEGIN IMMEDIATE');
     } catch (error) {
@@ -118,7 +73,7 @@ export async function openStateDatabase(options: OpenStateDatabaseOptions): Prom
       if (now && error instanceof Error && /within a transaction/i.test(error.message)) {
         throw new SkillsyncError('STATE_DB_FAILED', `The state database ${file} is in the middle of another transaction of this process.`, {
           hint: 'Await the pending work (for the audit log: `await log.close()`) instead of writing synchronously.',
-          details: { file },
+          details: { location: file },
           cause: error,
         });
       }
@@ -144,7 +99,7 @@ export async function openStateDatabase(options: OpenStateDatabaseOptions): Prom
     writeSyncNow: (task) => runWrite(task, true),
   };
 
-  const transaction = <T>(task: (db: Kysely<StateTables>) => Promise<T>, transactionOptions: { readonly write?: boolean } = {}): Promise<T> =>
+  const transaction = <T>(task: (db: Kysely<StateTables>) => Promise<T>, transactionOptions: StateTransactionOptions = {}): Promise<T> =>
     kysely.connection().execute(async (db) => {
       await sql.raw(transactionOptions.write === true ? 'BEGIN IMMEDIATE' : 'BEGIN').execute(db);
       let result: T;
@@ -158,48 +113,12 @@ export async function openStateDatabase(options: OpenStateDatabaseOptions): Prom
       return result;
     });
 
-  const appliedNames = async (db: Kysely<StateTables>, module: string): Promise<string[]> => {
-    const rows = await db.selectFrom('migrations').select('name').where('module', '=', module).execute();
-    return rows.map((row) => row.name);
-  };
+  const migrate = createMigrate({ dialect: 'sqlite', location: file, kysely, transaction });
 
-  const migrate = async (module: StateModule): Promise<MigrationResult> => {
-    checkModule(module);
-    try {
-      // Usually current: a read answers that without taking the write lock other processes may want.
-      const current = await appliedNames(kysely, module.name).catch(() => undefined);
-      if (current !== undefined && pendingMigrations(module, current, file).length === 0) return { module: module.name, applied: [] };
-      return await transaction(
-        async (db) => {
-          await db.schema
-            .createTable(MIGRATIONS_TABLE)
-            .ifNotExists()
-            .addColumn('module', 'text', (column) => column.notNull())
-            .addColumn('name', 'text', (column) => column.notNull())
-            .addColumn('applied_at', 'text', (column) => column.notNull())
-            .addPrimaryKeyConstraint('migrations_pk', ['module', 'name'])
-            .execute();
-          // Again under the lock: another process may have migrated meanwhile.
-          const pending = pendingMigrations(module, await appliedNames(db, module.name), file);
-          for (const migration of pending) {
-            await migration.up(db as unknown as Kysely<unknown>);
-            await db
-              .insertInto('migrations')
-              .values({ module: module.name, name: migration.name, applied_at: new Date().toISOString() })
-              .execute();
-          }
-          return { module: module.name, applied: pending.map((migration) => migration.name) };
-        },
-        { write: true },
-      );
-    } catch (error) {
-      throw toStateError(error, file, `migrate the ${module.name} tables`);
-    }
-  };
-
-  const database: StateDatabase = {
-    file,
+  const database: SqliteStateDatabase = {
     dialect: 'sqlite',
+    location: file,
+    file,
     engine: engine.name,
     kysely,
     sqlite,
@@ -232,7 +151,7 @@ async function prepareFile(file: string): Promise<void> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new SkillsyncError('STATE_DB_FAILED', `Could not create the state database ${file}${code === undefined ? '' : ` (${code})`}.`, {
       hint: 'Check that the skillsync state folder is writable.',
-      details: { file },
+      details: { location: file },
       cause: error,
     });
   }

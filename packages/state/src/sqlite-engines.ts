@@ -262,7 +262,10 @@ export function loadSqliteEngine(prefer: SqliteEngineName | 'auto' = 'auto'): Sq
   throw new SkillsyncError(
     'STATE_DB_UNAVAILABLE',
     `No SQLite engine could be loaded for skillsync's state database: ${failures.map((failure) => `${failure.engine}: ${failure.reason}`).join('; ')}.`,
-    { details: { node: process.versions.node, tried: failures.map((failure) => failure.engine) } },
+    {
+      hint: 'The state database needs SQLite: use Node.js 22.5 or later (built-in node:sqlite; 22.13+ without a flag), or install the optional better-sqlite3 module (reinstall skillsync without --omit=optional and with network access).',
+      details: { node: process.versions.node, tried: failures.map((failure) => failure.engine) },
+    },
   );
 }
 

@@ -113,7 +113,7 @@ export const errorCatalogue = {
   GATEWAY_POLICY_UNREADABLE: { hint: 'Make the policy folder (<config>/policies or .skillsync/policies) and its *.cedar files readable, or remove the folder to use the built-in default policy: the gateway does not start without policies it cannot read.' },
 
   // state database and audit log
-  STATE_DB_UNAVAILABLE: { hint: 'The state database needs SQLite: use Node.js 22.5 or later (built-in node:sqlite; 22.13+ without a flag), or install the optional better-sqlite3 module (reinstall skillsync without --omit=optional and with network access).' },
+  STATE_DB_UNAVAILABLE: { hint: 'The database cannot be used right now: check that PostgreSQL is running, reachable at the configured address and accepting these credentials; skillsync reconnects by itself once it is back, so retry in a moment. (For the local SQLite database the message names the engine that failed to load.)' },
   STATE_DB_FAILED: { hint: 'Check that the file is a skillsync state database and that the state folder is writable and not full. The database is skillsync.db in the skillsync state folder.' },
   STATE_DB_LOCKED: { hint: 'Another skillsync process (a gateway or a CLI command) held the state database write lock for too long; retry. If it persists, look for a hung skillsync process.' },
   STATE_SCHEMA_TOO_NEW: { hint: 'A newer skillsync has upgraded this state database; upgrade skillsync to use it.' },
@@ -147,6 +147,19 @@ export const errorCatalogue = {
   DAEMON_STOP_FAILED: { hint: 'End the process yourself (kill <pid> on Linux and macOS, `taskkill /PID <pid>` on Windows); the next `skillsync up` takes over its instance file.' },
   DAEMON_STOPPING: { hint: 'The daemon was stopping when this arrived, so it was not done: start it again with `skillsync up`, or run `skillsync sync`.' },
   DAEMON_SERVICE_UNSAFE: { hint: 'A path or environment variable the login service would name holds a line break (or, on Windows, a `%`), which its file cannot carry safely: move skillsync or Node.js, or unset the variable, and run `skillsync daemon install` again.' },
+
+  // the org server (skillsync server) and its clients
+  SERVER_UNAUTHENTICATED: { hint: 'Send a valid token: `skillsync login --registry <address>` stores one; tokens expire and can be revoked, so ask an org admin for a new one if yours stopped working.' },
+  SERVER_FORBIDDEN: { hint: "Your role (or the token's scopes) does not allow this: `skillsync whoami` shows both; ask an org admin for the role or a token with the scope." },
+  SERVER_NOT_FOUND: { hint: 'Check the org, team, skill or version name; what you may not see is reported as not found.' },
+  SERVER_CONFLICT: { hint: 'It already exists or was changed meanwhile: read it again and retry.' },
+  SERVER_PAYLOAD_TOO_LARGE: { hint: 'The request body is over the server limit: packages must stay within the package limits of docs/package-format.md.' },
+  SERVER_RATE_LIMITED: { hint: 'Too many requests with this token: wait the number of seconds in retry-after and retry.' },
+  SERVER_UNAVAILABLE: { hint: 'The server cannot reach its database right now: retry in a moment; nothing was half-done.' },
+  SERVER_CONFIG_INVALID: { hint: 'Check `skillsync server --help`: --database takes a file path or a postgres:// URL, --listen HOST:PORT (loopback unless you mean it).' },
+  REGISTRY_LOGIN_REQUIRED: { hint: 'Run `skillsync login --registry <address>` with a token from your org admin.' },
+  REGISTRY_RESPONSE_INVALID: { hint: 'The registry answered with something that is not the skillsync registry API: check the address (it ends in /v0.1/orgs/<org>).' },
+  PROFILE_BLOCKED: { hint: 'Your org profile blocks this; remove it from the manifest, or ask an org admin why (the reason is in the profile).' },
 
   // processes
   LOCK_TIMEOUT: { hint: 'Another skillsync process is running; wait for it, or remove a stale lock if none is.' },

@@ -1,7 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { availableSqliteEngines, openStateDatabase, type SqliteEngineName, type StateDatabase } from '@skillsync/state';
+import { availableSqliteEngines, openPostgresDatabase, openStateDatabase, type SqliteEngineName, type StateDatabase } from '@skillsync/state';
+import { createTestSchema, type TestSchema } from '@skillsync/state/test-support';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { hashRecord } from './audit-chain.js';
 import { openAuditLog, type AuditLog, type OpenAuditLogOptions } from './audit-log.js';
@@ -41,14 +43,17 @@ function recomputeChain(records: readonly AuditRecord[], start = GENESIS_HASH): 
   return true;
 }
 
-type Variant = { readonly name: string; readonly engine: SqliteEngineName; readonly kyselyWrites: boolean };
+type Variant =
+  | { readonly name: string; readonly dialect: 'sqlite'; readonly engine: SqliteEngineName; readonly kyselyWrites: boolean }
+  | { readonly name: string; readonly dialect: 'postgres'; readonly kyselyWrites: true };
 
-// Every engine that loads here, and the Kysely write path (what PostgreSQL will use) on the first.
+// Every SQLite engine that loads here, the Kysely write path on the first, and PostgreSQL (Kysely writes, a schema per test).
 const variants: Variant[] = [
-  ...availableSqliteEngines().map((engine) => ({ name: engine, engine, kyselyWrites: false })),
+  ...availableSqliteEngines().map((engine) => ({ name: engine, dialect: 'sqlite' as const, engine, kyselyWrites: false })),
   ...availableSqliteEngines()
     .slice(0, 1)
-    .map((engine) => ({ name: `${engine}, Kysely writes`, engine, kyselyWrites: true })),
+    .map((engine) => ({ name: `${engine}, Kysely writes`, dialect: 'sqlite' as const, engine, kyselyWrites: true })),
+  { name: 'PostgreSQL', dialect: 'postgres', kyselyWrites: true },
 ];
 
 let dir: string;
@@ -64,18 +69,41 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe.each(variants)('the audit log ($name)', ({ engine, kyselyWrites }) => {
-  // Only the synchronous write path has these; the Kysely-write variant does not define them.
+describe.each(variants)('the audit log ($name)', (variant) => {
+  const { kyselyWrites } = variant;
+  // Only the synchronous write path has these; the Kysely-write variants do not define them.
   const itWithSyncWrites = (name: string, test: () => Promise<void>): void => {
     if (!kyselyWrites) it(name, test);
   };
+  /** For what only SQLite has (a file to open, columns that keep whatever is written), with the reason PostgreSQL skips it. */
+  const itOnSqlite = (name: string, whyNotPostgres: string, test: (engine: SqliteEngineName) => Promise<void>): void => {
+    if (variant.dialect === 'sqlite') it(name, () => test(variant.engine));
+    else it.skip(`${name} (${whyNotPostgres})`, () => undefined);
+  };
   const file = (): string => path.join(dir, 'state', 'skillsync.db');
 
-  async function openState(): Promise<StateDatabase> {
-    const state = await openStateDatabase({ file: file(), engine });
+  let schema: TestSchema | undefined;
+  if (variant.dialect === 'postgres') {
+    beforeEach(async () => {
+      schema = await createTestSchema();
+      // Dropped after every log and connection closed (cleanups run in reverse).
+      cleanups.push(() => schema!.drop());
+    });
+  }
+
+  /** Another connection to the same database, as another process has. */
+  async function connect(): Promise<StateDatabase> {
+    if (variant.dialect === 'postgres') {
+      const state = await openPostgresDatabase({ url: schema!.url, schema: schema!.schema });
+      cleanups.push(() => state.close());
+      return state;
+    }
+    const state = await openStateDatabase({ file: file(), engine: variant.engine });
     cleanups.push(() => state.close());
     return kyselyWrites ? { ...state, sqlite: undefined } : state;
   }
+
+  const openState = connect;
 
   async function open(options: Omit<OpenAuditLogOptions, 'db' | 'file'> = {}): Promise<AuditLog> {
     const log = await openAuditLog({ db: await openState(), ...options });
@@ -83,11 +111,11 @@ describe.each(variants)('the audit log ($name)', ({ engine, kyselyWrites }) => {
     return log;
   }
 
-  /** Raw SQL on the file through a connection of its own: how someone with write access tampers. */
+  /** Raw SQL through a connection of its own: how someone with write access to the database tampers. */
   async function tamper(...statements: string[]): Promise<void> {
-    const state = await openStateDatabase({ file: file(), engine });
-    await state.sqlite!.writeSync((sync) => {
-      for (const statement of statements) sync.exec(statement);
+    const state = await connect();
+    await state.transaction(async (db) => {
+      for (const statement of statements) await sql.raw(statement).execute(db);
     });
     await state.close();
   }
@@ -102,8 +130,7 @@ describe.each(variants)('the audit log ($name)', ({ engine, kyselyWrites }) => {
   it('queues appends, writes them in one batch on the timer, chained from 64 zeros', async () => {
     const log = await open({ flushDelayMs: 10 });
     // Another connection, opened first: reading through it awaits only promises, never the timer.
-    const other = await openStateDatabase({ file: file(), engine });
-    cleanups.push(() => other.close());
+    const other = await connect();
     const written = async (): Promise<number> =>
       (await other.kysely.$extendTables<{ audit_log: { seq: number } }>().selectFrom('audit_log').select('seq').execute()).length;
     for (let index = 0; index < 5; index += 1) log.append(input(index));
@@ -228,7 +255,7 @@ describe.each(variants)('the audit log ($name)', ({ engine, kyselyWrites }) => {
     expect(result.problem!.message).toMatch(/Record 5 was changed/);
   });
 
-  it('verify reports a changed chain row (head and anchor) as seq 0', async () => {
+  itOnSqlite('verify reports a changed chain row (head and anchor) as seq 0', "PostgreSQL's bigint column rounds the forged 0.000001 to 0", async () => {
     const log = await seeded(4);
     await tamper('UPDATE audit_chain SET anchor_seq = 0.000001');
     const result = await log.verify();
@@ -370,8 +397,9 @@ describe.each(variants)('the audit log ($name)', ({ engine, kyselyWrites }) => {
   });
 
   // Two SQLite connections in one thread, one holding the write lock across awaits, would
-  // block each other: the Kysely path is for PostgreSQL, and a process keeps one connection.
-  itWithSyncWrites('two logs on one file in one process keep one chain', async () => {
+  // block each other: on SQLite a process keeps one connection. On PostgreSQL these are two pools.
+  const itWithOneWriterPerProcess = variant.dialect === 'postgres' || !kyselyWrites ? it : it.skip;
+  itWithOneWriterPerProcess('two logs on one database in one process keep one chain', async () => {
     const first = await open();
     const second = await open();
     for (let index = 0; index < 50; index += 1) {
@@ -382,7 +410,7 @@ describe.each(variants)('the audit log ($name)', ({ engine, kyselyWrites }) => {
     expect(await first.verify()).toMatchObject({ ok: true, checked: 50 });
   });
 
-  it('close flushes; append afterwards is AUDIT_LOG_CLOSED', async () => {
+  itOnSqlite('close flushes; append afterwards is AUDIT_LOG_CLOSED', 'only SQLite is opened from a file', async (engine) => {
     const log = await openAuditLog({ file: file(), engine, flushDelayMs: 60_000 });
     log.append(input(0));
     await log.close();
@@ -395,9 +423,9 @@ describe.each(variants)('the audit log ($name)', ({ engine, kyselyWrites }) => {
   });
 
   it('keeps records queued when the database fails, reports it, and refuses past maxPending with AUDIT_BACKLOG', async () => {
-    const state = await openStateDatabase({ file: file(), engine });
+    const state = await connect();
     const errors: unknown[] = [];
-    const log = await openAuditLog({ db: kyselyWrites ? { ...state, sqlite: undefined } : state, maxPending: 3, flushDelayMs: 1, onError: (error) => errors.push(error) });
+    const log = await openAuditLog({ db: state, maxPending: 3, flushDelayMs: 1, onError: (error) => errors.push(error) });
     await state.close();
     log.append(input(0));
     log.append(input(1));
@@ -419,11 +447,22 @@ describe.each(variants)('the audit log ($name)', ({ engine, kyselyWrites }) => {
     log.append(input(1));
     log.flushSync();
     expect(log.pending).toBe(0);
-    const other = await openStateDatabase({ file: file(), engine });
+    const other = await connect();
     const rows = await other.kysely.$extendTables<{ audit_log: { seq: number } }>().selectFrom('audit_log').select('seq').execute();
-    await other.close();
     expect(rows).toHaveLength(2);
   });
+
+  if (variant.dialect === 'postgres') {
+    it('keeps one chain when logs on four pools append at once, in small batches', async () => {
+      const logs = await Promise.all(Array.from({ length: 4 }, () => open({ maxBatch: 5, flushDelayMs: 1 })));
+      for (let index = 0; index < 400; index += 1) logs[index % logs.length]!.append(input(index));
+      await Promise.all(logs.map((log) => log.flush()));
+      const records = await logs[0]!.list();
+      expect(records.map((record) => record.seq)).toEqual(Array.from({ length: 400 }, (_, index) => index + 1));
+      expect(recomputeChain(records)).toBe(true);
+      expect(await logs[3]!.verify()).toMatchObject({ ok: true, checked: 400 });
+    });
+  }
 });
 
 describe('openAuditLog', () => {

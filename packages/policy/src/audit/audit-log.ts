@@ -45,11 +45,13 @@ export interface AuditPruneOptions {
 
 /**
  * The append-only, hash-chained audit log in the state database. `append` only queues
- * (microseconds); batches are written in `BEGIN IMMEDIATE` transactions that chain from
- * the head the last writer recorded, so any number of processes can append to one file
- * and the chain stays one line. Everything that reads flushes this process's queue first.
+ * (microseconds); batches are written in write transactions (`BEGIN IMMEDIATE` on SQLite,
+ * the advisory write lock on PostgreSQL) that chain from the head the last writer
+ * recorded, so any number of processes can append to one database and the chain stays
+ * one line. Everything that reads flushes this process's queue first.
  */
 export interface AuditLog {
+  /** Where the log is, for messages: the database's `location` (a file, or a PostgreSQL address without password). */
   readonly file: string;
   /** Records queued and not yet written. */
   readonly pending: number;
@@ -136,7 +138,7 @@ export async function openAuditLog(options: OpenAuditLogOptions): Promise<AuditL
 
 function createAuditLog(state: StateDatabase, owned: boolean, options: OpenAuditLogOptions): AuditLog {
   const db = state.kysely.$extendTables<AuditTables>();
-  const { file } = state;
+  const file = state.location;
   const flushDelayMs = options.flushDelayMs ?? AUDIT_FLUSH_DELAY_MS;
   const maxBatch = Math.max(1, options.maxBatch ?? AUDIT_MAX_BATCH);
   const maxPending = options.maxPending ?? 100_000;
@@ -210,7 +212,12 @@ function createAuditLog(state: StateDatabase, owned: boolean, options: OpenAudit
     sync.prepare('UPDATE audit_chain SET head_seq = ?, head_hash = ? WHERE id = 1').run(prev.seq, prev.hash);
   };
 
-  /** The same through Kysely, for engines without the synchronous API (PostgreSQL later). */
+  /**
+   * The same through Kysely, for PostgreSQL (no synchronous API). Inside the write
+   * transaction, which on PostgreSQL holds the database's write lock (an advisory lock)
+   * before this reads the head, so writers from any number of pools and processes chain
+   * one after another, never from the same head.
+   */
   const writeKysely = async (trx: AuditDb, fields: readonly AuditFields[]): Promise<void> => {
     const { head, damage } = await readChainState(trx);
     let prev: ChainPoint;

@@ -50,17 +50,18 @@ export type AuditTables = {
 export type AuditDb = Kysely<StateTables & AuditTables>;
 
 /** The audit log's tables in the state database. Released migrations never change: add new ones. */
-// `seq` is INTEGER PRIMARY KEY: SQLite's rowid itself, so appends add no second index.
-// (On PostgreSQL this module will want bigint; that engine gets its own migrations.)
+// On SQLite `seq` is INTEGER PRIMARY KEY: the rowid itself (64-bit), so appends add no
+// second index. PostgreSQL's integer is 32-bit, so there the counters are bigint.
 export const auditStateModule: StateModule = {
   name: 'audit',
   migrations: [
     {
       name: '001-audit-log',
-      up: async (db) => {
+      up: async (db, dialect) => {
+        const counter = dialect === 'postgres' ? 'bigint' : 'integer';
         await db.schema
           .createTable('audit_log')
-          .addColumn('seq', 'integer', (column) => column.primaryKey())
+          .addColumn('seq', counter, (column) => column.primaryKey())
           .addColumn('time', 'text', (column) => column.notNull())
           .addColumn('principal', 'text', (column) => column.notNull())
           .addColumn('client', 'text', (column) => column.notNull())
@@ -81,12 +82,12 @@ export const auditStateModule: StateModule = {
         await db.schema
           .createTable('audit_chain')
           .addColumn('id', 'integer', (column) => column.primaryKey().check(sql`id = 1`))
-          .addColumn('head_seq', 'integer', (column) => column.notNull())
+          .addColumn('head_seq', counter, (column) => column.notNull())
           .addColumn('head_hash', 'text', (column) => column.notNull())
-          .addColumn('anchor_seq', 'integer', (column) => column.notNull())
+          .addColumn('anchor_seq', counter, (column) => column.notNull())
           .addColumn('anchor_hash', 'text', (column) => column.notNull())
           .addColumn('anchor_time', 'text')
-          .addColumn('pruned', 'integer', (column) => column.notNull())
+          .addColumn('pruned', counter, (column) => column.notNull())
           .execute();
         await db
           .$extendTables<AuditTables>()

@@ -73,7 +73,7 @@ describe('verify against arbitrary tampering (property)', () => {
         await copyFile(template, file);
         const state = await openStateDatabase({ file, engine });
         const dump = async (): Promise<string> =>
-          state.sqlite!.writeSync((sync) =>
+          state.sqlite.writeSync((sync) =>
             JSON.stringify([
               sync.prepare('SELECT * FROM audit_log ORDER BY seq').all(),
               sync.prepare('SELECT head_seq, head_hash, anchor_seq, anchor_hash FROM audit_chain').all(),
@@ -82,7 +82,7 @@ describe('verify against arbitrary tampering (property)', () => {
         const before = await dump();
         for (const change of tampers) {
           try {
-            await state.sqlite!.writeSync((sync) => {
+            await state.sqlite.writeSync((sync) => {
               if (change.kind === 'update') sync.prepare(`UPDATE audit_log SET ${change.column} = ? WHERE seq = ?`).run(change.value, change.seq);
               else if (change.kind === 'delete') sync.prepare('DELETE FROM audit_log WHERE seq = ?').run(change.seq);
               else if (change.kind === 'chain') sync.prepare(`UPDATE audit_chain SET ${change.column} = ?`).run(change.value);
