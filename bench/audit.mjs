@@ -1,4 +1,6 @@
-// The audit log benchmark: `npm run bench:audit`. Prints the cost of `append` on the
+// The audit log benchmark: `npm run bench:audit`. Prints the CPU a flush costs per record
+// (redaction, chain, sha256, insert: what each gateway call costs after its reply; `--flush`
+// prints only that, for `node --cpu-prof`), the cost of `append` on the
 // gateway's hot path (µs per call: it only queues), how fast queued records are written
 // (records/s, in batched BEGIN IMMEDIATE transactions), the same with several processes
 // appending to one file, and how fast `verify` walks the chain. Measured on the state
@@ -15,6 +17,8 @@ import { bundleWorkspace, machine, median, workspaceBundleFile } from './harness
 
 const records = Number(process.env.AUDIT_BENCH_RECORDS ?? 100_000);
 const bundleName = 'audit-bench';
+const flushOnly = process.argv[2] === '--flush';
+const FLUSH_RECORDS = 20_000;
 
 /** One record as the gateway appends it: a tool call with a digest of its arguments. */
 function record(audit, index, client = 'claude-code') {
@@ -57,9 +61,36 @@ const rows = [];
 const row = (name, value, unit, note = '') => rows.push({ name, value, unit, note });
 const engine = audit.loadSqliteEngine().name;
 
+/**
+ * CPU time (user + system, this process) per record of writing queued records in the
+ * default batches: redaction, chaining, sha256 and the inserts, the part of a gateway
+ * call's cost that runs after the reply. The median of 5 rounds of 20 000 records.
+ */
+async function flushCpuPerRecord() {
+  const log = await audit.openAuditLog({ file: path.join(dir, 'flush.db'), flushDelayMs: 60_000, maxPending: FLUSH_RECORDS + 1 });
+  const inputs = Array.from({ length: 1000 }, (_, index) => ({
+    ...record(audit, index),
+    // Some records carry a note, as denied and failed calls do.
+    ...(index % 10 === 0 ? { detail: `upstream error ${index % 7}: connection reset` } : {}),
+  }));
+  const rounds = [];
+  for (let round = 0; round < 5; round += 1) {
+    for (let index = 0; index < FLUSH_RECORDS; index += 1) log.append({ ...inputs[index % 1000], time: new Date() });
+    const started = process.cpuUsage();
+    await log.flush();
+    const used = process.cpuUsage(started);
+    rounds.push((used.user + used.system) / FLUSH_RECORDS);
+  }
+  const result = await log.verify();
+  if (!result.ok || result.checked !== 5 * FLUSH_RECORDS) throw new Error(`flush chain: ${JSON.stringify(result)}`);
+  await log.close();
+  row('flush CPU per record (default batches)', median(rounds), 'µs CPU', `median of 5 × ${FLUSH_RECORDS.toLocaleString('en')} records: redaction, chain, sha256, insert`);
+}
+
 try {
+  await flushCpuPerRecord();
   // ---- hot path: append only queues --------------------------------------------------
-  {
+  if (!flushOnly) {
     const log = await audit.openAuditLog({ file: path.join(dir, 'append.db'), flushDelayMs: 60_000, maxBatch: records + 1, maxPending: records + 1 });
     // Inputs built beforehand (the gateway has its record anyway); digestArguments is its own figure.
     const inputs = Array.from({ length: 1000 }, (_, index) => record(audit, index));
@@ -91,7 +122,7 @@ try {
   }
 
   // ---- steady traffic: appends spread over the event loop, written by the timer ------
-  {
+  if (!flushOnly) {
     const log = await audit.openAuditLog({ file: path.join(dir, 'steady.db') });
     const inputs = Array.from({ length: 1000 }, (_, index) => record(audit, index));
     const started = performance.now();
@@ -105,7 +136,7 @@ try {
   }
 
   // ---- several processes on one file ----------------------------------------------------
-  {
+  if (!flushOnly) {
     const processes = 4;
     const file = path.join(dir, 'shared.db');
     await (await audit.openAuditLog({ file })).close();

@@ -270,14 +270,8 @@ try {
   const noop = await cliTime(['sync'], runs.noop);
   const noopJson = JSON.parse(cli(['sync', '--json']).stdout);
   const after = await snapshot(home);
-  // The per-user sync lock is a file created and removed in the state folder on every
-  // run: it leaves only that folder's mtime changed. Reported below; anything else fails.
-  const lockOnly = (change) => change.startsWith(`changed ${paths.state} (d:`);
-  const allChanges = snapshotDiff(before, after);
-  const written = allChanges.filter((change) => !lockOnly(change));
-  if (allChanges.some(lockOnly)) {
-    notes.push(`no-op sync: no client file, skill folder, journal or run record changed; only the mtime of ${path.relative(home, paths.state)}/ (the sync lock, created and removed each run).`);
-  }
+  // Not even the per-user sync lock: a plan with nothing to write takes none.
+  const written = snapshotDiff(before, after);
   const applied = noopJson.scopes.map((scope) => scope.applied ?? {});
   const reported = applied.reduce((sum, scope) => sum + (scope.written?.length ?? 0) + (scope.skillsWritten?.length ?? 0) + (scope.skillsRemoved?.length ?? 0), 0);
   if (!noopJson.inSync || reported > 0 || written.length > 0) {
@@ -325,7 +319,7 @@ try {
   const before26 = await snapshot(home);
   const noop26 = await on26(['sync']);
   const status26 = await on26(['status']);
-  const unchanged26 = snapshotDiff(before26, await snapshot(home)).filter((change) => !lockOnly(change));
+  const unchanged26 = snapshotDiff(before26, await snapshot(home));
   if (unchanged26.length > 0) throw new Error(`no-op sync on Node ${peer.nodeVersion} wrote:\n${unchanged26.slice(0, 20).join('\n')}`);
 
   // ---- The peer: the same N local skills into the same clients, fresh HOME per sample. ----

@@ -72,12 +72,9 @@ const workspaceSideEffectFree = {
   },
 };
 
-async function buildCli() {
-  // Built beside dist/ and swapped in, so a CLI (or a test run) using dist/ meanwhile never finds it half-written or gone.
-  const fresh = `${dist}.${process.pid}.tmp`;
-  await rm(fresh, { recursive: true, force: true });
+async function buildInto(fresh) {
   const dashboard = buildDashboard(path.join(fresh, 'dashboard'));
-  const result = await esbuild.build({
+  const bundle = esbuild.build({
     ...common,
     absWorkingDir: root,
     metafile: true,
@@ -97,8 +94,24 @@ async function buildCli() {
     minifySyntax: true,
     sourcemap: false,
   });
-  await copyWasmAssets(result.metafile);
-  await dashboard;
+  // Both settle before either failure is thrown, so nothing writes into `fresh` after the caller removes it.
+  const [built, page] = await Promise.allSettled([bundle, dashboard]);
+  if (built.status === 'rejected') throw built.reason;
+  if (page.status === 'rejected') throw page.reason;
+  await copyWasmAssets(built.value.metafile);
+}
+
+async function buildCli() {
+  // Built beside dist/ and swapped in, so a CLI (or a test run) using dist/ meanwhile never finds it half-written or gone.
+  const fresh = `${dist}.${process.pid}.tmp`;
+  await rm(fresh, { recursive: true, force: true });
+  try {
+    await buildInto(fresh);
+  } catch (error) {
+    // A failed build (a compile error) leaves nothing beside dist/.
+    await rm(fresh, { recursive: true, force: true });
+    throw error;
+  }
   const stale = `${dist}.${process.pid}.old`;
   // Another build may swap its own in between our two renames: then move that one aside too.
   for (let attempt = 0; ; attempt += 1) {

@@ -30,7 +30,7 @@ function record(index: number): AuditInput {
 async function withDatabase(task: (sql: (statement: string) => void) => void): Promise<void> {
   const state = await openStateDatabase({ file: database });
   try {
-    await state.sqlite!.writeSync((sync) => {
+    await state.sqlite.writeSync((sync) => {
       task((statement) => {
         sync.exec(statement);
       });

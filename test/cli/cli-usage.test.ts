@@ -58,6 +58,12 @@ describe('skillsync usage (built CLI, no TTY)', () => {
       'store verify',
       'store prune',
       'keygen',
+      'login',
+      'logout',
+      'whoami',
+      'publish',
+      'yank',
+      'deprecate',
       'secret set',
       'secret get',
       'secret list',
@@ -81,6 +87,9 @@ describe('skillsync usage (built CLI, no TTY)', () => {
       'audit prune',
       'policy check',
       'policy test',
+      'server',
+      'server init',
+      'server token',
     ]);
   });
 

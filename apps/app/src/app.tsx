@@ -9,10 +9,15 @@ import { ActivityPage } from './pages/activity.js';
 import { BuilderPage } from './pages/builder.js';
 import { ConnectorsPage } from './pages/connectors.js';
 import { DriftPage } from './pages/drift.js';
+import { OrgAuditPage } from './pages/org-audit.js';
+import { OrgParityPage } from './pages/org-parity.js';
+import { OrgSkillsPage } from './pages/org-skills.js';
+import { OrgTeamsPage } from './pages/org-teams.js';
+import { OrgTokensPage } from './pages/org-tokens.js';
 import { OverviewPage } from './pages/overview.js';
 import { PoliciesPage } from './pages/policies.js';
 import { SkillsPage } from './pages/skills.js';
-import { Link, PAGES, useCurrentPage, type PagePath } from './router.js';
+import { Link, PAGES, sectionOf, useCurrentPage, type PagePath } from './router.js';
 
 const pageComponents: Readonly<Record<PagePath, () => ReactNode>> = {
   '/': OverviewPage,
@@ -22,6 +27,11 @@ const pageComponents: Readonly<Record<PagePath, () => ReactNode>> = {
   '/activity': ActivityPage,
   '/policies': PoliciesPage,
   '/builder': BuilderPage,
+  '/org': OrgParityPage,
+  '/org/skills': OrgSkillsPage,
+  '/org/teams': OrgTeamsPage,
+  '/org/tokens': OrgTokensPage,
+  '/org/audit': OrgAuditPage,
 };
 
 export function App(props: { readonly token: string | undefined }): ReactNode {
@@ -82,7 +92,7 @@ function Shell(): ReactNode {
           <ul>
             {PAGES.map((entry) => (
               <li key={entry.path}>
-                <Link to={entry.path} current={entry.path === page} className="nav-link">
+                <Link to={entry.path} current={entry.path === sectionOf(page)} className="nav-link">
                   {entry.label}
                   {entry.path === '/drift' && driftCount > 0 ? (
                     <span className="count" aria-label={`${driftCount} drifted`}>

@@ -38,7 +38,11 @@ const toneOf: Readonly<Record<string, string>> = {
   'via-gateway': 'good',
   allow: 'good',
   ok: 'good',
+  current: 'good',
+  active: 'good',
   missing: 'warn',
+  behind: 'warn',
+  deprecated: 'warn',
   modified: 'warn',
   outdated: 'warn',
   drift: 'warn',
@@ -49,7 +53,10 @@ const toneOf: Readonly<Record<string, string>> = {
   conflict: 'bad',
   error: 'bad',
   deny: 'bad',
+  denied: 'bad',
   held: 'bad',
+  drifted: 'bad',
+  yanked: 'bad',
 };
 
 /** A state word in its colour; the word itself always says it (colour is never the only cue). */

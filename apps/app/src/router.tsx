@@ -9,12 +9,27 @@ export const PAGES = [
   { path: '/activity', label: 'Activity' },
   { path: '/policies', label: 'Policies' },
   { path: '/builder', label: 'Builder' },
+  { path: '/org', label: 'Org' },
 ] as const;
 
-export type PagePath = (typeof PAGES)[number]['path'];
+/** The Org page's tabs: the navigation's Org entry leads to the first. */
+export const ORG_PAGES = [
+  { path: '/org', label: 'Parity' },
+  { path: '/org/skills', label: 'Skills' },
+  { path: '/org/teams', label: 'Teams' },
+  { path: '/org/tokens', label: 'Tokens' },
+  { path: '/org/audit', label: 'Audit' },
+] as const;
+
+export type PagePath = (typeof PAGES)[number]['path'] | (typeof ORG_PAGES)[number]['path'];
 
 export function pageOf(pathname: string): PagePath {
-  return PAGES.find((page) => page.path === pathname)?.path ?? '/';
+  return [...PAGES, ...ORG_PAGES].find((page) => page.path === pathname)?.path ?? '/';
+}
+
+/** The navigation entry a page belongs to: an Org tab, to Org. */
+export function sectionOf(page: PagePath): PagePath {
+  return page.startsWith('/org') ? '/org' : page;
 }
 
 export function navigate(path: PagePath): void {

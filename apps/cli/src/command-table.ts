@@ -71,6 +71,41 @@ export const keygenOptions = {
   force: { type: 'boolean', description: 'Overwrite existing key files' },
 } as const satisfies OptionSpecs;
 
+// The org registry (skillsync server): the address form is docs/server-api.md "Addresses".
+const registryOption = {
+  registry: { type: 'string', value: 'address', description: 'The org registry, http(s)://host[:port]/v0.1/orgs/<org> (default: the manifest `registry`, else the one registry you are logged in to)' },
+} as const satisfies OptionSpecs;
+
+// Never a token option: a token typed on the command line stays in the shell history.
+export const loginOptions = {
+  ...registryOption,
+  'token-stdin': { type: 'boolean', description: 'Read the token from stdin (for scripts) instead of asking at a hidden prompt' },
+  'no-profile': { type: 'boolean', description: "Do not apply the org's profile (required and blocked skills and connectors, policies) on this machine" },
+} as const satisfies OptionSpecs;
+
+export const logoutOptions = { ...registryOption } as const satisfies OptionSpecs;
+
+export const whoamiOptions = { ...registryOption } as const satisfies OptionSpecs;
+
+export const publishOptions = {
+  ...registryOption,
+  tag: { type: 'string', value: 'tag', description: 'The dist-tag that points at this version (default: latest)' },
+  team: { type: 'string', value: 'team', description: 'Make a new skill visible to this team only (default: the whole org)' },
+  sign: { type: 'boolean', description: 'Sign the integrity with your key: keys/skillsync-signing.pem in the skillsync config folder (`skillsync keygen` makes it)' },
+  key: { type: 'string', value: 'key.pem', description: 'Sign with this ed25519 private key instead (implies --sign)' },
+} as const satisfies OptionSpecs;
+
+export const yankOptions = {
+  ...registryOption,
+  message: { type: 'string', value: 'text', description: 'Why, for whoever still has it pinned' },
+} as const satisfies OptionSpecs;
+
+export const deprecateOptions = {
+  ...registryOption,
+  message: { type: 'string', value: 'text', description: 'What to use instead, shown whenever the version is installed (required unless --undo)' },
+  undo: { type: 'boolean', description: 'Take the deprecation back' },
+} as const satisfies OptionSpecs;
+
 // Never a value option: a secret typed on the command line stays in the shell history.
 export const secretSetOptions = {
   'from-env': { type: 'string', value: 'VAR', description: 'Copy the value from environment variable VAR (instead of stdin or the hidden prompt)' },
@@ -175,6 +210,24 @@ export const auditPruneOptions = {
 export const policyCheckOptions = {} as const satisfies OptionSpecs;
 
 export const policyTestOptions = {} as const satisfies OptionSpecs;
+
+export const serverOptions = {
+  database: { type: 'string', value: 'file|url', description: 'A SQLite file, or a postgres:// URL shared by several servers (default: server/server.db in the skillsync state folder)' },
+  listen: { type: 'string', value: 'host:port', description: 'Where to serve the API (default 127.0.0.1:4873; :0 picks a free port)' },
+  blobs: { type: 'string', value: 'dir', description: 'Keep package files in this folder instead of the database' },
+} as const satisfies OptionSpecs;
+
+export const serverInitOptions = {
+  org: { type: 'string', value: 'slug', description: 'The org to create (required)' },
+  owner: { type: 'string', value: 'user', description: 'Its first owner, who gets the token (required)' },
+  database: { type: 'string', value: 'file|url', description: 'The server database, as for `skillsync server` (default: server/server.db in the skillsync state folder)' },
+} as const satisfies OptionSpecs;
+
+export const serverTokenOptions = {
+  org: { type: 'string', value: 'slug', description: 'The org (required)' },
+  user: { type: 'string', value: 'user', description: 'One of its owners, who gets the token (required)' },
+  database: { type: 'string', value: 'file|url', description: 'The server database, as for `skillsync server` (default: server/server.db in the skillsync state folder)' },
+} as const satisfies OptionSpecs;
 
 /** Every command, in the order help lists them. Handlers load only when their command runs. */
 export const commandTable: readonly CommandSpec[] = [
@@ -342,6 +395,79 @@ export const commandTable: readonly CommandSpec[] = [
     load: async () => (await import('./commands/keygen.js')).keygenHandler,
   }),
   defineCommand({
+    name: 'login',
+    summary: 'Log in to an org registry with a token, kept in the secret store',
+    description:
+      'Asks for the token at a prompt that does not echo (or reads it from stdin with --token-stdin), checks it with the registry (GET /v0.1/whoami), and only then keeps it in the secret store, one token per registry address; the address is recorded in registries.json in the skillsync config folder, never the token. Prints who you are in the org. From then on the org profile (what your teams must and must not run) is the top scope of sync, status and the gateway, unless you pass --no-profile (docs/org-profiles.md); login fetches it once. In CI, set SKILLSYNC_REGISTRY_TOKEN and SKILLSYNC_REGISTRY (the address it is for) instead of logging in: that token goes to that registry and those you are logged in to, never to one a manifest or lockfile merely names. Exits 1 when the registry refuses the token; nothing is stored then.',
+    positionals: [],
+    options: loginOptions,
+    examples: [
+      { command: 'skillsync login --registry https://skills.example.com/v0.1/orgs/acme', description: 'Paste your token at the hidden prompt' },
+      { command: 'skillsync login --registry http://127.0.0.1:4873/v0.1/orgs/acme --token-stdin < token.txt', description: 'Log in from a script' },
+    ],
+    load: async () => (await import('./commands/login.js')).loginHandler,
+  }),
+  defineCommand({
+    name: 'logout',
+    summary: 'Forget the token of an org registry',
+    description: 'Removes the token from the secret store and the address from registries.json; the token stays valid on the server until an admin revokes it or it expires. Exits 1 when you were not logged in to that registry.',
+    positionals: [],
+    options: logoutOptions,
+    examples: [
+      { command: 'skillsync logout', description: 'Log out of the registry you are logged in to' },
+      { command: 'skillsync logout --registry https://skills.example.com/v0.1/orgs/acme', description: 'Log out of one of several' },
+    ],
+    load: async () => (await import('./commands/logout.js')).logoutHandler,
+  }),
+  defineCommand({
+    name: 'whoami',
+    summary: 'Show who you are in an org registry: user, org, role, teams and token',
+    description: 'Asks the registry with your stored token (or SKILLSYNC_REGISTRY_TOKEN, for SKILLSYNC_REGISTRY). Exits 1 when you are not logged in or the token is refused.',
+    positionals: [],
+    options: whoamiOptions,
+    examples: [
+      { command: 'skillsync whoami', description: 'Your user, role and teams' },
+      { command: 'skillsync whoami --json', description: 'The same, with the token scopes and expiry, for scripts' },
+    ],
+    load: async () => (await import('./commands/whoami.js')).whoamiHandler,
+  }),
+  defineCommand({
+    name: 'publish',
+    summary: 'Publish a skill to an org registry',
+    description:
+      'Checks the folder as `validate --strict` does (any finding refuses it), packs it as `pack` does, signs the integrity with --sign, and uploads it; the registry recomputes the integrity and refuses a mismatch. Published versions never change: bump metadata.version to publish again. A publish whose answer was lost is retried safely. Exits 1 on findings or a refusal (e.g. SERVER_FORBIDDEN for a member token).',
+    positionals: [{ name: 'folder', description: 'The skill folder (default: the current folder)' }],
+    options: publishOptions,
+    examples: [
+      { command: 'skillsync publish skills/triage-bug', description: 'Publish as latest to the manifest registry' },
+      { command: 'skillsync publish --tag beta --team platform --sign', description: 'A signed beta, visible to one team' },
+    ],
+    load: async () => (await import('./commands/publish.js')).publishHandler,
+  }),
+  defineCommand({
+    name: 'yank',
+    summary: 'Yank a published version: no new install resolves it',
+    description: 'A yanked version is never picked by a new resolution, but a lockfile that pins it still installs it (install --frozen). A yank is final: publish a fixed version instead of taking it back.',
+    positionals: [{ name: 'package', description: 'The published version to yank, as name@version', required: true }],
+    options: yankOptions,
+    examples: [
+      { command: 'skillsync yank triage-bug@1.2.0 --message "leaks the issue body into logs"', description: 'Yank with a reason' },
+      { command: 'skillsync yank triage-bug@1.2.0 --json', description: 'The same, for scripts' },
+    ],
+    load: async () => (await import('./commands/yank.js')).yankHandler,
+  }),
+  defineCommand({
+    name: 'deprecate',
+    summary: 'Deprecate a published version with a message; it still installs',
+    positionals: [{ name: 'package', description: 'The published version to deprecate, as name@version', required: true }],
+    options: deprecateOptions,
+    examples: [
+      { command: 'skillsync deprecate triage-bug@1.0.0 --message "use 2.x: it reads the new tracker"', description: 'Deprecate with advice' },
+      { command: 'skillsync deprecate triage-bug@1.0.0 --undo', description: 'Take the deprecation back' },
+    ],
+    load: async () => (await import('./commands/deprecate.js')).deprecateHandler,
+  }),
+  defineCommand({
     name: 'secret set',
     summary: 'Store a secret for ${secret:NAME} references (never printed)',
     description:
@@ -420,7 +546,7 @@ export const commandTable: readonly CommandSpec[] = [
     name: 'sync',
     summary: 'Put the skills, connectors and instructions into every AI client',
     description:
-      'Writes each target client in its own dialect, keeping everything else in its files byte-identical. A file that cannot be parsed is left untouched and reported (exit 1); the other clients are still synced. Entries someone else owns with our name are never overwritten. Every run can be undone with `skillsync rollback`. Skills must be installed first (`skillsync install`).',
+      'Writes each target client in its own dialect, keeping everything else in its files byte-identical. A file that cannot be parsed is left untouched and reported (exit 1); the other clients are still synced. Entries someone else owns with our name are never overwritten. Every run can be undone with `skillsync rollback`. Skills must be installed first (`skillsync install`). With an org profile (`skillsync login`), sync fetches it first (3 s at most; the cached one otherwise), installs the skills it requires, and refuses what it blocks with the reason (PROFILE_BLOCKED, exit 1); --dry-run and --check use the cached profile.',
     positionals: [],
     options: syncOptions,
     examples: [
@@ -434,7 +560,7 @@ export const commandTable: readonly CommandSpec[] = [
   defineCommand({
     name: 'status',
     summary: 'Show every managed item per client and scope: in-sync, missing, modified, …',
-    description: 'Read-only and exit 0; `skillsync sync --check` is the gate that fails on drift.',
+    description: 'Read-only and exit 0 whatever drifted (`skillsync sync --check` is the gate that fails on drift); exit 1 when something violates your org profile (PROFILE_BLOCKED: a blocked skill or connector in a manifest or a client file, a required skill missing or pinned outside its required versions). Uses the cached org profile: never the network.',
     positionals: [],
     options: statusOptions,
     examples: [
@@ -626,5 +752,45 @@ export const commandTable: readonly CommandSpec[] = [
       { command: 'skillsync policy test --json', description: 'Results as JSON, for CI' },
     ],
     load: async () => (await import('./commands/policy.js')).policyTestHandler,
+  }),
+  defineCommand({
+    name: 'server',
+    summary: "Run the org server: your team's registry, roles, profiles and parity over one HTTP API",
+    description:
+      'Serves the API of docs/server-api.md until Ctrl-C (or SIGTERM), then lets requests under way finish. Everything lives in one SQLite file by default; with --database postgres://… several servers can share one PostgreSQL (they are stateless, and a change made through one reaches the event streams of all). Prints the address once it listens (with --json, one JSON line), and one JSON log line per request on stderr (method, route, status, time, user; never a token). Create the first org and its owner token with `skillsync server init`. The server speaks plain HTTP: anywhere but on this machine, put a TLS proxy in front of it, or tokens cross the network in clear.',
+    positionals: [],
+    options: serverOptions,
+    examples: [
+      { command: 'skillsync server', description: 'Serve on 127.0.0.1:4873 from the default SQLite file' },
+      { command: 'skillsync server --database postgres://skillsync@db:5432/skillsync --listen 0.0.0.0:4873', description: 'One of several servers sharing PostgreSQL, behind a TLS proxy' },
+      { command: 'skillsync server --blobs /srv/skillsync/packages', description: 'Keep package files on disk instead of in the database' },
+    ],
+    load: async () => (await import('./commands/server.js')).serverHandler,
+  }),
+  defineCommand({
+    name: 'server init',
+    summary: 'Create an org on the server database, with its first owner and their token',
+    description:
+      'Creates the org (signatures not required, reporting off, no trusted keys), the owner, and a token for them with the admin scope, valid 90 days. The token is printed once, on stdout, and stored only as its SHA-256: keep it now (`skillsync login --registry <address>` reads it). Refuses an org that exists (SERVER_CONFLICT). Run it with the same --database as the server; a running server sees the new org at once.',
+    positionals: [],
+    options: serverInitOptions,
+    examples: [
+      { command: 'skillsync server init --org acme --owner alice', description: 'The first org of a new server, and its owner token' },
+      { command: 'skillsync server init --org acme --owner alice --json', description: 'The same as JSON, for a setup script' },
+    ],
+    load: async () => (await import('./commands/server.js')).serverInitHandler,
+  }),
+  defineCommand({
+    name: 'server token',
+    summary: 'Issue a new token for an owner of an org, straight in the server database',
+    description:
+      'The way back in when every owner token is lost or expired: creates a token with the admin scope, valid 90 days, for --user, who must be an owner of --org, without going through the API (so whoever can run it holds the server database anyway). The token is printed once, on stdout, and stored only as its SHA-256; the owner\'s other tokens stay as they are (revoke lost ones with DELETE /orgs/{org}/tokens/{id}). Refuses an org or member that does not exist (SERVER_NOT_FOUND) and a member who is not an owner (SERVER_FORBIDDEN). Run it with the same --database as the server.',
+    positionals: [],
+    options: serverTokenOptions,
+    examples: [
+      { command: 'skillsync server token --org acme --user alice', description: "A new token for acme's owner alice" },
+      { command: 'skillsync server token --org acme --user alice --database postgres://skillsync@db:5432/skillsync --json', description: 'The same against PostgreSQL, as JSON for a script' },
+    ],
+    load: async () => (await import('./commands/server.js')).serverTokenHandler,
   }),
 ];

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createEnv, skillsyncPaths, type Env } from '@skillsync/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { prepareGovernance, principalOf, type GovernanceOptions } from './gateway-governance.js';
+import { orgProfileCacheFile } from './org-profiles.js';
 
 const dirs: string[] = [];
 
@@ -64,6 +65,39 @@ describe('prepareGovernance', () => {
     await writeFile(path.join(userPolicies, 'rules.cedar'), 'forbid (principal, action == Skillsync::Action::"nope", resource);\n');
     await expect(user.reloadPolicies()).rejects.toMatchObject({ code: 'POLICY_INVALID' });
     expect(await user.hooks.authorize?.(request)).toMatchObject({ decision: 'deny', policyIds: ['rules#1'] });
+  });
+
+  it("adds the cached org profile's policies on top of the scopes', each under its org, and refuses an invalid one", async () => {
+    const { env, userPolicies } = await world();
+    const address = 'https://skills.example.com/v0.1/orgs/acme';
+    const config = skillsyncPaths(env).config;
+    await mkdir(config, { recursive: true });
+    await writeFile(path.join(config, 'registries.json'), JSON.stringify({ registries: [{ address, secret: 'registry.x', user: 'ada', savedAt: '2026-01-01T00:00:00.000Z' }] }));
+    const cache = (policies: { id: string; text: string }[]): Promise<void> =>
+      mkdir(path.dirname(orgProfileCacheFile(env, address)), { recursive: true }).then(() =>
+        writeFile(
+          orgProfileCacheFile(env, address),
+          JSON.stringify({ address, fetchedAt: '2026-01-01T00:00:00.000Z', profile: { revision: 'r', sources: ['org'], required: [], blockedSkills: [], blockedConnectors: [], policies, conflicts: [] } }),
+        ),
+      );
+    await cache([{ id: 'team:platform/no-echo', text: FORBID_ECHO }]);
+    const request = { principal: { user: 'ada' }, action: 'callTool', resource: { type: 'Tool', id: 'echo', connector: 'local' }, context: { client: 'x' } } as const;
+
+    // Over the built-in default policy when the scopes have no files…
+    const alone = prepareGovernance(options(env));
+    expect(await alone.open()).toMatchObject({ builtIn: true, policyIds: ['default-permit-all', 'org:acme/team:platform/no-echo#0'] });
+    expect(await alone.hooks.authorize?.(request)).toMatchObject({ decision: 'deny', policyIds: ['org:acme/team:platform/no-echo#0'] });
+
+    // …and over the scopes' own files when they have some.
+    await mkdir(userPolicies, { recursive: true });
+    await writeFile(path.join(userPolicies, 'rules.cedar'), PERMIT);
+    const withFiles = prepareGovernance(options(env, { scopes: ['user'] }));
+    expect((await withFiles.open()).policyIds).toEqual(['rules#0', 'org:acme/team:platform/no-echo#0']);
+    expect(await withFiles.hooks.authorize?.(request)).toMatchObject({ decision: 'deny' });
+
+    await cache([{ id: 'org/broken', text: 'forbid (principal, action == Skillsync::Action::"nope", resource);' }]);
+    await expect(withFiles.reloadPolicies()).rejects.toMatchObject({ code: 'POLICY_INVALID' });
+    expect(await withFiles.hooks.authorize?.(request)).toMatchObject({ decision: 'deny' });
   });
 
   it('refuses a policy folder it cannot read rather than fall back to the default', async () => {

@@ -14,6 +14,7 @@ import {
 } from '@skillsync/policy';
 import type { GatewayOptions, Principal } from '@skillsync/runtime';
 import { stateDatabaseFile } from '@skillsync/state';
+import { readOrgProfiles } from './org-profiles.js';
 import { policyDirs, type PolicyDir, type PolicyScope } from './policy-dirs.js';
 
 /**
@@ -159,8 +160,16 @@ export function prepareGovernance(options: GovernanceOptions): GatewayGovernance
  * are prefixed with the scope (`user:tools#0`, `project:tools#0`) so two files of the
  * same name cannot clash. A policy folder that exists but cannot be read refuses
  * (GATEWAY_POLICY_UNREADABLE): the gateway never runs without policies it was given.
+ * The org profiles' policies (as cached: no network) come on top, whatever the scope,
+ * each a file of its own with the id `org:<org>/<policy id>`; they are checked with the
+ * others, so an invalid one refuses the whole set like an invalid file.
  */
 export async function loadServedPolicies(env: Env, paths: SkillsyncPaths, scopes: readonly PolicyScope[]): Promise<{ files: PolicyFile[]; builtIn: boolean }> {
+  const [local, org] = await Promise.all([loadScopePolicies(env, paths, scopes), readOrgProfiles(env)]);
+  return { files: [...local.files, ...org.policies.map(({ id, text }): PolicyFile => ({ id, text }))], builtIn: local.builtIn };
+}
+
+async function loadScopePolicies(env: Env, paths: SkillsyncPaths, scopes: readonly PolicyScope[]): Promise<{ files: PolicyFile[]; builtIn: boolean }> {
   const sets: { dir: PolicyDir; count: number }[] = [];
   for (const dir of await policyDirs(env, paths)) {
     if (!scopes.includes(dir.scope)) continue;

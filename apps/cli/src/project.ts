@@ -1,9 +1,13 @@
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   findProjectManifest,
+  isRecord,
   loadManifests,
   LOCKFILE_FILE,
+  parseJsonRecord,
   parseLockfile,
   parseSkillSpecifier,
   serializeLockfile,
@@ -19,12 +23,7 @@ import {
   writeFileAtomic,
 } from '@skillsync/core';
 
-/**
- * The user and project manifests of `env`, parsed through the cache of parsed manifests
- * (`<cache>/manifests`). The cache is keyed by the identity of this build of skillsync:
- * every build writes new files, so the file holding this code is a new file (inode,
- * mtime) whenever the parser may have changed.
- */
+/** The user and project manifests of `env`, parsed through the cache of parsed manifests (`<cache>/manifests`). */
 export function readManifests(env: Env): Promise<LoadedManifests> {
   return loadManifests(env, { cache: manifestCache(env) });
 }
@@ -32,11 +31,20 @@ export function readManifests(env: Env): Promise<LoadedManifests> {
 let buildIdentity: string | undefined;
 
 function manifestCache(env: Env): ManifestCache {
+  return parsedFilesCache(env, 'manifests');
+}
+
+/**
+ * `<cache>/<name>`, where parsed files are kept, keyed by the identity of this build
+ * of skillsync: every build writes new files, so the file holding this code is a new
+ * file (inode, mtime) whenever a parser may have changed.
+ */
+export function parsedFilesCache(env: Env, name: string): { readonly dir: string; readonly key: string } {
   if (buildIdentity === undefined) {
     const self = statSync(fileURLToPath(import.meta.url));
     buildIdentity = `${self.ino}:${self.mtimeMs}:${self.size}`;
   }
-  return { dir: pathFor(env).join(skillsyncPaths(env).cache, 'manifests'), key: buildIdentity };
+  return { dir: pathFor(env).join(skillsyncPaths(env).cache, name), key: buildIdentity };
 }
 
 /**
@@ -48,10 +56,28 @@ export function lockfilePathFor(env: Env, manifests: Pick<LoadedManifests, 'user
   return owner === undefined ? undefined : pathFor(env).join(pathFor(env).dirname(owner.file), LOCKFILE_FILE);
 }
 
-/** The lockfile at `file`, or undefined when there is none yet. */
-export async function readLockfile(file: string): Promise<Lockfile | undefined> {
+/**
+ * The lockfile at `file`, or undefined when there is none yet. With `cache`
+ * (`parsedFilesCache(env, 'lockfiles')`), a lockfile this build has parsed before, text
+ * for text, is taken from there: checking every version and integrity in it is most of
+ * what reading it costs a `status` or no-op `sync`. The cache is an optimisation only:
+ * an unreadable or foreign entry is a miss, and failing to write one is ignored.
+ */
+export async function readLockfile(file: string, cache?: { readonly dir: string; readonly key: string }): Promise<Lockfile | undefined> {
   const text = await readTextIfExists(file);
-  return text === undefined ? undefined : parseLockfile(text, { file });
+  if (text === undefined) return undefined;
+  if (cache === undefined) return parseLockfile(text, { file });
+  const entryFile = path.join(cache.dir, `${sha256(file).slice(0, 32)}.json`);
+  const digest = sha256(`${cache.key}\0${file}\0${text}`);
+  const entry = parseJsonRecord((await readTextIfExists(entryFile).catch(() => undefined)) ?? '');
+  if (entry?.digest === digest && isRecord(entry.lockfile)) return entry.lockfile as unknown as Lockfile;
+  const lockfile = parseLockfile(text, { file });
+  await writeFileAtomic(entryFile, JSON.stringify({ digest, lockfile }), { mode: 0o600 }).catch(() => undefined);
+  return lockfile;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /**

@@ -2,6 +2,8 @@ import type { Env, SkillsyncPaths } from '@skillsync/core';
 import { applyPlan, type ApplyResult, type SyncItem, type SyncProblem, type SyncWarning } from '@skillsync/sync';
 import type { CommandResult } from './define-command.js';
 import { plural, shortPath } from './format.js';
+import { prepareOrgScope, renderOrgReport, type OrgSyncReport } from './org-sync.js';
+import { renderViolation, VIOLATION_CODE, type OrgViolation } from './org-violations.js';
 import { buildSyncPlans, clientChanges, driftItems, fixHint, saveFingerprints, unifiedDiff, type ScopePlan, type SyncScope } from './sync-context.js';
 import type { Ui } from './ui.js';
 
@@ -26,6 +28,8 @@ export interface SyncScopeReport {
   readonly drift: readonly (SyncItem & { readonly fix: string })[];
   readonly problems: readonly SyncProblem[];
   readonly warnings: readonly SyncWarning[];
+  /** What the org profiles refused here (not synced) or find wanting: each makes the sync exit 1. */
+  readonly violations: readonly OrgViolation[];
   /** Without --dry-run and --check: what was written. */
   readonly applied?: ApplyResult;
 }
@@ -35,6 +39,8 @@ export interface SyncData {
   /** True when nothing needed (or needs) writing in any scope. */
   readonly inSync: boolean;
   readonly scopes: readonly SyncScopeReport[];
+  /** The org profiles applied (absent where a caller passed plans of its own). */
+  readonly org?: OrgSyncReport;
 }
 
 export interface RunSyncOptions {
@@ -43,12 +49,20 @@ export interface RunSyncOptions {
   readonly scope: string | undefined;
   /** `--client`: only these clients (empty: every target client). */
   readonly clients: readonly string[];
+  /** `refresh`: fetch the org profiles first (`sync`, the daemon's Sync now); default: the cached ones. */
+  readonly profiles?: 'refresh' | 'cache';
 }
 
-/** `skillsync sync` and the daemon's "Sync now": plans every scope asked for and applies (or only reports) the plans. */
+/**
+ * `skillsync sync` and the daemon's "Sync now": plans every scope asked for and applies
+ * (or only reports) the plans. Applying first installs what the org profiles require and
+ * is not installed yet; `--dry-run` and `--check` only read.
+ */
 export async function runSync(env: Env, paths: SkillsyncPaths, options: RunSyncOptions): Promise<CommandResult<SyncData>> {
-  const plans = await buildSyncPlans({ env, paths, scope: options.scope, clients: options.clients });
-  return syncPlans(plans, { env, paths, mode: options.mode });
+  const org = await prepareOrgScope(env, paths, { refresh: options.profiles === 'refresh', install: options.mode === 'apply' });
+  const plans = await buildSyncPlans({ env, paths, scope: options.scope, clients: options.clients, org: org.profiles });
+  const result = await syncPlans(plans, { env, paths, mode: options.mode });
+  return { ok: result.ok && org.ok, data: { ...result.data, org: org.report } };
 }
 
 /** A scope's plan to apply, with (the daemon's repairs) only some of its files and skill folders to write. */
@@ -67,7 +81,7 @@ export async function syncPlans(
 ): Promise<CommandResult<SyncData>> {
   const { env, paths, mode } = options;
   const scopes: SyncScopeReport[] = [];
-  for (const { scope, manifest, projectRoot, clients, plan, fingerprints, only } of plans) {
+  for (const { scope, manifest, projectRoot, clients, plan, fingerprints, only, violations } of plans) {
     const root = projectRoot ?? env.home;
     const applied =
       mode === 'apply'
@@ -98,6 +112,7 @@ export async function syncPlans(
       drift: driftItems(plan).map((item) => ({ ...item, fix: fixHint(item) })),
       problems: plan.problems,
       warnings: plan.warnings,
+      violations,
       ...(applied === undefined ? {} : { applied }),
     });
   }
@@ -107,13 +122,14 @@ export async function syncPlans(
   const problems = scopes.some((scope) => scope.problems.length > 0);
   const skipped = scopes.some((scope) => (scope.applied?.skipped.length ?? 0) > 0);
   const conflicts = scopes.some((scope) => scope.drift.some((item) => item.status === 'conflict'));
-  const ok = mode === 'check' ? !problems && scopes.every((scope) => scope.drift.length === 0) : !problems && !skipped && !conflicts;
+  const violations = scopes.some((scope) => scope.violations.length > 0);
+  const ok = !violations && (mode === 'check' ? !problems && scopes.every((scope) => scope.drift.length === 0) : !problems && !skipped && !conflicts);
   const data: SyncData = { mode, inSync, scopes };
   return { ok, data };
 }
 
 export function renderSync(data: SyncData, ui: Ui, env: Env): string {
-  const lines: string[] = [];
+  const lines: string[] = data.org === undefined ? [] : renderOrgReport(data.org, ui, env);
   for (const scope of data.scopes) {
     const root = scope.projectRoot ?? undefined;
     const show = (file: string): string => shortPath(env, file, root);
@@ -160,6 +176,7 @@ export function renderSync(data: SyncData, ui: Ui, env: Env): string {
     const unsupported = scope.items.filter((item) => item.status === 'unsupported').length;
     if (!ui.verbose && unsupported > 0) lines.push(ui.dim(`  ${plural(unsupported, 'item')} unsupported by a client (--verbose lists them).`));
     for (const warning of scope.warnings) lines.push(`  ${ui.yellow('warning')} ${warning.client}: ${warning.message}`);
+    for (const violation of scope.violations) lines.push(...renderViolation(violation, ui, show));
   }
   if (data.mode === 'check') {
     const drift = data.scopes.reduce((count, scope) => count + scope.drift.length, 0);
@@ -167,5 +184,7 @@ export function renderSync(data: SyncData, ui: Ui, env: Env): string {
   } else if (data.inSync && data.scopes.every((scope) => scope.problems.length === 0)) {
     lines.push(ui.green('in sync'));
   }
+  const violations = data.scopes.reduce((count, scope) => count + scope.violations.length, 0);
+  if (violations > 0) lines.push(ui.red(`${plural(violations, 'item')} refused or out of line with your org profile (${VIOLATION_CODE}): see above`));
   return lines.join('\n');
 }

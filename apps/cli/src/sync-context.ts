@@ -2,12 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { clientAdapters, detectClients, type ClientAdapter } from '@skillsync/clients';
 import {
   LOCKFILE_FILE,
-  mergeManifests,
   pathFor,
   SkillsyncError,
   type EffectiveManifest,
   type Env,
-  type LoadedManifest,
   type LoadedManifests,
   type Lockfile,
   type SkillsyncPaths,
@@ -19,7 +17,7 @@ import {
   listInstructionFiles,
   loadJournal,
   loadSkillFolderFingerprints,
-  planSync,
+  planSyncLoadingCodecs,
   readWorld,
   skillNamesToRead,
   type InstalledSkillInput,
@@ -27,7 +25,10 @@ import {
   type SyncItem,
   type SyncPlan,
 } from '@skillsync/sync';
-import { readLockfile, readManifests, requireValidManifests } from './project.js';
+import { layerScope, syncScopesOf } from './org-scope.js';
+import { readOrgProfiles, type OrgProfiles } from './org-profiles.js';
+import { foreignEntryViolations, type OrgViolation } from './org-violations.js';
+import { parsedFilesCache, readLockfile, readManifests, requireValidManifests } from './project.js';
 
 export type SyncScope = 'user' | 'project';
 
@@ -46,6 +47,8 @@ export interface ScopePlan {
    * (`saveFingerprints`) so the next run need not hash those folders again.
    */
   readonly fingerprints: SkillFolderFingerprints;
+  /** Where the scope's manifest, or its client files, break an org profile. */
+  readonly violations: readonly OrgViolation[];
 }
 
 export interface SyncContextOptions {
@@ -55,6 +58,8 @@ export interface SyncContextOptions {
   readonly clients: readonly string[];
   /** The manifests of `env` when the caller has read them already (the daemon reads them to know what to watch). */
   readonly manifests?: LoadedManifests;
+  /** The org profiles to stack on the manifests; default: the cached ones (no network). */
+  readonly org?: OrgProfiles;
 }
 
 /**
@@ -66,11 +71,9 @@ export interface SyncContextOptions {
 export async function buildSyncPlans(options: SyncContextOptions): Promise<ScopePlan[]> {
   const { env } = options;
   const scopeFilter = parseSyncScope(options.scope);
-  const manifests = options.manifests ?? (await readManifests(env));
+  const [manifests, org] = await Promise.all([options.manifests ?? readManifests(env), options.org ?? readOrgProfiles(env)]);
   requireValidManifests(manifests);
-  const available: { scope: SyncScope; loaded: LoadedManifest }[] = [];
-  if (manifests.project !== undefined) available.push({ scope: 'project', loaded: manifests.project });
-  if (manifests.user !== undefined) available.push({ scope: 'user', loaded: manifests.user });
+  const available = syncScopesOf(env, manifests, org);
   if (available.length === 0) {
     throw new SkillsyncError('MANIFEST_NOT_FOUND', `No skillsync.yaml in ${env.cwd} or above it, and no user manifest.`, {
       hint: 'Run `skillsync init` (or `skillsync init --user`) first.',
@@ -89,43 +92,60 @@ export async function buildSyncPlans(options: SyncContextOptions): Promise<Scope
     const file = pathFor(env).join(pathFor(env).dirname(manifestFile), LOCKFILE_FILE);
     let lockfile = lockfiles.get(file);
     if (lockfile === undefined) {
-      lockfile = readLockfile(file);
+      lockfile = readLockfile(file, parsedFilesCache(env, 'lockfiles'));
       lockfiles.set(file, lockfile);
     }
     return lockfile;
   };
   /** Everything a scope's plan needs besides the clients, read concurrently with them and with the other scope's. */
-  const prepare = async ({ scope, loaded }: (typeof chosen)[number]) => {
-    const scoped = loaded.manifest;
-    if (scoped === undefined) return undefined;
-    const effective = scope === 'project' ? mergeManifests(undefined, scoped) : mergeManifests(scoped, undefined);
+  const prepare = async (loaded: (typeof chosen)[number]) => {
+    const { scope } = loaded;
+    const layered = layerScope(loaded, org);
+    const { effective } = layered;
     const projectRoot = scope === 'project' ? pathFor(env).dirname(loaded.file) : undefined;
     const installing = (async () => {
-      // The project lockfile also locks the user's skills; the user lockfile is the fallback.
+      // The project lockfile also locks the user's skills; the user lockfile is the fallback (and the org's skills are locked there alone).
       const lockCandidates = [await lockfileOf(loaded.file)];
       if (scope === 'user' && manifests.project !== undefined) lockCandidates.push(await lockfileOf(manifests.project.file));
       return requireInstalledSkills(
         effective.skills.map((skill) => skill.name),
         lockCandidates.filter((lock): lock is Lockfile => lock !== undefined),
         options.paths.store,
+        new Set(layered.orgSkills.map((skill) => skill.name)),
       );
     })();
-    const [installed, texts, journal, fingerprints] = await inOrder([
+    const [{ installed, missing }, texts, journal, fingerprints] = await inOrder([
       installing,
       readInstructionTexts(effective, loaded.file),
       loadJournal(options.paths.state, scope, projectRoot),
       loadSkillFolderFingerprints(options.paths.state, scope, projectRoot),
     ] as const);
-    return { scope, loaded, projectRoot, desired: createDesiredState(effective, installed, texts), journal, fingerprints };
+    const violations = [...layered.violations, ...layered.missing(missing)];
+    return { scope, loaded, projectRoot, desired: createDesiredState(effective, installed, texts), journal, fingerprints, violations };
   };
   const [targets, ...prepared] = await inOrder([targetClients(env, manifests.effective.clients?.value, options.clients), ...chosen.map(prepare)] as const);
   const plans: ScopePlan[] = [];
   for (const scoped of prepared) {
-    if (scoped === undefined) continue;
-    const { scope, loaded, projectRoot, desired, journal, fingerprints } = scoped;
-    const world = await readWorld({ env, scope, projectRoot, clients: targets, skillNames: skillNamesToRead(desired, journal), fingerprints });
-    const plan = planSync({ env, scope, projectRoot, clients: targets, desired, files: world.files, skillDirs: world.skillDirs, journal });
-    plans.push({ scope, manifest: loaded.file, projectRoot, clients: targets.map((adapter) => adapter.id), plan, fingerprints });
+    const { scope, loaded, projectRoot, desired, journal, fingerprints, violations } = scoped;
+    const world = await readWorld({
+      env,
+      scope,
+      projectRoot,
+      clients: targets,
+      skillNames: skillNamesToRead(desired, journal),
+      fingerprints,
+      parsedFilesCache: parsedFilesCache(env, 'connectors'),
+    });
+    const plan = await planSyncLoadingCodecs({ env, scope, projectRoot, clients: targets, desired, journal, ...world });
+    plans.push({
+      scope,
+      manifest: loaded.file,
+      projectRoot,
+      clients: targets.map((adapter) => adapter.id),
+      plan,
+      fingerprints,
+      violations: [...violations, ...foreignEntryViolations(scope, plan, org.layers)],
+    });
   }
   return plans;
 }
@@ -198,16 +218,26 @@ export async function targetClients(env: Env, declared: readonly string[] | unde
   return only.length === 0 ? base : base.filter((adapter) => only.includes(adapter.id));
 }
 
-/** The root skills and everything they depend on, from the lockfile, each present in the store; LOCKFILE_OUT_OF_DATE otherwise. */
-function requireInstalledSkills(names: readonly string[], lockfiles: readonly Lockfile[], storeRoot: string): InstalledSkillInput[] {
+/**
+ * The root skills and everything they depend on, from the lockfile, each present in the
+ * store; LOCKFILE_OUT_OF_DATE otherwise. The `optional` roots (the org's) may be missing:
+ * they are returned as such, and the plan goes on without them.
+ */
+function requireInstalledSkills(
+  names: readonly string[],
+  lockfiles: readonly Lockfile[],
+  storeRoot: string,
+  optional: ReadonlySet<string>,
+): { installed: InstalledSkillInput[]; missing: string[] } {
   const { installed, missing } = installedSkills(names, lockfiles, storeRoot);
-  if (missing.length > 0) {
-    throw new SkillsyncError('LOCKFILE_OUT_OF_DATE', `Not installed yet: ${missing.join(', ')}.`, {
+  const required = missing.filter((name) => !optional.has(name));
+  if (required.length > 0) {
+    throw new SkillsyncError('LOCKFILE_OUT_OF_DATE', `Not installed yet: ${required.join(', ')}.`, {
       hint: 'Run `skillsync install` first, then sync again.',
-      details: { skills: missing },
+      details: { skills: required },
     });
   }
-  return [...installed];
+  return { installed: [...installed], missing: missing.filter((name) => optional.has(name)) };
 }
 
 /** Items whose status says the client is not as the desired state wants it. */

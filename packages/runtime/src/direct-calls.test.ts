@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { createEnv } from '@skillsync/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { useGatewayUpstreams, waitFor } from '../../../test/support/mcp/harness.js';
-import { createGateway, serveGatewayStdio, type AuditRecord } from './index.js';
+import { createGateway, serveGatewayStdio, type AuditRecord, type GatewayOptions } from './index.js';
 import { Upstream } from './upstream.js';
 
 /*
@@ -22,12 +22,13 @@ interface Wire {
   readonly received: Record<string, unknown>[];
 }
 
-async function serve(): Promise<{ wire: Wire; audit: AuditRecord[] }> {
+async function serve(options: Partial<GatewayOptions> = {}): Promise<{ wire: Wire; audit: AuditRecord[] }> {
   const audit: AuditRecord[] = [];
   const gateway = createGateway({
     env: createEnv({ home: '/nonexistent-home', cwd: process.cwd(), vars: { PATH: process.env.PATH, USER: 'ada' } }),
     connectors: { local: { command: process.execPath, args: [upstreams.stdio.file], env: { TEST_SERVER_LABEL: 'local' } } },
     audit: { append: (record) => audit.push(record) },
+    ...options,
   });
   upstreams.cleanups.push(() => gateway.close());
   await gateway.start();
@@ -116,6 +117,37 @@ describe('direct calls (the stdio hot path)', () => {
     const status = JSON.parse(((await wire.response(2)).result as { content: { text: string }[] }).content[0]?.text ?? '{}') as { cancelled: number };
     expect(status.cancelled).toBe(1);
     expect(wire.received.some((message) => message.id === 1)).toBe(false);
+  });
+
+  it('times each call out at its own deadline, cancels it upstream, and answers the calls in between', async () => {
+    const direct = vi.spyOn(Upstream.prototype, 'callDirect');
+    const { wire, audit } = await serve({ requestTimeoutMs: 600 });
+    const sent = Date.now();
+    wire.send({ id: 1, method: 'tools/call', params: { name: 'local__slow', arguments: { ms: 20_000 } } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    wire.send({ id: 2, method: 'tools/call', params: { name: 'local__slow', arguments: { ms: 20_000 } } });
+    wire.send(echo(3, 'meanwhile'));
+    expect(await wire.response(3)).toMatchObject({ result: { content: [{ type: 'text', text: 'local: meanwhile' }] } });
+
+    const first = await wire.response(1);
+    const firstAt = Date.now() - sent;
+    const second = await wire.response(2);
+    const secondAt = Date.now() - sent;
+    for (const response of [first, second]) expect(response).toMatchObject({ error: { code: -32001, message: expect.stringContaining('did not answer within 600 ms') as unknown } });
+    expect(firstAt).toBeGreaterThanOrEqual(600);
+    // The second call's deadline is its own, not the first one's.
+    expect(secondAt).toBeGreaterThanOrEqual(900);
+    expect(direct).toHaveBeenCalledTimes(3);
+    expect(audit.filter((record) => record.target === 'local__slow').map((record) => record.outcome)).toEqual(['error', 'error']);
+
+    let statusCalls = 0;
+    const cancelledUpstream = async (): Promise<number> => {
+      const id = `status-${(statusCalls += 1)}`;
+      wire.send({ id, method: 'tools/call', params: { name: 'local__status', arguments: {} } });
+      const result = (await wire.response(id)).result as { content: { text: string }[] };
+      return (JSON.parse(result.content[0]?.text ?? '{}') as { cancelled: number }).cancelled;
+    };
+    await waitFor(async () => (await cancelledUpstream()) === 2, 10_000, 'both timed-out calls cancelled upstream');
   });
 
   it('fails the calls in flight when the connector exits', async () => {

@@ -28,6 +28,7 @@ import { RESOURCES_DIRECTORY_READ_METHOD, SKILLS_EXTENSION_ID, SKILLS_GET_METHOD
 import { isRecord, SkillsyncError, type ConnectorDefinition, type Env } from '@skillsync/core';
 import { digestArguments } from '@skillsync/policy';
 import { z } from 'zod';
+import { Cancellation } from './cancellation.js';
 import type { ResolveSecret } from './connector-launch.js';
 import {
   entrySummary,
@@ -60,6 +61,7 @@ import {
   type Principal,
   type Redaction,
   type RedactionFinding,
+  type RedactionResult,
 } from './hooks.js';
 import type { MessageInterceptor } from './json-lines.js';
 import { connectorNameProblem, DEFAULT_NAMESPACE_MODE, exposeNames, type NameClaim, type NamespaceMode } from './namespacing.js';
@@ -512,32 +514,30 @@ export function createGateway(options: GatewayOptions): Gateway {
     return call.requestInput(method, params, signal);
   }
 
-  function track(connector: string, call: DownstreamCall): () => void {
+  function track(connector: string, call: DownstreamCall): void {
     let set = inflight.get(connector);
     if (set === undefined) {
       set = new Set();
       inflight.set(connector, set);
     }
     set.add(call);
-    return () => {
-      set.delete(call);
-      if (set.size === 0) inflight.delete(connector);
-    };
+  }
+
+  function untrack(connector: string, call: DownstreamCall): void {
+    const set = inflight.get(connector);
+    if (set?.delete(call) === true && set.size === 0) inflight.delete(connector);
   }
 
   // ── governance ───────────────────────────────────────────────────────────
 
   /** Appends one record; false when the sink refused it (the caller then withholds the result). */
   function audit(record: Omit<AuditRecord, 'time' | 'principal' | 'policyVersion'>): boolean {
-    const sink = options.audit;
-    if (sink === undefined) return true;
+    return options.audit === undefined || appendAudit({ time: env.now(), principal: principal.user, policyVersion: options.policyVersion, ...record });
+  }
+
+  function appendAudit(record: AuditRecord): boolean {
     try {
-      sink.append({
-        time: env.now(),
-        principal: principal.user,
-        ...(options.policyVersion === undefined ? {} : { policyVersion: options.policyVersion }),
-        ...record,
-      });
+      options.audit?.append(record);
       return true;
     } catch (error) {
       emit({ kind: 'hook-failed', hook: 'audit', message: scrubber.text(String(error)) });
@@ -545,14 +545,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
   }
 
-  async function decide(
+  /** The decision, synchronously when the hook answers synchronously (a call then waits for no promise). */
+  function decide(
     action: GatewayAction,
     type: GatewayResourceType,
     id: string,
     connector: string | undefined,
     client: string,
     args?: Record<string, unknown>,
-  ): Promise<AuthorizationDecision> {
+  ): AuthorizationDecision | Promise<AuthorizationDecision> {
     try {
       const answer = authorize({
         principal,
@@ -560,25 +561,34 @@ export function createGateway(options: GatewayOptions): Gateway {
         resource: connector === undefined ? { type, id } : { type, id, connector },
         context: args === undefined ? { client } : { client, arguments: args },
       });
-      return isPromise(answer) ? await answer : answer;
+      return isPromise(answer) ? answer.catch(authorizeFailed) : answer;
     } catch (error) {
-      // Fail closed: a broken policy engine denies.
-      emit({ kind: 'hook-failed', hook: 'authorize', message: scrubber.text(String(error)) });
-      return { decision: 'deny', policyIds: [] };
+      return authorizeFailed(error);
     }
   }
 
-  async function runRedaction(value: unknown): Promise<{ value: unknown; findings: readonly RedactionFinding[] } | undefined> {
+  function authorizeFailed(error: unknown): AuthorizationDecision {
+    // Fail closed: a broken policy engine denies.
+    emit({ kind: 'hook-failed', hook: 'authorize', message: scrubber.text(String(error)) });
+    return { decision: 'deny', policyIds: [] };
+  }
+
+  /** The redacted value (undefined when the hook failed), synchronously when the hook answers synchronously. */
+  function runRedaction(value: unknown): RedactionResult | undefined | Promise<RedactionResult | undefined> {
     const redaction = options.redaction;
     if (redaction === undefined) return { value, findings: [] };
     try {
       const answer = redaction.redact(value);
-      return isPromise(answer) ? await answer : answer;
+      return isPromise(answer) ? answer.catch(redactionFailed) : answer;
     } catch (error) {
-      emit({ kind: 'hook-failed', hook: 'redact', message: scrubber.text(String(error)) });
-      // Fail closed: a result that could not be checked is not passed on.
-      return undefined;
+      return redactionFailed(error);
     }
+  }
+
+  function redactionFailed(error: unknown): RedactionResult | undefined {
+    emit({ kind: 'hook-failed', hook: 'redact', message: scrubber.text(String(error)) });
+    // Fail closed: a result that could not be checked is not passed on.
+    return undefined;
   }
 
   async function filterVisible<T>(
@@ -590,14 +600,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     client: string,
   ): Promise<T[]> {
     if (authorize === allowAll) return [...items];
-    const decisions = await Promise.all(items.map((item) => decide(action, type, id(item), connector(item), client)));
+    const decisions = await Promise.all(items.map((item) => Promise.resolve(decide(action, type, id(item), connector(item), client))));
     return items.filter((_item, index) => decisions[index]?.decision === 'allow');
   }
 
   /**
    * The one path every call, get and read takes: authorize (a denial looks exactly like
    * an unknown name), call the upstream with cancellation, progress and a timeout, scrub
-   * and redact the result, audit.
+   * and redact the result, audit. On the hot path of `skillsync serve`: it awaits no
+   * promise but the upstream's when the hooks answer synchronously, and builds each
+   * audit record as one object literal (spreading optional parts cost microseconds).
    */
   async function governed<R>(operation: {
     readonly call: DownstreamCall;
@@ -610,77 +622,85 @@ export function createGateway(options: GatewayOptions): Gateway {
     readonly upstream: Upstream | undefined;
     readonly args?: Record<string, unknown>;
     readonly notFound: () => Error;
-    readonly run: (upstream: Upstream, requestOptions: RequestOptions) => Promise<R>;
+    /** Sends the request. `requestOptions()` are for the SDK client (the call's signal, the timeout, progress): a function, so a direct call, which needs none, never makes the signal. */
+    readonly run: (upstream: Upstream, requestOptions: () => RequestOptions) => Promise<R>;
     readonly blocked: (findings: readonly RedactionFinding[]) => R;
   }): Promise<R> {
     const started = performance.now();
     const { call, action, target, upstream, args } = operation;
     const client = options.client ?? call.clientName() ?? 'unknown';
-    const record = (): Pick<AuditRecord, 'client' | 'action' | 'target' | 'connector' | 'argumentsDigest'> => {
-      const argumentsDigest = args === undefined || options.audit === undefined ? undefined : digestArguments(args);
-      return {
+    let argumentsDigest: string | undefined;
+    const digest = (): string | undefined => (args === undefined || options.audit === undefined ? undefined : (argumentsDigest ??= digestArguments(args)));
+    const record = (decision: AuditRecord['decision'], policyIds: AuditRecord['policyIds'], outcome: AuditOutcome, detail?: string): boolean => {
+      if (options.audit === undefined) return true;
+      return appendAudit({
+        time: env.now(),
+        principal: principal.user,
+        policyVersion: options.policyVersion,
         client,
         action,
         target,
-        ...(upstream === undefined ? {} : { connector: upstream.name }),
-        ...(argumentsDigest === undefined ? {} : { argumentsDigest }),
-      };
+        connector: upstream?.name,
+        argumentsDigest: digest(),
+        decision,
+        policyIds,
+        outcome,
+        latencyMs: Math.round((performance.now() - started) * 100) / 100,
+        detail,
+      });
     };
-    const latency = (): number => Math.round((performance.now() - started) * 100) / 100;
     if (upstream === undefined) {
-      audit({ ...record(), decision: 'deny', outcome: 'error', latencyMs: latency(), detail: 'unknown name' });
+      record('deny', undefined, 'error', 'unknown name');
       throw operation.notFound();
     }
-    const verdict = await decide(action, operation.type, operation.resourceId ?? target, upstream.name, client, args);
+    const decided = decide(action, operation.type, operation.resourceId ?? target, upstream.name, client, args);
+    const verdict = isPromise(decided) ? await decided : decided;
     if (verdict.decision !== 'allow') {
-      audit({ ...record(), decision: 'deny', policyIds: verdict.policyIds, outcome: 'denied', latencyMs: latency() });
+      record('deny', verdict.policyIds, 'denied');
       throw operation.notFound();
     }
-    let allowed: Omit<AuditRecord, 'time' | 'principal' | 'policyVersion' | 'outcome'> | undefined;
-    const allow = (): NonNullable<typeof allowed> => (allowed ??= { ...record(), decision: 'allow', policyIds: verdict.policyIds });
-    const untrack = track(upstream.name, call);
+    const allowed = (outcome: AuditOutcome, detail?: string): boolean => record('allow', verdict.policyIds, outcome, detail);
+    track(upstream.name, call);
     let result: R;
     try {
-      const running = operation.run(upstream, {
+      const running = operation.run(upstream, () => ({
         signal: call.signal,
         timeout: requestTimeoutMs,
         resetTimeoutOnProgress: true,
         onprogress: (progress) => { call.progress(progress); },
-      });
-      // The transports write on the next tick, before this continues: the arguments'
-      // digest is computed while the connector works, not before the request leaves.
+      }));
+      // The transports write on the next tick, which (when the hooks answered synchronously)
+      // runs before this continues: the arguments' digest is computed while the connector
+      // works, not before the request leaves.
       await Promise.resolve();
-      allow();
+      digest();
       result = await running;
     } catch (error) {
       const mapped = mapUpstreamError(error, upstream, target, call.signal);
-      audit({ ...allow(), outcome: 'error', latencyMs: latency(), detail: mapped.message });
+      allowed('error', mapped.message);
       throw mapped;
     } finally {
-      untrack();
+      untrack(upstream.name, call);
     }
     const scrubbed = scrubber.scrub(result);
-    const redacted = await runRedaction(scrubbed);
+    const redaction = runRedaction(scrubbed);
+    const redacted = isPromise(redaction) ? await redaction : redaction;
     if (redacted === undefined) {
-      audit({ ...allow(), outcome: 'blocked', latencyMs: latency(), detail: 'the redaction hook failed' });
+      allowed('blocked', 'the redaction hook failed');
       return operation.blocked([]);
     }
     const findings = redacted.findings.filter((finding) => finding.count > 0);
-    let outcome: AuditOutcome = 'ok';
-    let value = scrubbed;
-    if (findings.length > 0) {
-      if (options.redaction?.mode === 'block') {
-        audit({ ...allow(), outcome: 'blocked', latencyMs: latency(), detail: describeFindings(findings) });
-        return operation.blocked(findings);
-      }
-      outcome = 'redacted';
-      value = redacted.value as R;
-    }
-    if (!audit({ ...allow(), outcome, latencyMs: latency(), ...(findings.length > 0 ? { detail: describeFindings(findings) } : {}) })) {
+    if (findings.length === 0) {
       // No result leaves the gateway unrecorded.
-      throw new ProtocolError(ProtocolErrorCode.InternalError, `${target}: skillsync could not record this call in its audit log, so the result is withheld`);
+      if (!allowed('ok')) throw unrecorded(target);
+      return scrubbed;
     }
-    return value;
+    if (options.redaction?.mode === 'block') {
+      allowed('blocked', describeFindings(findings));
+      return operation.blocked(findings);
+    }
+    if (!allowed('redacted', describeFindings(findings))) throw unrecorded(target);
+    return redacted.value as R;
   }
 
   function mapUpstreamError(error: unknown, upstream: Upstream, target: string, signal: AbortSignal): ProtocolError {
@@ -871,7 +891,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         target: uri,
         upstream: route?.upstream,
         notFound: () => new ResourceNotFoundError(uri),
-        run: (upstream, requestOptions) => liveClient(upstream).request({ method: 'resources/read', params: { uri: route?.uri ?? uri } }, upstreamResult<ReadResourceResult>(), requestOptions),
+        run: (upstream, requestOptions) => liveClient(upstream).request({ method: 'resources/read', params: { uri: route?.uri ?? uri } }, upstreamResult<ReadResourceResult>(), requestOptions()),
         blocked: withheld(uri),
       }).catch(() => undefined);
       const text = result?.contents.map((item) => ('text' in item ? item.text : '')).join('\n');
@@ -971,7 +991,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           run: async (upstream, requestOptions) => {
             const client = call.modern ?? liveClient(upstream);
             const params = { name: route?.name ?? name, arguments: request.params.arguments ?? {}, ...roundParams(call, ctx), ...forwardMeta(ctx, call) };
-            return client.request({ method: 'tools/call', params }, upstreamResult<CallToolResult>(), roundOptions(call, requestOptions));
+            return client.request({ method: 'tools/call', params }, upstreamResult<CallToolResult>(), roundOptions(call, requestOptions()));
           },
           blocked: withheldToolResult,
         });
@@ -1008,7 +1028,7 @@ export function createGateway(options: GatewayOptions): Gateway {
               ...roundParams(call, ctx),
               ...forwardMeta(ctx, call),
             };
-            return (call.modern ?? liveClient(upstream)).request({ method: 'prompts/get', params }, upstreamResult<GetPromptResult>(), roundOptions(call, requestOptions));
+            return (call.modern ?? liveClient(upstream)).request({ method: 'prompts/get', params }, upstreamResult<GetPromptResult>(), roundOptions(call, requestOptions()));
           },
           blocked: withheld(`the prompt ${name}`),
         }),
@@ -1043,7 +1063,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           notFound: () => new ResourceNotFoundError(uri),
           run: async (upstream, requestOptions) => {
             const params = { uri: route?.uri ?? uri, ...roundParams(call, ctx), ...forwardMeta(ctx, call) };
-            const result = await (call.modern ?? liveClient(upstream)).request({ method: 'resources/read', params }, upstreamResult<ReadResourceResult>(), roundOptions(call, requestOptions));
+            const result = await (call.modern ?? liveClient(upstream)).request({ method: 'resources/read', params }, upstreamResult<ReadResourceResult>(), roundOptions(call, requestOptions()));
             // A connector's skill:// contents keep the URI the client asked for.
             return route !== undefined && route.uri !== uri && Array.isArray(result.contents)
               ? { ...result, contents: result.contents.map((item) => ({ ...item, uri: toGatewaySkillUri(upstream.name, item.uri) })) }
@@ -1260,64 +1280,60 @@ export function createGateway(options: GatewayOptions): Gateway {
     const session = sessionOf.get(server);
     if (session?.era !== 'legacy') return undefined;
     /** The calls in flight, by the client's request id. */
-    const running = new Map<string | number, AbortController>();
-    const call = (signal: AbortSignal): DownstreamCall => ({
-      session,
-      signal,
-      // eslint-disable-next-line @typescript-eslint/no-deprecated -- the 2025-11-25 accessor; direct calls serve that era only.
-      capabilities: () => server.getClientCapabilities(),
-      clientName: () => legacyClientName(session),
-      // No progress token was asked for (requests with one take the SDK path).
-      progress: () => undefined,
-      requestInput: (method, params, inputSignal) => server.request({ method, params } as never, { signal: inputSignal, timeout: inputTimeoutMs }),
-    });
+    const running = new Map<string | number, DirectCall>();
+    const answer = async (id: string | number, call: DirectCall, route: ToolRoute, name: string, args: Record<string, unknown>, meta: Record<string, unknown> | undefined): Promise<void> => {
+      const forwarded = meta === undefined ? { name: route.name, arguments: args } : { name: route.name, arguments: args, _meta: meta };
+      let message: JSONRPCMessage;
+      try {
+        const result = await governed<CallToolResult>({
+          call,
+          action: 'callTool',
+          type: 'Tool',
+          target: name,
+          resourceId: route.name,
+          upstream: route.upstream,
+          args,
+          notFound: () => unknownTool(name),
+          run: (upstream, requestOptions) =>
+            (upstream.callDirect('tools/call', forwarded, { timeout: requestTimeoutMs, cancellation: call.cancellation }) as Promise<CallToolResult> | undefined) ??
+            liveClient(upstream).request({ method: 'tools/call', params: forwarded }, upstreamResult<CallToolResult>(), requestOptions()),
+          blocked: withheldToolResult,
+        });
+        message = { jsonrpc: '2.0', id, result };
+      } catch (error) {
+        message = { jsonrpc: '2.0', id, error: errorBody(error) };
+      }
+      running.delete(id);
+      // A cancelled call is not answered (JSON-RPC cancellation, as the SDK server does).
+      if (!call.cancellation.cancelled) await reply(message).catch(() => undefined);
+    };
     const take = (message: unknown): boolean => {
       if (!isRecord(message) || message.jsonrpc !== '2.0') return false;
       if (message.method === 'notifications/cancelled') {
         const requestId = isRecord(message.params) ? message.params.requestId : undefined;
-        const controller = typeof requestId === 'string' || typeof requestId === 'number' ? running.get(requestId) : undefined;
-        controller?.abort(new Error('cancelled by the client'));
-        return controller !== undefined;
+        const call = typeof requestId === 'string' || typeof requestId === 'number' ? running.get(requestId) : undefined;
+        call?.cancellation.cancel(new Error('cancelled by the client'));
+        return call !== undefined;
       }
       const { id, params } = message;
       if (message.method !== 'tools/call' || (typeof id !== 'string' && typeof id !== 'number') || running.has(id) || !isRecord(params)) return false;
       // Exactly what a plain call carries: anything more (a progress token, a task) is the SDK's to handle.
-      const { name, arguments: args = {}, _meta: meta, ...rest } = params;
-      if (typeof name !== 'string' || !isRecord(args) || (meta !== undefined && (!isRecord(meta) || meta.progressToken !== undefined)) || Object.keys(rest).length > 0) return false;
+      for (const key in params) if (key !== 'name' && key !== 'arguments' && key !== '_meta') return false;
+      const { name, arguments: args = {}, _meta: meta } = params;
+      if (typeof name !== 'string' || !isRecord(args) || !isPlainCallMeta(meta)) return false;
       // Not before the handshake, and never the gateway's own tools or a name it does not serve.
       if (legacyClientName(session) === undefined) return false;
       const route = currentCatalog('legacy').tools.get(name);
       if (route === undefined) return false;
-      const controller = new AbortController();
-      running.set(id, controller);
-      const forwarded = { name: route.name, arguments: args, ...(meta === undefined ? {} : { _meta: meta }) };
-      governed<CallToolResult>({
-        call: call(controller.signal),
-        action: 'callTool',
-        type: 'Tool',
-        target: name,
-        resourceId: route.name,
-        upstream: route.upstream,
-        args,
-        notFound: () => unknownTool(name),
-        run: (upstream, requestOptions) =>
-          (upstream.callDirect('tools/call', forwarded, requestOptions) as Promise<CallToolResult> | undefined) ??
-          liveClient(upstream).request({ method: 'tools/call', params: forwarded }, upstreamResult<CallToolResult>(), requestOptions),
-        blocked: withheldToolResult,
-      })
-        .then(
-          // A cancelled call is not answered (JSON-RPC cancellation, as the SDK server does).
-          (result) => (controller.signal.aborted ? undefined : reply({ jsonrpc: '2.0', id, result })),
-          (error: unknown) => (controller.signal.aborted ? undefined : reply({ jsonrpc: '2.0', id, error: errorBody(error) })),
-        )
-        .catch(() => undefined)
-        .finally(() => running.delete(id));
+      const call = new DirectCall(session, inputTimeoutMs);
+      running.set(id, call);
+      void answer(id, call, route, name, args, meta);
       return true;
     };
     return {
       take,
       close() {
-        for (const controller of running.values()) controller.abort(new Error('the client disconnected'));
+        for (const call of running.values()) call.cancellation.cancel(new Error('the client disconnected'));
         running.clear();
       },
     };
@@ -1425,8 +1441,51 @@ function errorBody(error: unknown): { code: number; message: string; data?: unkn
   };
 }
 
+function unrecorded(target: string): ProtocolError {
+  return new ProtocolError(ProtocolErrorCode.InternalError, `${target}: skillsync could not record this call in its audit log, so the result is withheld`);
+}
+
 function unknownTool(name: string): ProtocolError {
   return new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${name}`);
+}
+
+/** A `tools/call` request's `_meta` the direct path takes: none, or one without a progress token. */
+function isPlainCallMeta(meta: unknown): meta is Record<string, unknown> | undefined {
+  return meta === undefined || (isRecord(meta) && meta.progressToken === undefined);
+}
+
+/**
+ * A call of the direct path (Gateway.directCalls): a plain 2025-11-25 `tools/call`, so no
+ * progress goes back, and its signal is made only if something asks for it (cancellation.ts).
+ */
+class DirectCall implements DownstreamCall {
+  readonly cancellation = new Cancellation();
+
+  constructor(
+    readonly session: Session,
+    private readonly inputTimeoutMs: number,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.cancellation.signal;
+  }
+
+  capabilities(): ClientCapabilities | undefined {
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the 2025-11-25 accessor; direct calls serve that era only.
+    return this.session.server.getClientCapabilities();
+  }
+
+  clientName(): string | undefined {
+    return legacyClientName(this.session);
+  }
+
+  progress(): void {
+    // No progress token was asked for (requests with one take the SDK path).
+  }
+
+  requestInput(method: RoutedMethod, params: Record<string, unknown>, signal: AbortSignal): Promise<Result> {
+    return this.session.server.request({ method, params } as never, { signal, timeout: this.inputTimeoutMs });
+  }
 }
 
 function liveClient(upstream: Upstream): NonNullable<Upstream['client']> {

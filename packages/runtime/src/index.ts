@@ -12,7 +12,7 @@ export {
   type GatewayOptions,
 } from './gateway.js';
 export { serveGatewayStdio, type StdioServing, type StdioServingOptions } from './serve-stdio.js';
-export { authorized, isLoopbackHost, MIN_TOKEN_LENGTH, serveGatewayHttp, type HttpServing, type HttpServingOptions } from './serve-http.js';
+export { authorized, MIN_TOKEN_LENGTH, serveGatewayHttp, type HttpServing, type HttpServingOptions } from './serve-http.js';
 export {
   allowAll,
   type AuditOutcome,

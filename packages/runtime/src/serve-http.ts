@@ -15,7 +15,7 @@ import {
   type JSONRPCMessage,
   type StreamId,
 } from '@modelcontextprotocol/server';
-import { SkillsyncError } from '@skillsync/core';
+import { isLoopbackHost, SkillsyncError } from '@skillsync/core';
 import type { Gateway } from './gateway.js';
 import { HEADER_MISMATCH, paramHeaderDeclarations, paramHeaderProblem } from './param-headers.js';
 import type { LowLevelServer } from './sdk.js';
@@ -50,10 +50,6 @@ export interface HttpServing {
 
 export const MIN_TOKEN_LENGTH = 32;
 
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
-}
 
 interface LegacySession {
   readonly transport: WebStandardStreamableHTTPServerTransport;

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import {
   Client,
   DEFAULT_REQUEST_TIMEOUT_MSEC,
@@ -6,7 +7,6 @@ import {
   StreamableHTTPClientTransport,
   type JSONRPCResponse,
   type Prompt,
-  type RequestOptions,
   type Resource,
   type ResourceTemplateType,
   type Result,
@@ -14,6 +14,7 @@ import {
   type Transport,
 } from '@modelcontextprotocol/client';
 import { connectorTransport, isRecord, SkillsyncError, toSkillsyncError, type ConnectorDefinition, type Env, type SerializedError } from '@skillsync/core';
+import type { Cancellation } from './cancellation.js';
 import { ChildProcessTransport } from './child-transport.js';
 import { LegacySseClientTransport, type LogMessageParams } from './sdk.js';
 import { resolveConnectorLaunch, type ResolveSecret } from './connector-launch.js';
@@ -80,6 +81,23 @@ const STDERR_TAIL = 20;
 /** What a direct request (`Upstream.callDirect`) waits for: its reply, or the end of the connection. */
 type DirectReply = { readonly result: Result } | { readonly error: Error };
 
+interface DirectRequestOptions {
+  /** Milliseconds before the request fails and is cancelled upstream (default: the SDK's). */
+  readonly timeout?: number;
+  /** The downstream call's cancellation: the request fails and is cancelled upstream with it. */
+  readonly cancellation?: Cancellation;
+}
+
+/** A direct request in flight. */
+interface DirectRequest {
+  readonly resolve: (result: Result) => void;
+  readonly reject: (error: Error) => void;
+  readonly cancellation: Cancellation | undefined;
+  readonly timeout: number;
+  /** performance.now() time. */
+  readonly deadline: number;
+}
+
 /**
  * The SDK's client, with one ordering fix. It dispatches a notification one microtask
  * late but handles a response at once, dropping the request's progress handler; so a
@@ -119,8 +137,11 @@ export class Upstream {
   private readonly dirty = new Set<string>();
   private readonly allowList: ReadonlySet<string> | undefined;
   /** Direct requests in flight on the 2025-11-25 stdio connection, by their JSON-RPC id. */
-  private readonly direct = new Map<string, (reply: DirectReply) => void>();
+  private readonly direct = new Map<string, DirectRequest>();
   private directSequence = 0;
+  /** The timer of the direct requests' timeouts, and the deadline it is set for (performance.now() time). */
+  private directTimer: NodeJS.Timeout | undefined;
+  private directTimerAt = Infinity;
 
   constructor(
     readonly name: string,
@@ -214,45 +235,72 @@ export class Upstream {
    * gateway's hot path (`tools/call`). The reply is taken off the wire by its id (a
    * string, never one of the client's numbers) before the client would check it against
    * the spec's schema, and resolves with the connector's result as it is (any JSON
-   * object), or rejects with its error as a ProtocolError. A timeout or an abort of
-   * `signal` rejects and sends `notifications/cancelled`, as the SDK's `request` does.
-   * Undefined when the connector is not a ready stdio child: use `client.request`.
+   * object), or rejects with its error as a ProtocolError. A timeout or the call's
+   * cancellation rejects and sends `notifications/cancelled`, as the SDK's `request`
+   * does. Undefined when the connector is not a ready stdio child: use `client.request`.
    */
-  callDirect(method: string, params: Record<string, unknown>, options: RequestOptions): Promise<Result> | undefined {
+  callDirect(method: string, params: Record<string, unknown>, options: DirectRequestOptions): Promise<Result> | undefined {
     const transport = this.transport;
     if (this.state !== 'ready' || !(transport instanceof ChildProcessTransport)) return undefined;
-    const signal = options.signal ?? new AbortController().signal;
+    const { cancellation } = options;
+    if (cancellation?.cancelled === true) return Promise.reject(new Error('cancelled'));
     const timeout = options.timeout ?? DEFAULT_REQUEST_TIMEOUT_MSEC;
     const id = `skillsync-${(this.directSequence += 1)}`;
     return new Promise<Result>((resolve, reject) => {
-      const cancel = (reason: string): void => {
-        transport.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } }).catch(() => undefined);
-      };
-      const onAbort = (): void => {
-        settle({ error: signal.reason instanceof Error ? signal.reason : new Error('cancelled') });
-        cancel('cancelled by the client');
-      };
-      const timer = setTimeout(() => {
-        settle({ error: new Error(`Request timed out after ${timeout} ms`) });
-        cancel('timed out');
-      }, timeout);
-      const settle = (reply: DirectReply): void => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        this.direct.delete(id);
-        if ('error' in reply) reject(reply.error);
-        else resolve(reply.result);
-      };
-      if (signal.aborted) {
-        settle({ error: new Error('cancelled') });
-        return;
+      const request: DirectRequest = { resolve, reject, cancellation, timeout, deadline: performance.now() + timeout };
+      this.direct.set(id, request);
+      if (cancellation !== undefined) {
+        cancellation.onCancel = (reason) => {
+          this.abandonDirect(id, reason, 'cancelled by the client');
+        };
       }
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.direct.set(id, settle);
+      this.armDirectTimer(request.deadline);
       transport.send({ jsonrpc: '2.0', id, method, params }).catch((error: unknown) => {
-        settle({ error: error instanceof Error ? error : new Error(String(error)) });
+        this.settleDirect(id, { error: error instanceof Error ? error : new Error(String(error)) });
       });
     });
+  }
+
+  private settleDirect(id: string, reply: DirectReply): void {
+    const request = this.direct.get(id);
+    if (request === undefined) return;
+    this.direct.delete(id);
+    if (request.cancellation !== undefined) request.cancellation.onCancel = undefined;
+    if ('error' in reply) request.reject(reply.error);
+    else request.resolve(reply.result);
+  }
+
+  /** Ends a direct request the gateway no longer waits for, and tells the connector to stop. */
+  private abandonDirect(id: string, error: Error, reason: string): void {
+    this.settleDirect(id, { error });
+    this.transport?.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } }).catch(() => undefined);
+  }
+
+  /**
+   * One timer for every direct request's timeout, set for the earliest deadline: a timer
+   * per request would be set and cleared on every call, and hardly any times out.
+   */
+  private armDirectTimer(deadline: number): void {
+    if (deadline >= this.directTimerAt) return;
+    clearTimeout(this.directTimer);
+    this.directTimerAt = deadline;
+    this.directTimer = setTimeout(() => {
+      this.expireDirect();
+    }, Math.max(1, Math.ceil(deadline - performance.now())));
+    // The child's pipes keep the process alive while a request waits; this timer never needs to.
+    this.directTimer.unref();
+  }
+
+  private expireDirect(): void {
+    this.directTimer = undefined;
+    this.directTimerAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const [id, request] of this.direct) {
+      if (request.deadline <= now) this.abandonDirect(id, new Error(`Request timed out after ${request.timeout} ms`), 'timed out');
+      else next = Math.min(next, request.deadline);
+    }
+    if (next !== Infinity) this.armDirectTimer(next);
   }
 
   /** Takes a reply to a direct request off the wire (the stdio transport's interceptor). */
@@ -260,15 +308,14 @@ export class Upstream {
     if (typeof message !== 'object' || message === null) return false;
     const { id, result, error } = message as { id?: unknown; result?: unknown; error?: unknown };
     if (typeof id !== 'string') return false;
-    const settle = this.direct.get(id);
-    if (settle === undefined) return false;
+    if (!this.direct.has(id)) return false;
     if (isRecord(result)) {
-      settle({ result });
+      this.settleDirect(id, { result });
     } else if (isRecord(error)) {
       const { code, message: text, data } = error as { code?: unknown; message?: unknown; data?: unknown };
-      settle({ error: ProtocolError.fromError(typeof code === 'number' ? code : ProtocolErrorCode.InternalError, typeof text === 'string' ? text : 'Internal error', data) });
+      this.settleDirect(id, { error: ProtocolError.fromError(typeof code === 'number' ? code : ProtocolErrorCode.InternalError, typeof text === 'string' ? text : 'Internal error', data) });
     } else {
-      settle({ error: new Error('the connector answered with a malformed JSON-RPC response') });
+      this.settleDirect(id, { error: new Error('the connector answered with a malformed JSON-RPC response') });
     }
     return true;
   }
@@ -276,7 +323,10 @@ export class Upstream {
   /** Ends every direct request in flight: the connection they were sent on is gone. */
   private dropDirect(): void {
     const error = new Error(`connector ${this.name} closed its connection`);
-    for (const settle of [...this.direct.values()]) settle({ error });
+    for (const id of [...this.direct.keys()]) this.settleDirect(id, { error });
+    clearTimeout(this.directTimer);
+    this.directTimer = undefined;
+    this.directTimerAt = Infinity;
   }
 
   /** Whether the connector said it supports `resources/subscribe`. */

@@ -6,6 +6,7 @@ export {
   type PackageFile,
   type ReadPackageOptions,
 } from './unpack/read-package.js';
+export { readPackageSkill, type PackageSkill } from './unpack/package-skill.js';
 export { unpackPackage, type UnpackedPackage, type UnpackOptions } from './unpack/unpack-package.js';
 export { defaultPackageLimits, type PackageLimits } from './format/limits.js';
 export { readSkillIdentity, type SkillIdentity } from './format/skill-identity.js';
@@ -47,13 +48,16 @@ export type { StoreCorruption, StoreCorruptionReason } from './store/check-store
 export { storeEntryDir } from './store/store-layout.js';
 export {
   hashSkillFolder,
+  loadSkillFolderHasher,
   readSkillFolderState,
   readSkillFolderStateSync,
   readSkillTree,
   settleFingerprint,
   type ReadSkillFolderOptions,
+  type ReadSkillFolderSyncOptions,
   type SettledFingerprint,
   type SkillFolderFingerprint,
+  type SkillFolderHasher,
   type SkillFolderState,
   type SkillTree,
 } from './store/hash-skill-folder.js';
@@ -71,8 +75,10 @@ export {
   type FetchedPackage,
   type PublishedPackage,
   type RegistryReference,
+  type RemoteSourceFactory,
   type ResolutionOptions,
   type SkillSource,
+  type SourceOptions,
 } from './sources/index.js';
 export {
   resolveSkills,

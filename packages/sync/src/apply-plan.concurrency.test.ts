@@ -70,8 +70,8 @@ describe('applyPlan with many skill folders', () => {
     const fingerprints = memorySkillFolderFingerprints({ now: () => Date.now() + 60_000 });
     const editing: SkillFolderFingerprints = {
       ...fingerprints,
-      statesSync: (dirs, p) => {
-        const states = fingerprints.statesSync(dirs, p);
+      states: async (dirs, p) => {
+        const states = await fingerprints.states(dirs, p);
         writeFileSync(note, 'A person edited this during the sync.\n');
         return states;
       },

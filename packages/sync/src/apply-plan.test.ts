@@ -1,7 +1,9 @@
-import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { withFileLock } from '@skillsync/core';
 import { hashSkillFolder } from '@skillsync/store';
 import { describe, expect, it } from 'vitest';
+import { syncLockTarget } from './apply-plan.js';
 import { journalFile, loadJournal } from './journal-store.js';
 import { listRuns, rollback } from './rollback.js';
 import { ABSENT, pruneRuns, readRunRecord, runDir, runsDir, sha256, writeRunRecord, type RunRecord } from './run-record.js';
@@ -123,6 +125,42 @@ describe('applyPlan', () => {
     expect(await readFile(agents, 'utf8')).toContain('A later edit.');
     await rollback({ stateDir: fixture.stateDir, force: true });
     expect(await userFiles(fixture)).toEqual(before);
+  });
+
+  it('takes no lock and writes nothing for a plan that changes nothing, journal included', async () => {
+    const fixture = await createSyncFixture();
+    const desired = desiredFor(fixture, ['docs']);
+    await applyFor(fixture, await planFor(fixture, desired));
+    const noop = await planFor(fixture, desired);
+    expect(noop).toMatchObject({ files: [], skills: [], journalUnchanged: true });
+    const state = await snapshotFiles(fixture.root, [fixture.stateDir]);
+
+    // Another sync holds the lock meanwhile: a run that had to wait for it would time out.
+    let release = (): void => undefined;
+    let acquired = (): void => undefined;
+    const holding = new Promise<void>((resolve) => {
+      acquired = resolve;
+    });
+    const held = withFileLock(syncLockTarget(fixture.stateDir), async () => {
+      acquired();
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    });
+    await holding;
+    try {
+      expect(await applyFor(fixture, noop, { waitMs: 200 })).toEqual({ runId: undefined, written: [], skillsWritten: [], skillsRemoved: [], skipped: [] });
+      // A plan that would change the journal (or may: not known) is a run, and waits for the lock.
+      await expect(applyFor(fixture, { ...noop, journalUnchanged: false }, { waitMs: 200 })).rejects.toMatchObject({ code: 'LOCK_TIMEOUT' });
+    } finally {
+      release();
+      await held;
+    }
+    expect(await snapshotFiles(fixture.root, [fixture.stateDir])).toEqual(state);
+    // Not even the lock's file comes and goes.
+    const stateMtime = (await stat(fixture.stateDir)).mtimeMs;
+    await applyFor(fixture, noop);
+    expect((await stat(fixture.stateDir)).mtimeMs).toBe(stateMtime);
   });
 
   it('serialises two runs at once: the end state is one plan or the other, file by file', async () => {

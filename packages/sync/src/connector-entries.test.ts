@@ -1,5 +1,6 @@
 import type { ConnectorsLocation } from '@skillsync/clients';
 import { describe, expect, it } from 'vitest';
+import { loadConnectorCodecs } from './connector-codecs.js';
 import { editConnectorsFile } from './connector-entries.js';
 
 const json: ConnectorsLocation = { path: '/p/.cursor/mcp.json', format: 'json', keyPath: ['mcpServers'], container: 'map', docs: 'x', evidence: 'official' };
@@ -14,12 +15,13 @@ const continueBlock: ConnectorsLocation = {
   evidence: 'official',
 };
 const server = { command: 'docs-mcp' };
+const codecs = await loadConnectorCodecs();
 
 /** The file as skillsync creates it with one entry, then that entry removed. */
 function createThenRemove(location: ConnectorsLocation, createdBySkillsync: boolean, touch: (text: string) => string = (text) => text) {
-  const created = editConnectorsFile(undefined, location, { set: { docs: server }, remove: [] }, true);
+  const created = editConnectorsFile(undefined, location, { set: { docs: server }, remove: [] }, { createdBySkillsync: true, codecs });
   if (!created.ok || created.text === undefined) throw new Error('not created');
-  return editConnectorsFile(touch(created.text), location, { set: {}, remove: ['docs'] }, createdBySkillsync);
+  return editConnectorsFile(touch(created.text), location, { set: {}, remove: ['docs'] }, { createdBySkillsync, codecs });
 }
 
 describe('editConnectorsFile', () => {
@@ -47,6 +49,6 @@ describe('editConnectorsFile', () => {
 
   it('deletes a created file whose layout changed only in whitespace, and keeps one with a key of its own', () => {
     expect(createThenRemove(json, true, (text) => text.replaceAll('\n', '\r\n').replaceAll('  ', '\t'))).toEqual({ ok: true, text: undefined });
-    expect(editConnectorsFile('{"mcpServers": {"docs": {}}, "x": 1}', json, { set: {}, remove: ['docs'] }, true)).toMatchObject({ ok: true, text: '{"mcpServers": {}, "x": 1}' });
+    expect(editConnectorsFile('{"mcpServers": {"docs": {}}, "x": 1}', json, { set: {}, remove: ['docs'] }, { createdBySkillsync: true, codecs })).toMatchObject({ ok: true, text: '{"mcpServers": {}, "x": 1}' });
   });
 });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * The SHA-256 (hex) of a value's canonical JSON: object keys sorted at every level,
@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
  * `undefined` members are dropped, as JSON does.
  */
 export function hashValue(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value), 'utf8').digest('hex');
+  return hash('sha256', canonicalJson(value), 'hex');
 }
 
 /** JSON with sorted object keys and no whitespace. */

@@ -1,4 +1,5 @@
-export { planSync, type PlanSyncInput } from './plan-sync.js';
+export { planSync, planSyncLoadingCodecs, type PlanSyncInput } from './plan-sync.js';
+export { loadConnectorCodecs, type ConnectorCodecFormat, type ConnectorCodecs } from './connector-codecs.js';
 export {
   createDesiredState,
   instructionFilePath,

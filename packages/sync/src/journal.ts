@@ -44,3 +44,21 @@ export function sortJournalEntries(entries: readonly JournalEntry[]): JournalEnt
   keyed.sort((left, right) => (left.key < right.key ? -1 : left.key > right.key ? 1 : 0));
   return keyed.map(({ entry }) => entry);
 }
+
+/** Exactly the same entries in the same order, field for field (in the same field order, as a file written from them would be). */
+export function sameJournalEntries(left: readonly JournalEntry[], right: readonly JournalEntry[]): boolean {
+  if (left.length !== right.length) return false;
+  for (let index = 0; index < left.length; index += 1) {
+    const a = left[index] as JournalEntry;
+    const b = right[index] as JournalEntry;
+    if (a === b) continue;
+    const keys = Object.keys(a);
+    const other = Object.keys(b);
+    if (keys.length !== other.length) return false;
+    for (let key = 0; key < keys.length; key += 1) {
+      const name = keys[key] as keyof JournalEntry;
+      if (name !== other[key] || a[name] !== b[name]) return false;
+    }
+  }
+  return true;
+}

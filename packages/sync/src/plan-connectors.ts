@@ -1,6 +1,7 @@
-import { deepEqual, renderConnector, type ClientAdapter, type Located } from '@skillsync/clients';
+import { deepEqual, renderConnector, type ClientAdapter, type CodecReadResult, type ConnectorsLocation, type Located } from '@skillsync/clients';
 import type { Env } from '@skillsync/core';
-import { editConnectorsFile, readConnectorEntries } from './connector-entries.js';
+import { connectorCodecFormat } from './connector-codecs.js';
+import { editConnectorsFile } from './connector-entries.js';
 import type { DesiredState } from './create-desired-state.js';
 import { hashValue } from './hash-value.js';
 import type { JournalEntry } from './journal.js';
@@ -22,6 +23,8 @@ export interface PlanKindOptions {
   /** Every journal entry of this scope, any client: a shared folder's entry may have been written for another client. */
   readonly writtenInScope: readonly JournalEntry[];
   readonly plan: ClientPlan;
+  /** The server entries of a connector file as it is now (`text` undefined: no file). */
+  readonly readEntries: (path: string, text: string | undefined, location: ConnectorsLocation) => CodecReadResult<Record<string, unknown>>;
 }
 
 /**
@@ -44,7 +47,7 @@ export function planConnectors(options: PlanKindOptions, location: Located<'conn
   const candidates = [location.path, ...(location.alternatives ?? [])];
   const path = candidates.find((candidate) => files.get(candidate) !== undefined) ?? location.path;
   const before = files.get(path);
-  const read = readConnectorEntries(before, location);
+  const read = options.readEntries(path, before, location);
   if (!read.ok) {
     plan.problems.push({ client, path, ...read.problem });
     return;
@@ -118,7 +121,13 @@ export function planConnectors(options: PlanKindOptions, location: Located<'conn
   }
 
   if (Object.keys(set).length === 0 && remove.length === 0) return;
-  plan.fileOps.push({ client, path, format: location.format, apply: (text) => editConnectorsFile(text, location, { set, remove }, created) });
+  plan.fileOps.push({
+    client,
+    path,
+    format: location.format,
+    codec: connectorCodecFormat(location),
+    apply: (text, codecs) => editConnectorsFile(text, location, { set, remove }, { createdBySkillsync: created, codecs }),
+  });
 }
 
 const createdFilesCache = new WeakMap<readonly JournalEntry[], ReadonlySet<string>>();

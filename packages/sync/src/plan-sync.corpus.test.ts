@@ -4,12 +4,14 @@ import { clientAdapters, type ClientAdapter } from '@skillsync/clients';
 import { createEnv } from '@skillsync/core';
 import { describe, expect, it } from 'vitest';
 import { corpusAvailable, corpusDir, corpusSkipReason } from '../../../test/support/corpus.js';
+import { loadConnectorCodecs } from './connector-codecs.js';
 import { readConnectorEntries } from './connector-entries.js';
 import type { DesiredState } from './create-desired-state.js';
 import { emptyJournal, type Journal } from './journal.js';
 import { planSync } from './plan-sync.js';
 
 const env = createEnv({ home: '/home/ada', cwd: '/src/app' });
+const codecs = await loadConnectorCodecs();
 const desired: DesiredState = {
   gateway: { mode: 'direct' },
   connectors: { 'skillsync-probe': { command: 'probe-mcp', args: ['--stdio'] } },
@@ -43,7 +45,7 @@ function adapter(id: string): ClientAdapter {
 function roundTrip(client: ClientAdapter, scope: 'user' | 'project', target: string, text: string): { into: string | undefined; back: string | undefined } {
   const files = new Map([[target, text]]);
   const plan = (state: DesiredState, current: Map<string, string | undefined>, journal: Journal) =>
-    planSync({ env, scope, clients: [client], desired: state, files: current, skillDirs: new Map(), journal });
+    planSync({ env, scope, clients: [client], desired: state, files: current, skillDirs: new Map(), journal, connectorCodecs: codecs });
   const first = plan(desired, files, emptyJournal);
   expect(first.problems).toEqual([]);
   const into = first.files.find((file) => file.path === target)?.after;
@@ -65,10 +67,10 @@ describe.skipIf(!corpusAvailable)(`planSync on real client files (${corpusAvaila
     const text = readFileSync(path.join(mcpDir, name), 'utf8');
     const { into, back } = roundTrip(client, scope, location.path, text);
     expect(into).toContain('probe-mcp');
-    const original = readConnectorEntries(text, location);
+    const original = readConnectorEntries(text, location, codecs);
     if (original.ok && Object.keys(original.value).length === 0) {
       // Known gap: a container we created (`"mcpServers": {}`) stays behind once our last entry goes.
-      expect(readConnectorEntries(back, location)).toEqual({ ok: true, value: {} });
+      expect(readConnectorEntries(back, location, codecs)).toEqual({ ok: true, value: {} });
       return;
     }
     expect(back).toBe(text);

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createDesiredState, listInstructionFiles } from './create-desired-state.js';
 import { hashValue } from './hash-value.js';
 import { emptyJournal } from './journal.js';
+import { loadConnectorCodecs } from './connector-codecs.js';
 import { planSync } from './plan-sync.js';
 
 function adapter(id: string): ClientAdapter {
@@ -14,6 +15,7 @@ function adapter(id: string): ClientAdapter {
 const [claudeCode, codex, opencode, vscode, zed] = ['claude-code', 'codex', 'opencode', 'vscode', 'zed'].map(adapter) as [ClientAdapter, ClientAdapter, ClientAdapter, ClientAdapter, ClientAdapter];
 
 const env = createEnv({ home: '/home/ada', cwd: '/src/app' });
+const connectorCodecs = await loadConnectorCodecs();
 const source = { scope: 'project', file: '/src/app/skillsync.yaml' } as const;
 
 const manifest: EffectiveManifest = {
@@ -55,7 +57,7 @@ describe('createDesiredState', () => {
 
 describe('a file several clients read', () => {
   it('Codex, opencode and Zed get one edit of the project AGENTS.md', () => {
-    const plan = planSync({ env, scope: 'project', clients: [codex, opencode, zed], desired, files: new Map(), skillDirs: new Map(), journal: emptyJournal });
+    const plan = planSync({ env, scope: 'project', clients: [codex, opencode, zed], desired, files: new Map(), skillDirs: new Map(), journal: emptyJournal, connectorCodecs });
     const agents = plan.files.filter((file) => file.path === '/src/app/AGENTS.md');
     expect(agents).toHaveLength(1);
     expect(agents[0]?.clients).toEqual(['codex', 'opencode', 'zed']);
@@ -72,13 +74,13 @@ describe('a file several clients read', () => {
 
   it('every adapter together: no path is edited twice and the result is a fixed point', () => {
     for (const scope of ['user', 'project'] as const) {
-      const plan = planSync({ env, scope, clients: clientAdapters, desired, files: new Map(), skillDirs: new Map(), journal: emptyJournal });
+      const plan = planSync({ env, scope, clients: clientAdapters, desired, files: new Map(), skillDirs: new Map(), journal: emptyJournal, connectorCodecs });
       expect(plan.problems).toEqual([]);
       expect(new Set(plan.files.map((file) => file.path)).size).toBe(plan.files.length);
       expect(new Set(plan.skills.map((skill) => skill.dir)).size).toBe(plan.skills.length);
       const files = new Map(plan.files.map((file) => [file.path, file.after]));
       const skillDirs = new Map(plan.skills.map((skill) => [skill.dir, { integrity: skill.integrity ?? '' }]));
-      const again = planSync({ env, scope, clients: clientAdapters, desired, files, skillDirs, journal: plan.journal });
+      const again = planSync({ env, scope, clients: clientAdapters, desired, files, skillDirs, journal: plan.journal, connectorCodecs });
       expect(again.files).toEqual([]);
       expect(again.skills).toEqual([]);
     }
@@ -86,13 +88,13 @@ describe('a file several clients read', () => {
 
   it('a skill folder another client also reads is reported as a collision', () => {
     const skillDirs = new Map([['/src/app/.claude/skills/review', { integrity: 'sha512-other' }]]);
-    const plan = planSync({ env, scope: 'project', clients: [opencode], desired, files: new Map(), skillDirs, journal: emptyJournal });
+    const plan = planSync({ env, scope: 'project', clients: [opencode], desired, files: new Map(), skillDirs, journal: emptyJournal, connectorCodecs });
     expect(plan.warnings).toEqual([expect.objectContaining({ client: 'opencode', code: 'SKILL_NAME_COLLISION', name: 'review' })]);
   });
 });
 
 describe('golden: whole rendered files', () => {
-  const plan = planSync({ env, scope: 'project', clients: [claudeCode, codex, vscode, zed], desired, files: new Map(), skillDirs: new Map(), journal: emptyJournal });
+  const plan = planSync({ env, scope: 'project', clients: [claudeCode, codex, vscode, zed], desired, files: new Map(), skillDirs: new Map(), journal: emptyJournal, connectorCodecs });
   const after = (path: string) => plan.files.find((file) => file.path === path)?.after;
 
   it('Claude Code .mcp.json', () => {

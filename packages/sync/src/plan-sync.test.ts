@@ -1,10 +1,12 @@
 import { clientAdapters, renderConnector, type ClientAdapter, type ConnectorsLocation } from '@skillsync/clients';
 import { createEnv, type ConnectorDefinition } from '@skillsync/core';
 import { describe, expect, it } from 'vitest';
+import { loadConnectorCodecs } from './connector-codecs.js';
 import { editConnectorEntries, readConnectorEntries } from './connector-entries.js';
 import type { DesiredState } from './create-desired-state.js';
 import { emptyJournal, type Journal } from './journal.js';
-import { planSync } from './plan-sync.js';
+import { planSync, planSyncLoadingCodecs } from './plan-sync.js';
+import { readConnectorFiles } from './read-connector-files.js';
 import { DRIFT_STATUSES, type SyncPlan } from './sync-plan.js';
 
 /**
@@ -14,6 +16,7 @@ import { DRIFT_STATUSES, type SyncPlan } from './sync-plan.js';
 
 const env = createEnv({ home: '/home/ada', cwd: '/src/app' });
 const projectRoot = '/src/app';
+const codecs = await loadConnectorCodecs();
 
 const connectors: Record<string, ConnectorDefinition> = {
   docs: { command: 'npx', args: ['-y', '@acme/docs-mcp'], env: { LOG_LEVEL: 'info' } },
@@ -42,7 +45,7 @@ function emptyWorld(): World {
 }
 
 function plan(clients: readonly ClientAdapter[], world: World, state: DesiredState = desired, scope: 'user' | 'project' = 'project'): SyncPlan {
-  return planSync({ env, scope, projectRoot, clients, desired: state, files: world.files, skillDirs: world.skillDirs, journal: world.journal });
+  return planSync({ env, scope, projectRoot, clients, desired: state, files: world.files, skillDirs: world.skillDirs, journal: world.journal, connectorCodecs: codecs });
 }
 
 /** What the apply engine will do, in memory. */
@@ -73,13 +76,13 @@ function renderedNames(adapter: ClientAdapter): string[] {
 }
 
 function entriesOf(text: string | undefined, location: ConnectorsLocation): Record<string, unknown> {
-  const read = readConnectorEntries(text, location);
+  const read = readConnectorEntries(text, location, codecs);
   if (!read.ok) throw new Error(read.problem.message);
   return read.value;
 }
 
 function withEntry(text: string | undefined, location: ConnectorsLocation, name: string, value: Record<string, unknown>): string {
-  const edited = editConnectorEntries(text, location, { set: { [name]: value }, remove: [] });
+  const edited = editConnectorEntries(text, location, { set: { [name]: value }, remove: [] }, codecs);
   if (!edited.ok) throw new Error(edited.problem.message);
   return edited.text;
 }
@@ -119,6 +122,25 @@ describe.each(clientAdapters.map((adapter) => [adapter.id, adapter] as const))('
       expect(again.journal).toEqual(world.journal);
       const written = plan([adapter], emptyWorld(), desired, scope).items.filter((item) => item.status === 'missing').length;
       expect(again.items.filter((item) => item.status === 'in-sync').length).toBe(written);
+    });
+
+    it('plans the same from entries parsed before, loading a codec only to edit; a plan that edits nothing needs none', async () => {
+      const first = plan([adapter], emptyWorld(), desired, scope);
+      const synced = apply(emptyWorld(), first);
+      const moved = { ...desired, connectors: { ...connectors, docs: { ...connectors.docs!, args: ['-y', '@acme/docs-mcp@2'] } } };
+      for (const [world, state] of [[emptyWorld(), desired], [synced, desired], [synced, moved]] as const) {
+        const present = location === undefined ? [] : [location.path, ...(location.alternatives ?? [])].flatMap((path) => {
+          const text = world.files.get(path);
+          return text === undefined ? [] : [{ path, text, layout: location }];
+        });
+        const { entries } = await readConnectorFiles(present, undefined);
+        const input = { env, scope, projectRoot, clients: [adapter], desired: state, files: world.files, skillDirs: world.skillDirs, journal: world.journal, connectorEntries: entries };
+        expect(await planSyncLoadingCodecs(input)).toEqual(plan([adapter], world, state, scope));
+      }
+      const { entries } = await readConnectorFiles(location === undefined || !synced.files.has(location.path) ? [] : [{ path: location.path, text: synced.files.get(location.path) ?? '', layout: location }], undefined);
+      const noop = planSync({ env, scope, projectRoot, clients: [adapter], desired, files: synced.files, skillDirs: synced.skillDirs, journal: synced.journal, connectorEntries: entries, connectorCodecs: {} });
+      expectEmpty(noop);
+      expect(noop.journalUnchanged).toBe(true);
     });
 
     it('a file with a syntax error is a problem for this client only', () => {

@@ -1,11 +1,14 @@
-import type { ClientAdapter } from '@skillsync/clients';
+import type { ClientAdapter, CodecReadResult } from '@skillsync/clients';
 import { GATEWAY_ENTRY_NAME, pathFor, type ClientId, type Env } from '@skillsync/core';
+import { connectorCodecFormat, loadConnectorCodecs, type ConnectorCodecFormat, type ConnectorCodecs } from './connector-codecs.js';
+import { readConnectorEntries } from './connector-entries.js';
 import type { DesiredState } from './create-desired-state.js';
-import { sortJournalEntries, type Journal, type JournalEntry } from './journal.js';
+import { sameJournalEntries, sortJournalEntries, type Journal, type JournalEntry } from './journal.js';
 import { planConnectors, type PlanKindOptions } from './plan-connectors.js';
 import { planInstructions } from './plan-instructions.js';
 import { planSkills, presentSkillDirsByRoot } from './plan-skills.js';
 import { connectorModeFor, gatewayConnector, memoRenderConnector } from './gateway-mode.js';
+import { connectorEntriesKey } from './read-connector-files.js';
 import { createClientPlan, type ClientPlan, type FileOp, type OpResult, type PlannedFile, type PlannedSkill, type SyncPlan } from './sync-plan.js';
 
 export interface PlanSyncInput {
@@ -21,6 +24,14 @@ export interface PlanSyncInput {
   /** What each skill folder on disk hashes to (its integrity), computed by the caller; absent = no folder. */
   readonly skillDirs: ReadonlyMap<string, { readonly integrity: string } | undefined>;
   readonly journal: Journal;
+  /** The server entries of connector files already parsed (`readWorld` gives them), by `connectorEntriesKey`; the others are parsed here. */
+  readonly connectorEntries?: ReadonlyMap<string, CodecReadResult<Record<string, unknown>>>;
+  /**
+   * The codecs for the connector files to parse (those `connectorEntries` lacks) and
+   * to edit (`loadConnectorCodecs`). Needed only for those: a plan that reads no such
+   * file and edits none needs none. `planSyncLoadingCodecs` loads what is missing.
+   */
+  readonly connectorCodecs?: ConnectorCodecs;
 }
 
 /**
@@ -33,8 +44,43 @@ export interface PlanSyncInput {
  * get one edit carrying every client's name.
  */
 export function planSync(input: PlanSyncInput): SyncPlan {
+  return finishPlan(draftPlan(input), input.connectorCodecs ?? {});
+}
+
+/**
+ * `planSync`, loading the connector codecs it needs first: those of the files
+ * `connectorEntries` has no entries for, and, once the edits are known, those of the
+ * files to edit. A plan that finds every file as parsed before and edits none loads
+ * no codec.
+ */
+export async function planSyncLoadingCodecs(input: PlanSyncInput): Promise<SyncPlan> {
+  const connectorCodecs = await loadConnectorCodecs(connectorFilesToParse(input), input.connectorCodecs);
+  const draft = draftPlan({ ...input, connectorCodecs });
+  const needed = draft.planned.flatMap(({ plan }) => plan.fileOps.flatMap((op) => (op.codec === undefined ? [] : [op.codec])));
+  return finishPlan(draft, await loadConnectorCodecs(needed, connectorCodecs));
+}
+
+/** The formats of the connector files `planConnectors` will read that `connectorEntries` has no entries for. */
+function connectorFilesToParse(input: PlanSyncInput): ConnectorCodecFormat[] {
+  const formats: ConnectorCodecFormat[] = [];
+  for (const adapter of input.clients) {
+    const location = adapter.locations(input.env, input.scope, input.scope === 'project' ? input.projectRoot : undefined).connectors;
+    if (location.kind === 'unsupported') continue;
+    for (const path of [location.path, ...(location.alternatives ?? [])]) {
+      if (input.files.get(path) !== undefined && input.connectorEntries?.has(connectorEntriesKey(path, location)) !== true) formats.push(connectorCodecFormat(location));
+    }
+  }
+  return formats;
+}
+
+/** Every client planned, its file edits not applied yet (the codecs they need may still be loading). */
+interface DraftPlan {
+  readonly input: PlanSyncInput;
+  readonly planned: readonly { readonly adapter: ClientAdapter; readonly plan: ClientPlan }[];
+}
+
+function draftPlan(input: PlanSyncInput): DraftPlan {
   const { env, scope, desired, files, skillDirs } = input;
-  const targets = new Set<ClientId>(input.clients.map((adapter) => adapter.id));
   const writtenInScope = input.journal.entries.filter((entry) => entry.scope === scope);
   // Indexed once: filtering thousands of entries per client and kind adds up.
   const writtenByClientKind = new Map<string, JournalEntry[]>();
@@ -46,13 +92,16 @@ export function planSync(input: PlanSyncInput): SyncPlan {
   }
   const planned: { adapter: ClientAdapter; plan: ClientPlan }[] = [];
   const skillDirsByRoot = presentSkillDirsByRoot(skillDirs, pathFor(env));
+  const codecs = input.connectorCodecs ?? {};
+  const readEntries: PlanKindOptions['readEntries'] = (path, text, location) =>
+    input.connectorEntries?.get(connectorEntriesKey(path, location)) ?? readConnectorEntries(text, location, codecs);
 
   for (const adapter of input.clients) {
     const locations = adapter.locations(env, scope, scope === 'project' ? input.projectRoot : undefined);
     const plan = createClientPlan();
     const writtenBy = (kind: JournalEntry['kind']): JournalEntry[] => writtenByClientKind.get(`${adapter.id}\u0000${kind}`) ?? [];
     const render = memoRenderConnector();
-    const base: Omit<PlanKindOptions, 'written'> = { env, adapter, scope, desired, files, skillDirs, skillDirsByRoot, writtenInScope, plan, render };
+    const base: Omit<PlanKindOptions, 'written'> = { env, adapter, scope, desired, files, skillDirs, skillDirsByRoot, writtenInScope, plan, render, readEntries };
     // Gateway mode: the client's MCP config holds one entry that starts the gateway, which serves every connector.
     const mode = connectorModeFor(adapter, desired.gateway, desired.connectors, render);
     const connectors = mode === 'gateway' ? gatewayConnector(adapter, scope, desired.gateway) : desired.connectors;
@@ -65,16 +114,26 @@ export function planSync(input: PlanSyncInput): SyncPlan {
     }
     planSkills({ ...base, written: writtenBy('skill') }, locations.skills);
     planInstructions({ ...base, written: writtenBy('instructions') }, locations.instructions);
+    planned.push({ adapter, plan });
+  }
+  return { input, planned };
+}
+
+/** Applies every client's edits with `codecs` (each must be there: a programmer error otherwise) and merges the clients' plans. */
+function finishPlan({ input, planned: drafted }: DraftPlan, codecs: ConnectorCodecs): SyncPlan {
+  const { scope, files } = input;
+  const targets = new Set<ClientId>(input.clients.map((adapter) => adapter.id));
+  const planned = drafted.map(({ adapter, plan }) => {
     // Each edit is pure and applied up to three times below (alone here, alone and replayed when merging):
     // parse and edit each input text once.
-    plan.fileOps.splice(0, plan.fileOps.length, ...plan.fileOps.map(memoApply));
+    const fileOps = plan.fileOps.map((op) => memoApply(op, codecs));
     // An edit the codec refuses (a layout it cannot edit safely) is found here, before any merging.
-    for (const op of plan.fileOps) {
+    for (const op of fileOps) {
       const result = op.apply(files.get(op.path));
       if (!result.ok) plan.problems.push({ client: adapter.id, path: op.path, ...result.problem });
     }
-    planned.push({ adapter, plan });
-  }
+    return { adapter, plan, fileOps };
+  });
 
   const healthy = planned.filter(({ plan }) => plan.problems.length === 0);
   const broken = new Set(planned.filter(({ plan }) => plan.problems.length > 0).map(({ adapter }) => adapter.id));
@@ -86,19 +145,25 @@ export function planSync(input: PlanSyncInput): SyncPlan {
   ]);
 
   return {
-    files: mergeFiles(healthy.map(({ plan }) => plan), files),
+    files: mergeFiles(healthy.flatMap(({ fileOps }) => fileOps), files),
     skills: mergeSkills(healthy.flatMap(({ plan }) => plan.skillOps)),
     items: healthy.flatMap(({ plan }) => plan.items),
     problems: planned.flatMap(({ plan }) => plan.problems),
     warnings: healthy.flatMap(({ plan }) => plan.warnings),
     journal: { entries: journal },
+    journalUnchanged: sameJournalEntries(journal, input.journal.entries),
   };
 }
 
+/** An edit with its codecs given: `(text) => OpResult`. */
+interface BoundFileOp extends Omit<FileOp, 'apply'> {
+  readonly apply: (text: string | undefined) => OpResult;
+}
+
 /** Replays every client's edits of a file in client order onto its current text; one planned edit per changed file. */
-function mergeFiles(plans: readonly ClientPlan[], files: ReadonlyMap<string, string | undefined>): PlannedFile[] {
-  const byPath = new Map<string, ClientPlan['fileOps']>();
-  for (const op of plans.flatMap((plan) => plan.fileOps)) byPath.set(op.path, [...(byPath.get(op.path) ?? []), op]);
+function mergeFiles(fileOps: readonly BoundFileOp[], files: ReadonlyMap<string, string | undefined>): PlannedFile[] {
+  const byPath = new Map<string, BoundFileOp[]>();
+  for (const op of fileOps) byPath.set(op.path, [...(byPath.get(op.path) ?? []), op]);
   const out: PlannedFile[] = [];
   for (const [path, ops] of byPath) {
     const before = files.get(path);
@@ -135,13 +200,13 @@ function mergeSkills(ops: readonly PlannedSkill[]): PlannedSkill[] {
   return [...byDir.values()].sort((left, right) => compare(left.dir, right.dir));
 }
 
-/** The op with its `apply` remembering its last input and result (it is pure: same text, same result). */
-function memoApply(op: FileOp): FileOp {
+/** The op bound to `codecs`, its `apply` remembering its last input and result (it is pure: same text, same result). */
+function memoApply(op: FileOp, codecs: ConnectorCodecs): BoundFileOp {
   let last: { readonly text: string | undefined; readonly result: OpResult } | undefined;
   return {
     ...op,
     apply: (text) => {
-      if (last === undefined || last.text !== text) last = { text, result: op.apply(text) };
+      if (last === undefined || last.text !== text) last = { text, result: op.apply(text, codecs) };
       return last.result;
     },
   };

@@ -110,7 +110,7 @@ describe('skill folder fingerprints', () => {
     const root = path.dirname(dirs[0] as string);
     const fingerprints = await load();
     const asked = [...dirs, path.join(root, 'missing'), path.join(root, 'ONE'), path.join(fixture.home, 'no-such-folder', 'x')];
-    const states = fingerprints.statesSync(asked, path);
+    const states = await fingerprints.states(asked, path);
     expect(states.slice(0, 3)).toEqual(await Promise.all(dirs.map(async (dir) => hashSkillFolder(dir))));
     expect(states[3]).toBe('absent');
     // A near match (case) is stat'ed, so a case-insensitive file system still finds the folder; here it is absent.

@@ -1,7 +1,15 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseJsonRecord, readTextIfExistsSync, writeFileAtomic } from '@skillsync/core';
-import { readSkillFolderStateSync, settleFingerprint, type SettledFingerprint, type SkillFolderFingerprint } from '@skillsync/store';
+import {
+  loadSkillFolderHasher,
+  readSkillFolderStateSync,
+  settleFingerprint,
+  type SettledFingerprint,
+  type SkillFolderFingerprint,
+  type SkillFolderHasher,
+  type SkillFolderState,
+} from '@skillsync/store';
 import { journalFile } from './journal-store.js';
 
 /** The state of a skill folder that does not exist (run-record.ts `ABSENT`). */
@@ -43,16 +51,16 @@ export interface SkillFolderFingerprints {
   readonly file: string | undefined;
   /** A folder's integrity, `absent` or `unhashable`, from its fingerprint when that still holds, else hashed (and remembered). */
   state(dir: string): Promise<string>;
-  /** `state`, synchronously (its stats and reads are synchronous calls anyway). */
-  stateSync(dir: string): string;
   /** Forgets a folder about to be replaced or removed: the next reading hashes it. */
   forget(dir: string): void;
   /**
-   * `stateSync` of many folders: each parent folder is listed once, and a folder whose
+   * `state` of many folders: each parent folder is listed once, and a folder whose
    * name is not in its parent's listing is absent without a stat of its own (most of
-   * the folders a sync looks at do not exist). `p` splits the paths.
+   * the folders a sync looks at do not exist). The checks are synchronous calls (a
+   * thread-pool round trip would cost more than each stat); the hashing code is
+   * loaded only when a folder must be hashed. `p` splits the paths.
    */
-  statesSync(dirs: readonly string[], p: { dirname(path: string): string; basename(path: string): string }): string[];
+  states(dirs: readonly string[], p: { dirname(path: string): string; basename(path: string): string }): Promise<string[]>;
   /**
    * Writes what this process learnt, when it changes the file: settled fingerprints
    * of the folders read, without those found absent, changed or forgotten. `prune`
@@ -101,28 +109,43 @@ function createFingerprints(file: string | undefined, loaded: Map<string, Settle
   /** This process's readings: a fingerprint, or undefined for a folder absent, unhashable or forgotten. */
   const seen = new Map<string, SkillFolderFingerprint | SettledFingerprint | undefined>();
   const now = options.now ?? Date.now;
-  const stateSync = (dir: string): string => {
+  /** The state of `dir`; undefined when it must be hashed and no `hasher` is given. */
+  const read = (dir: string, hasher: SkillFolderHasher | undefined): string | undefined => {
     const known = seen.has(dir) ? seen.get(dir) : saved.get(dir);
-    const result = readSkillFolderStateSync(dir, { known, now });
+    const result = readSkillFolderStateSync(dir, { known, now, hasher });
+    if (result.kind === 'unhashed') return undefined;
     seen.set(dir, result.kind === 'hashed' ? result.fingerprint : undefined);
-    return result.kind === 'hashed' ? result.fingerprint.integrity : result.kind === 'absent' ? ABSENT : UNHASHABLE;
+    return stateName(result);
+  };
+  /** Every folder checked first; the hasher is loaded only when one of them must be hashed. */
+  const readAll = async (dirs: readonly string[]): Promise<string[]> => {
+    const checked = dirs.map((dir) => read(dir, undefined));
+    if (checked.every((state) => state !== undefined)) return checked;
+    const hasher = await loadSkillFolderHasher();
+    return checked.map((state, index) => state ?? (read(dirs[index] as string, hasher) as string));
   };
   return {
     file,
-    state: async (dir) => Promise.resolve(stateSync(dir)),
-    stateSync,
+    state: async (dir) => (await readAll([dir]))[0] as string,
     forget: (dir) => {
       seen.set(dir, undefined);
     },
-    statesSync: (dirs, p) => {
+    states: async (dirs, p) => {
       const listings = new Map<string, FolderListing | undefined>();
-      return dirs.map((dir) => {
+      const present: string[] = [];
+      const out = dirs.map((dir) => {
         const parent = p.dirname(dir);
         if (!listings.has(parent)) listings.set(parent, listFolder(parent));
-        if (listings.get(parent)?.mayHold(p.basename(dir)) !== false) return stateSync(dir);
+        if (listings.get(parent)?.mayHold(p.basename(dir)) !== false) {
+          present.push(dir);
+          return undefined;
+        }
         seen.set(dir, undefined);
         return ABSENT;
       });
+      const found = await readAll(present);
+      let next = 0;
+      return out.map((state) => state ?? (found[next++] as string));
     },
     save: async ({ prune }) => {
       const next = new Map<string, SettledFingerprint>();
@@ -139,6 +162,10 @@ function createFingerprints(file: string | undefined, loaded: Map<string, Settle
       return true;
     },
   };
+}
+
+function stateName(state: SkillFolderState): string {
+  return state.kind === 'hashed' ? state.fingerprint.integrity : state.kind === 'absent' ? ABSENT : UNHASHABLE;
 }
 
 interface FolderListing {

@@ -1,5 +1,6 @@
 import type { ConfigFormat, InstructionsFormat } from '@skillsync/clients';
 import type { ClientId } from '@skillsync/core';
+import type { ConnectorCodecFormat, ConnectorCodecs } from './connector-codecs.js';
 import type { ItemKind, Journal, JournalEntry } from './journal.js';
 
 /**
@@ -82,6 +83,12 @@ export interface SyncPlan {
   readonly warnings: readonly SyncWarning[];
   /** The journal once the plan is applied in full. */
   readonly journal: Journal;
+  /**
+   * True when `journal` holds exactly the entries of the journal the plan was made
+   * from: with no file or skill folder to change either, applying the plan writes
+   * nothing (`applyPlan` then takes no lock). Absent: not known.
+   */
+  readonly journalUnchanged?: boolean;
 }
 
 /** The internal unit a planner hands back for one client; merged across clients by `planSync`. */
@@ -101,7 +108,9 @@ export interface FileOp {
   readonly client: ClientId;
   readonly path: string;
   readonly format: PlannedFileFormat;
-  readonly apply: (text: string | undefined) => OpResult;
+  /** The connector codec `apply` edits with (none for instruction files). */
+  readonly codec?: ConnectorCodecFormat;
+  readonly apply: (text: string | undefined, codecs: ConnectorCodecs) => OpResult;
 }
 
 export function createClientPlan(): ClientPlan {

@@ -1,5 +1,6 @@
 import {
   hasNoErrors,
+  landingScope,
   parseSkillSpecifier,
   pathFor,
   toSkillsyncError,
@@ -74,7 +75,7 @@ export async function runDevPass(options: DevPassOptions): Promise<DevPass> {
   const p = pathFor(env);
   const [report, manifests] = await Promise.all([validateSkillFolder(dir, { mode: 'strict' }), readManifests(env)]);
   const entry = manifestEntryFor(env, manifests.effective.skills, dir);
-  const scope: SyncScope = entry?.source.scope ?? (manifests.project === undefined ? 'user' : 'project');
+  const scope: SyncScope = entry === undefined ? (manifests.project === undefined ? 'user' : 'project') : landingScope(entry.source);
   const projectFile = entry?.source.scope === 'project' ? entry.source.file : manifests.project?.file;
   const projectRoot = scope === 'project' && projectFile !== undefined ? p.dirname(projectFile) : undefined;
   const clients = await targetClients(env, manifests.effective.clients?.value, []);

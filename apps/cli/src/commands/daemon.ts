@@ -12,6 +12,7 @@ import { activeDrift } from '../daemon/drift-summary.js';
 import { daemonFiles, isInstanceAlive, isProcessAlive, readInstance, readStatusFile, runningInstance } from '../daemon/instance.js';
 import { SERVICE_ARGS, serviceEnvironment } from '../daemon/service-files.js';
 import { installService, uninstallService, type ServiceChange } from '../daemon/service-install.js';
+import { renderViolation } from '../org-violations.js';
 import type { Ui } from '../ui.js';
 
 /** The instance file without the dashboard token, which no command prints unasked. */
@@ -242,6 +243,9 @@ function renderStatus(data: DaemonStatusData, ui: Ui, env: Env): string {
       const run = status.lastSync;
       pairs.push(['last sync', `${run.at} (${run.trigger}): ${run.ok ? ui.green('ok') : ui.yellow('incomplete')}, ${plural(run.written, 'path')} written${run.message === undefined ? '' : ` · ${run.message}`}`]);
     }
+    for (const profile of status.org?.profiles ?? []) {
+      pairs.push(['org profile', profile.source === 'none' ? `${profile.registry} ${ui.yellow('not fetched yet')}` : `${profile.registry} · revision ${profile.revision?.slice(0, 19) ?? '?'} · fetched ${profile.fetchedAt ?? '?'}`]);
+    }
   }
   pairs.push(['log', `${displayPath(env, instance.logFile)} ${ui.dim('(skillsync daemon logs)')}`]);
   const lines = [ui.bold('skillsync daemon'), ...renderPairs(pairs, ui)];
@@ -249,6 +253,8 @@ function renderStatus(data: DaemonStatusData, ui: Ui, env: Env): string {
   for (const item of status?.drift ?? []) {
     lines.push(`  ${item.handling === 'ignored' ? ui.dim('·') : ui.yellow('~')} ${item.client} ${item.scope} ${item.kind} ${ui.bold(item.name)}: ${item.status} ${ui.dim(`(${shortPath(env, item.path)}; ${item.handling})`)}`);
   }
+  for (const warning of status?.org?.warnings ?? []) lines.push(`  ${ui.yellow('warning:')} ${warning}`);
+  for (const violation of status?.org?.violations ?? []) lines.push(...renderViolation(violation, ui, (file) => shortPath(env, file)));
   return lines.join('\n');
 }
 

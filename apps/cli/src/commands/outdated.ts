@@ -4,6 +4,7 @@ import type { outdatedOptions } from '../command-table.js';
 import { defineHandler, type CommandInput } from '../define-command.js';
 import { plural, renderProblem, renderTable } from '../format.js';
 import { loadInstallContext } from '../project.js';
+import { remoteRegistrySources } from '../registry-session.js';
 
 export interface OutdatedData {
   /** Every skill of the manifests, with `outdated` set where the lock is behind what the source has. */
@@ -20,6 +21,7 @@ export const outdatedHandler = defineHandler({
       env,
       manifest: context.manifests.effective,
       manifestDir: context.manifestDir,
+      remoteSource: remoteRegistrySources(env),
       lockfile: context.lockfile,
     }).finally(spinner.done);
     const skills = result.skills.map((skill) => ({

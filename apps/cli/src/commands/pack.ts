@@ -8,6 +8,7 @@ import {
   signaturePathFor,
   signIntegrity,
   type PackedFile,
+  type PackedSkill,
   type PackageSignature,
 } from '@skillsync/store';
 import type { packOptions } from '../command-table.js';
@@ -31,23 +32,37 @@ export interface PackData {
   readonly findings: readonly SkillFinding[];
 }
 
+/** A skill folder checked, packed and, when asked, signed; or the findings that refused it. */
+export type PreparedPackage =
+  | { readonly ok: false; readonly findings: readonly SkillFinding[] }
+  | { readonly ok: true; readonly packed: PackedSkill; readonly signature: PackageSignature | undefined; readonly findings: readonly SkillFinding[] };
+
+/**
+ * What `pack` and `publish` share: validate (`strict` for anything that is published:
+ * the verdict of `validate --strict`, so warnings refuse too), pack, and sign the
+ * integrity with the private key in `keyFile`.
+ */
+export async function preparePackage(dir: string, options: { readonly strict: boolean; readonly keyFile?: string | undefined }): Promise<PreparedPackage> {
+  const report = await validateSkillFolder(dir, { mode: options.strict ? 'strict' : 'lenient' });
+  if (!report.ok || (options.strict && report.findings.length > 0)) return { ok: false, findings: report.findings };
+  const privateKeyPem = options.keyFile === undefined ? undefined : await readKey(options.keyFile);
+  const packed = await packSkill(dir);
+  const signature = privateKeyPem === undefined ? undefined : signIntegrity(packed.integrity, privateKeyPem);
+  return { ok: true, packed, signature, findings: report.findings };
+}
+
 export const packHandler = defineHandler({
   run: async ({ env, positionals, options }: CommandInput<typeof packOptions>) => {
     const p = pathFor(env);
     const dir = p.resolve(env.cwd, positionals[0] ?? '.');
     const registry = options.registry === undefined ? undefined : registryFolder(env, options.registry);
     // Publishing is held to the spec in full; a local tarball only has to be loadable.
-    const report = await validateSkillFolder(dir, { mode: registry === undefined ? 'lenient' : 'strict' });
-    // The same verdict as `validate --strict` when publishing: warnings refuse too.
-    if (!report.ok || (registry !== undefined && report.findings.length > 0)) {
-      const refused: PackData = { findings: report.findings };
+    const prepared = await preparePackage(dir, { strict: registry !== undefined, keyFile: options.sign === undefined ? undefined : p.resolve(env.cwd, options.sign) });
+    if (!prepared.ok) {
+      const refused: PackData = { findings: prepared.findings };
       return { ok: false, data: refused };
     }
-
-    const privateKeyPem = options.sign === undefined ? undefined : await readKey(p.resolve(env.cwd, options.sign));
-    const packed = await packSkill(dir);
-    const signature: PackageSignature | undefined =
-      privateKeyPem === undefined ? undefined : signIntegrity(packed.integrity, privateKeyPem);
+    const { packed, signature } = prepared;
 
     // Publishing first: a refused publish (the version exists) leaves no stray tarball behind.
     const published = registry === undefined ? undefined : await publishToDirectoryRegistry(registry, packed, signature);
@@ -73,7 +88,7 @@ export const packHandler = defineHandler({
         ? {}
         : { signature: { keyId: signature.keyId, ...(file === undefined ? {} : { file: signaturePathFor(file) }) } }),
       ...(published === undefined ? {} : { registry: registry ?? '', published: published.tarballPath }),
-      findings: report.findings,
+      findings: prepared.findings,
     };
     return { ok: true, data };
   },

@@ -119,7 +119,7 @@ async function readValue(env: Env, name: string, fromEnv: string | undefined): P
 }
 
 /** All of stdin, less one trailing newline (what `echo` and most commands add). */
-async function readStdin(): Promise<string> {
+export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   // Room for the newline that is dropped; the store checks the exact limit.
@@ -135,7 +135,7 @@ async function readStdin(): Promise<string> {
 }
 
 /** Reads one line from the terminal without echoing it. Ctrl-C or Ctrl-D on an empty line cancels. */
-function promptHidden(prompt: string): Promise<string> {
+export function promptHidden(prompt: string): Promise<string> {
   const { stdin, stderr } = process;
   return new Promise((resolve, reject) => {
     let value = '';

@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import {
+  applyOrgProfiles,
+  isLoopbackHost,
   LOCKFILE_FILE,
   mergeManifests,
+  parseListenAddress,
   pathFor,
   randomToken,
   registerSecret,
@@ -16,7 +19,6 @@ import {
 } from '@skillsync/core';
 import {
   createGateway,
-  isLoopbackHost,
   MIN_TOKEN_LENGTH,
   serveGatewayHttp,
   serveGatewayStdio,
@@ -34,6 +36,8 @@ import type { serveOptions } from '../command-table.js';
 import { defineHandler, type CommandInput, type CommandResult, type OptionValues } from '../define-command.js';
 import { displayPath } from '../format.js';
 import { prepareGovernance, type PolicySetSummary } from '../gateway-governance.js';
+import { profileLoginsOrWarning, readOrgProfiles, watchOrgProfiles } from '../org-profiles.js';
+import { addsToUserScope, userLockfileFile } from '../org-scope.js';
 import type { PolicyScope } from '../policy-dirs.js';
 import { readLockfile, readManifests, requireValidManifests, resolveManifestPath } from '../project.js';
 import { parseSyncScope } from '../sync-context.js';
@@ -138,10 +142,13 @@ export const serveHandler = defineHandler({
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     process.on('SIGHUP', onHangUp);
+    // A profile the daemon (or a sync) fetched brings its policies in as SIGHUP would.
+    const stopWatchingProfiles = (await profileLoginsOrWarning(env)).logins.length === 0 ? () => undefined : watchOrgProfiles(env, onHangUp);
     const unlisten = (): void => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       process.off('SIGHUP', onHangUp);
+      stopWatchingProfiles();
     };
     let stopServing: () => Promise<void>;
     try {
@@ -195,7 +202,7 @@ export const serveHandler = defineHandler({
 /** Checks the options that need no I/O; a mistake is a USAGE error before anything starts. */
 function serveSettings(options: OptionValues<typeof serveOptions>): ServeSettings {
   const scope = parseSyncScope(options.scope);
-  const listen = options.http === undefined ? undefined : parseListenAddress(options.http);
+  const listen = options.http === undefined ? undefined : parseListenAddress(options.http, { option: '--http', example: '127.0.0.1:8765' });
   if (listen === undefined && (options['token-file'] !== undefined || options['allow-remote'])) {
     throw new SkillsyncError('USAGE', '--token-file and --allow-remote go with --http.', { details: { option: options['token-file'] === undefined ? '--allow-remote' : '--token-file' } });
   }
@@ -242,7 +249,8 @@ function skillsServed(settings: ServeSettings, scopes: readonly PolicyScope[]): 
 }
 
 function describePolicies(policies: PolicySetSummary, env: Env): string {
-  const files = policies.builtIn ? 'the built-in default policy' : policies.files.map((file) => displayPath(env, file)).join(', ');
+  // The built-in policy and the org profiles' policies have names, not paths.
+  const files = policies.files.map((file) => (pathFor(env).isAbsolute(file) ? displayPath(env, file) : file)).join(', ');
   const warnings = policies.warnings.length === 0 ? '' : `; warnings: ${policies.warnings.join('; ')}`;
   return `policies from ${files} (${policies.policyIds.length} ${policies.policyIds.length === 1 ? 'policy' : 'policies'}, ${policies.version.slice(0, 19)})${warnings}`;
 }
@@ -250,7 +258,9 @@ function describePolicies(policies: PolicySetSummary, env: Env): string {
 /**
  * What `serve` runs: the connectors of both manifests stacked, or of one scope, narrowed
  * by --connector; the gateway settings of the same manifests; and their skills with the
- * lockfiles that lock them (the project lockfile also locks the user's skills).
+ * lockfiles that lock them (the project lockfile also locks the user's skills). The
+ * cached org profiles apply on top, as in `sync`: a connector they refuse is not run,
+ * and the org's required skills are served with the user scope's.
  */
 export async function resolveServed(
   env: Env,
@@ -263,23 +273,25 @@ export async function resolveServed(
   skills: readonly string[];
   lockfiles: readonly Lockfile[];
 }> {
-  const manifests = await readManifests(env);
+  const [manifests, org] = await Promise.all([readManifests(env), readOrgProfiles(env)]);
   requireValidManifests(manifests);
   const chosen = scope === undefined ? undefined : manifests[scope];
-  if (manifests.user === undefined && manifests.project === undefined) {
+  const orgOnly = scope !== 'project' && addsToUserScope(org);
+  if (manifests.user === undefined && manifests.project === undefined && !orgOnly) {
     throw new SkillsyncError('MANIFEST_NOT_FOUND', `No skillsync.yaml in ${env.cwd} or above it, and no user manifest.`, {
       hint: 'Run `skillsync init` (or `skillsync init --user`) and add connectors first.',
       details: { cwd: env.cwd },
     });
   }
-  if (scope !== undefined && chosen?.manifest === undefined) {
+  if (scope !== undefined && chosen?.manifest === undefined && !(scope === 'user' && orgOnly)) {
     throw new SkillsyncError('MANIFEST_NOT_FOUND', `--scope ${scope}: there is no ${scope} manifest.`, {
       hint: scope === 'project' ? 'Run `skillsync init` in the project first.' : 'Run `skillsync init --user` first.',
       details: { scope },
     });
   }
-  const effective: EffectiveManifest =
+  const own: EffectiveManifest =
     scope === 'user' ? mergeManifests(chosen?.manifest, undefined) : scope === 'project' ? mergeManifests(undefined, chosen?.manifest) : manifests.effective;
+  const effective = applyOrgProfiles(own, org.layers, { addOrgScope: scope !== 'project' }).manifest;
   const p = pathFor(env);
   const connectors: Record<string, ConnectorDefinition> = {};
   for (const { name, connector, source } of effective.connectors) {
@@ -299,10 +311,12 @@ export async function resolveServed(
   }
   const scopes: readonly PolicyScope[] = scope === undefined ? ['user', 'project'] : [scope];
   const lockOrder = scope === 'user' ? [manifests.user, manifests.project] : scope === 'project' ? [manifests.project] : [manifests.project, manifests.user];
+  const lockfileFiles = lockOrder.flatMap((loaded) => (loaded === undefined ? [] : [p.join(p.dirname(loaded.file), LOCKFILE_FILE)]));
+  // The org's skills are locked in the user lockfile, whether or not there is a user manifest.
+  if (scope !== 'project' && !lockfileFiles.includes(userLockfileFile(env))) lockfileFiles.push(userLockfileFile(env));
   const lockfiles: Lockfile[] = [];
-  for (const loaded of lockOrder) {
-    if (loaded === undefined) continue;
-    const lock = await readLockfile(p.join(p.dirname(loaded.file), LOCKFILE_FILE));
+  for (const file of lockfileFiles) {
+    const lock = await readLockfile(file);
     if (lock !== undefined) lockfiles.push(lock);
   }
   const skills = effective.skills.map((skill) => skill.name);
@@ -325,19 +339,6 @@ export function secretResolver(env: Env): ResolveSecret {
   };
 }
 
-/** `HOST:PORT`, `[::1]:PORT` or `:PORT` (127.0.0.1). */
-export function parseListenAddress(value: string): { readonly host: string; readonly port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value);
-  const port = Number(match?.[3]);
-  if (match === null || !Number.isInteger(port) || port > 65535) {
-    throw new SkillsyncError('USAGE', `--http ${value}: not HOST:PORT.`, {
-      hint: 'Pass --http 127.0.0.1:8765 (or :8765 for 127.0.0.1; :0 picks a free port).',
-      details: { option: '--http', value },
-    });
-  }
-  const host = match[1] ?? match[2] ?? '';
-  return { host: host === '' ? '127.0.0.1' : host, port };
-}
 
 async function readToken(env: Env, file: string): Promise<string> {
   const resolved = pathFor(env).resolve(env.cwd, file);

@@ -6,7 +6,7 @@ import { renderSync, runSync, type SyncData } from '../run-sync.js';
 export const syncHandler = defineHandler({
   run: ({ env, paths, options }: CommandInput<typeof syncOptions>) => {
     const mode: SyncData['mode'] = options.check ? 'check' : options['dry-run'] ? 'dry-run' : 'apply';
-    return runSync(env, paths, { mode, scope: options.scope, clients: options.client });
+    return runSync(env, paths, { mode, scope: options.scope, clients: options.client, profiles: mode === 'apply' ? 'refresh' : 'cache' });
   },
   render: renderSync,
 });

@@ -4,6 +4,8 @@
  * and the tray, which only show its state and ask it to act. Types only.
  */
 import type { ItemKind } from '@skillsync/sync';
+import type { OrgProfileState } from '../org-profiles.js';
+import type { OrgViolation } from '../org-violations.js';
 
 /** What the daemon does when an item of one kind drifts. */
 export type DriftAction = 'repair' | 'notify' | 'off';
@@ -32,7 +34,8 @@ export interface DriftedItem {
 
 export interface SyncRunSummary {
   readonly at: string;
-  readonly trigger: 'start' | 'watch' | 'manual' | 'api' | 'tray';
+  /** `profile`: an org profile changed (its server's event stream said so). */
+  readonly trigger: 'start' | 'watch' | 'manual' | 'api' | 'tray' | 'profile';
   readonly ok: boolean;
   readonly written: number;
   readonly runIds: readonly string[];
@@ -59,6 +62,17 @@ export interface DaemonStatus {
   readonly error: { readonly code: string; readonly message: string; readonly hint?: string } | undefined;
   /** The ids of the AI clients found on this machine (what `import` can adopt from when nothing is configured). */
   readonly detected: readonly string[];
+  /** The org profiles that apply (one per login with the profile on), and what violates them; absent when none does. */
+  readonly org?: DaemonOrgStatus;
+}
+
+export interface DaemonOrgStatus {
+  /** Each profile: its registry, revision and when it was fetched. */
+  readonly profiles: readonly OrgProfileState[];
+  /** What the last look found violating them. */
+  readonly violations: readonly OrgViolation[];
+  /** A server not reached, a stream refused, a profile never fetched. */
+  readonly warnings: readonly string[];
 }
 
 export type DaemonEvent =

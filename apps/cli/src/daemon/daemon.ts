@@ -2,14 +2,18 @@ import { rm } from 'node:fs/promises';
 import { detectClients } from '@skillsync/clients';
 import { randomToken, SkillsyncError, toSkillsyncError, type Env, type SkillsyncPaths } from '@skillsync/core';
 import { plural, shortPath } from '../format.js';
+import { readOrgProfiles, type OrgProfiles } from '../org-profiles.js';
+import { refreshOrgProfiles } from '../org-profile-refresh.js';
+import { addsToUserScope, orgSkillsToInstall } from '../org-scope.js';
 import { readManifests } from '../project.js';
 import { runSync, syncPlans, type SyncData } from '../run-sync.js';
 import { buildSyncPlans, saveFingerprints, type ScopePlan } from '../sync-context.js';
-import type { DaemonController, DaemonEvent, DaemonHealth, DaemonInstanceInfo, DaemonSettings, DaemonStatus, DriftedItem, SyncRunSummary } from './contract.js';
+import type { DaemonController, DaemonEvent, DaemonHealth, DaemonInstanceInfo, DaemonOrgStatus, DaemonSettings, DaemonStatus, DriftedItem, SyncRunSummary } from './contract.js';
 import { openDaemonLog, type DaemonLog } from './daemon-log.js';
 import { activeDrift } from './drift-summary.js';
 import { classifyDrift, createRepairGuard, type ScopeDrift } from './drift-policy.js';
 import { createFileWatcher, type FileWatcher } from './file-watcher.js';
+import { followOrgEvents, type OrgEvents } from './org-events.js';
 import { startDashboardServer, type DashboardServer } from './http/index.js';
 import { claimInstance, daemonFiles, dashboardLink, processStart, releaseInstance, writeStatusFile } from './instance.js';
 import { createSettleQueue, type SettledBatch } from './settle-queue.js';
@@ -50,6 +54,8 @@ interface DaemonState {
   lastSync: SyncRunSummary | undefined;
   error: DaemonStatus['error'];
   watching: number;
+  /** Undefined while no org profile applies. */
+  org: DaemonOrgStatus | undefined;
 }
 
 /**
@@ -87,7 +93,7 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
   const clock = () => env.now().getTime();
   const listeners = new Set<(event: DaemonEvent) => void>();
   const guard = createRepairGuard({ limit: REPAIR_LIMIT, windowMs: REPAIR_WINDOW_MS });
-  const state: DaemonState = { phase: 'starting', paused: false, configured: true, detected: [], drift: [], lastSync: undefined, error: undefined, watching: 0 };
+  const state: DaemonState = { phase: 'starting', paused: false, configured: true, detected: [], drift: [], lastSync: undefined, error: undefined, watching: 0, org: undefined };
   /** What was logged last, so a state that persists (an error, an item left as notified) is logged once, not at every look. */
   const logged: { error: string; notified: ReadonlySet<string>; firstRun: string | undefined } = { error: '', notified: new Set(), firstRun: undefined };
   let dashboard: DashboardServer | undefined;
@@ -129,6 +135,7 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
     lastSync: state.lastSync,
     error: state.error,
     detected: state.detected,
+    ...(state.org === undefined ? {} : { org: state.org }),
   });
 
   /** Tells listeners and the status file, when the status changed; once stopping, nothing is (the status file is about to go). */
@@ -187,12 +194,14 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
   const lookOnce = async (trigger: LookTrigger, batch: SettledBatch | undefined, repair = true): Promise<boolean> => {
     let watchChanged = false;
     try {
-      const [manifests, found] = await Promise.all([readManifests(env), detectClients(env)]);
+      const [manifests, found, org] = await Promise.all([readManifests(env), detectClients(env), readOrgProfiles(env)]);
       state.detected = found.filter((client) => client.found).map((client) => client.id);
-      state.configured = manifests.user !== undefined || manifests.project !== undefined;
+      state.configured = manifests.user !== undefined || manifests.project !== undefined || addsToUserScope(org);
+      await followOrgRegistries(org);
       let plans: ScopePlan[] = [];
       try {
-        if (state.configured) plans = await buildSyncPlans({ env, paths, scope: undefined, clients: [], manifests });
+        if (state.configured) plans = await buildSyncPlans({ env, paths, scope: undefined, clients: [], manifests, org });
+        noteOrg(org, plans);
       } finally {
         watchChanged = await watcher.update(deriveWatchTargets({ env, paths, manifests, plans }));
         state.watching = watcher.count();
@@ -214,6 +223,76 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
       setError({ code: failure.code, message: failure.message, hint: failure.hint });
     }
     return watchChanged;
+  };
+
+  /** What the status says about the org profiles: the cached ones, with what the plans found violating them. */
+  const noteOrg = (org: OrgProfiles, plans: readonly ScopePlan[]): void => {
+    state.org =
+      org.profiles.length === 0
+        ? undefined
+        : { profiles: org.profiles, violations: plans.flatMap((plan) => plan.violations), warnings: orgWarnings.refresh ?? org.warnings };
+  };
+
+  /** Warnings of the last refresh (a server not reached), shown until the next one; and of each stream, logged once. */
+  const orgWarnings: { refresh: readonly string[] | undefined; streams: Map<string, string> } = { refresh: undefined, streams: new Map() };
+  let orgEvents: OrgEvents | undefined;
+  let profileCheckQueued = false;
+
+  /** Follows the event stream of every login whose profile applies, restarting when that set changed (a login, a logout). */
+  const followOrgRegistries = async (org: OrgProfiles): Promise<void> => {
+    if (state.phase === 'stopping') return;
+    const registries = org.profiles.map((profile) => profile.registry);
+    if (orgEvents !== undefined && orgEvents.registries.join('\n') === registries.join('\n')) return;
+    await orgEvents?.stop();
+    orgEvents = registries.length === 0 ? undefined : followOrgEvents({ env, registries, onProfile: profileMayHaveChanged, onError: streamFailed });
+    if (registries.length > 0) log.info(`following the org profile${registries.length === 1 ? '' : 's'} of ${registries.join(', ')}`, { registries });
+  };
+
+  const streamFailed = (registry: string, message: string): void => {
+    if (orgWarnings.streams.get(registry) === message) return;
+    orgWarnings.streams.set(registry, message);
+    log.warn(`the event stream of ${registry} failed (${message}); retrying later, and the cached profile stays in force meanwhile`, { registry });
+  };
+
+  /** An event stream (re)opened or announced a profile: fetch the profiles again, in the queue, once however many events came. */
+  const profileMayHaveChanged = (registry: string): void => {
+    orgWarnings.streams.delete(registry);
+    if (profileCheckQueued || state.phase === 'stopping') return;
+    profileCheckQueued = true;
+    queue
+      .run(async () => {
+        profileCheckQueued = false;
+        await takeUpProfiles();
+      })
+      .catch(logFailure('taking up an org profile'));
+  };
+
+  /**
+   * Fetches the profiles; when one changed (another revision), or one requires a skill
+   * that is not installed, syncs everything as "Sync now" does (installing what is
+   * required, removing what is blocked). Otherwise only the status is brought up to date.
+   */
+  const takeUpProfiles = async (): Promise<void> => {
+    if (state.phase === 'stopping') return;
+    const revisions = (org: OrgProfiles): string => JSON.stringify(org.profiles.map((profile) => [profile.registry, profile.revision ?? null]));
+    const before = await readOrgProfiles(env);
+    const after = await refreshOrgProfiles(env);
+    orgWarnings.refresh = after.warnings;
+    for (const warning of after.warnings) log.warn(warning);
+    const changed = revisions(before) !== revisions(after);
+    const missing = await orgSkillsToInstall(env, paths.store, await readManifests(env), after);
+    // Paused, it only looks: the change is taken up on resume.
+    if (state.paused || (!changed && missing.length === 0)) {
+      if (state.org !== undefined) state.org = { ...state.org, profiles: after.profiles, warnings: after.warnings };
+      publish();
+      return;
+    }
+    const revised = after.profiles.filter((profile) => !before.profiles.some((old) => old.registry === profile.registry && old.revision === profile.revision));
+    log.info(
+      changed ? `org profile changed (${revised.map((profile) => `${profile.org} ${profile.revision ?? 'none'}`).join(', ')}): syncing` : `the org profile requires ${missing.join(', ')}, not installed yet: syncing`,
+      { registries: revised.map((profile) => profile.registry), missing },
+    );
+    await syncInPlace('profile', undefined, 'cache');
   };
 
   const setError = (error: DaemonStatus['error']): void => {
@@ -348,14 +427,16 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
     if (state.phase === 'stopping') throw new SkillsyncError('DAEMON_STOPPING', 'The daemon is stopping: nothing more is synced.');
   };
 
-  /** A manual sync, run in the queue task it is called from. */
-  const syncInPlace = async (trigger: SyncRunSummary['trigger'], clients?: readonly string[]): Promise<SyncRunSummary> => {
+  /** A manual sync, run in the queue task it is called from; it fetches the org profiles first unless they were just fetched (`cache`). */
+  const syncInPlace = async (trigger: SyncRunSummary['trigger'], clients?: readonly string[], profiles: 'refresh' | 'cache' = 'refresh'): Promise<SyncRunSummary> => {
     refuseWhenStopping();
     guard.clear();
     scheduleRelease();
     let run: SyncRunSummary;
     try {
-      run = summarize(trigger, (await runSync(env, paths, { mode: 'apply', scope: undefined, clients: clients ?? [] })).data, undefined);
+      const result = await runSync(env, paths, { mode: 'apply', scope: undefined, clients: clients ?? [], profiles });
+      if (profiles === 'refresh' && result.data.org !== undefined) orgWarnings.refresh = result.data.org.warnings;
+      run = summarize(trigger, result.data, undefined);
     } catch (error) {
       const failure = toSkillsyncError(error);
       run = { at: env.now().toISOString(), trigger, ok: false, written: 0, runIds: [], message: `${failure.code}: ${failure.message}` };
@@ -394,6 +475,8 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
       log.info('resumed');
       publish();
       queue.run(() => look('watch')).catch(logFailure('the check after resume'));
+      // A profile that changed while paused is taken up now.
+      for (const registry of orgEvents?.registries ?? []) profileMayHaveChanged(registry);
     },
     stop: () => {
       stopping ??= (async () => {
@@ -401,6 +484,7 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
         // for work (the tray, the dashboard) goes first: nothing starts a sync behind the watcher's back.
         state.phase = 'stopping';
         queue.cancel();
+        await orgEvents?.stop();
         if (releaseTimer !== undefined) clearTimeout(releaseTimer);
         await tray?.close().catch((error: unknown) => {
           log.warn(`the tray did not close cleanly: ${(error as Error).message}`);

@@ -49,6 +49,7 @@ const scopePlan: ScopePlan = {
   manifest: '/home/ada/work/skillsync.yaml',
   projectRoot: '/home/ada/work',
   clients: ['claude-code', 'codex', 'cursor'],
+  violations: [],
   plan,
   fingerprints: memorySkillFolderFingerprints(),
 };

@@ -26,6 +26,7 @@ describe('deriveWatchTargets', () => {
       manifest: '/home/ada/work/skillsync.yaml',
       projectRoot: '/home/ada/work',
       clients: ['claude-code'],
+      violations: [],
       fingerprints: memorySkillFolderFingerprints(),
       plan: {
         ...emptyPlan,
@@ -47,6 +48,8 @@ describe('deriveWatchTargets', () => {
         '/home/ada/work/.claude/skills',
         // Detection markers of clients not planned, so one installed later is noticed.
         '/home/ada/.cursor',
+        // The registry logins: one more (or fewer) changes which org profiles apply.
+        '/home/ada/.skillsync/config/registries.json',
       ]),
     );
     expect(targets.paths.some((file) => file.startsWith('/home/ada/work/.cursor'))).toBe(false);

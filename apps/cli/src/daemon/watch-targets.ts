@@ -1,7 +1,9 @@
 import type { PlatformPath } from 'node:path';
 import { clientAdapters } from '@skillsync/clients';
 import { LOCKFILE_FILE, MANIFEST_FILE, pathFor, type Env, type LoadedManifests, type SkillsyncPaths } from '@skillsync/core';
+import { registryIndexFile } from '@skillsync/registry';
 import { listInstructionFiles } from '@skillsync/sync';
+import { userLockfileFile } from '../org-scope.js';
 import type { ScopePlan } from '../sync-context.js';
 
 /** What the daemon watches. Absolute paths, sorted, without repeats. */
@@ -25,14 +27,18 @@ export interface WatchTargetsInput {
  * watch: both manifests (the project one in the folder the daemon started in when
  * there is none yet), their lockfiles and instruction sources, each planned client's
  * files for the scope (connector files with their alternatives, the instruction file,
- * the skills folder), the skill folders of that client skillsync manages, and where
- * every known client would be detected (so one installed later is picked up). Pure.
+ * the skills folder), the skill folders of that client skillsync manages, where
+ * every known client would be detected (so one installed later is picked up), and the
+ * registry logins (a login or logout changes which org profiles apply). Pure.
  */
 export function deriveWatchTargets(input: WatchTargetsInput): WatchTargets {
   const { env, manifests } = input;
   const p = pathFor(env);
   const paths = new Set<string>([input.paths.userManifest, manifests.project?.file ?? p.join(env.cwd, MANIFEST_FILE)]);
   for (const loaded of [manifests.user, manifests.project]) if (loaded !== undefined) paths.add(p.join(p.dirname(loaded.file), LOCKFILE_FILE));
+  paths.add(registryIndexFile(env));
+  // The org's skills are locked in the user lockfile, user manifest or not.
+  if (input.plans.some((plan) => plan.scope === 'user')) paths.add(userLockfileFile(env));
   for (const file of listInstructionFiles(manifests.effective)) paths.add(file);
   const trees = new Set<string>();
   for (const { scope, projectRoot, clients, plan } of input.plans) {

@@ -154,7 +154,7 @@ export const errorCatalogue = {
   SERVER_NOT_FOUND: { hint: 'Check the org, team, skill or version name; what you may not see is reported as not found.' },
   SERVER_CONFLICT: { hint: 'It already exists or was changed meanwhile: read it again and retry.' },
   SERVER_PAYLOAD_TOO_LARGE: { hint: 'The request body is over the server limit: packages must stay within the package limits of docs/package-format.md.' },
-  SERVER_RATE_LIMITED: { hint: 'Too many requests with this token: wait the number of seconds in retry-after and retry.' },
+  SERVER_RATE_LIMITED: { hint: 'Too many requests from you (counted per member, across all your tokens): wait the number of seconds in retry-after and retry.' },
   SERVER_UNAVAILABLE: { hint: 'The server cannot reach its database right now: retry in a moment; nothing was half-done.' },
   SERVER_CONFIG_INVALID: { hint: 'Check `skillsync server --help`: --database takes a file path or a postgres:// URL, --listen HOST:PORT (loopback unless you mean it).' },
   REGISTRY_LOGIN_REQUIRED: { hint: 'Run `skillsync login --registry <address>` with a token from your org admin.' },

@@ -73,6 +73,8 @@ export const credentialPatterns: readonly CredentialPattern[] = [
   { name: 'npm-token', kind: 'api-key', pattern: /\bnpm_[A-Za-z0-9]{36}\b/g },
   { name: 'stripe-key', kind: 'api-key', pattern: /\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}\b/g },
   { name: 'huggingface-token', kind: 'api-key', pattern: /\bhf_[A-Za-z0-9]{30,}\b/g },
+  // skillsync's own org server tokens (docs/server-api.md): `ssk_` and 32 random bytes in base64url.
+  { name: 'skillsync-token', kind: 'api-key', pattern: /\bssk_[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g },
   { name: 'sendgrid-key', kind: 'api-key', pattern: /\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}/g },
   { name: 'aws-access-key-id', kind: 'aws-key', pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/g },
   { name: 'aws-secret-access-key', kind: 'aws-key', pattern: /\baws_?secret_?access_?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])/gi },
@@ -96,13 +98,59 @@ export function isSecretReference(value: string): boolean {
   return /^\$\{(?:secret|env):[^}]+\}$/.test(value);
 }
 
+/**
+ * Short strings `redactString` found nothing in, so the values logged over and over (the
+ * audit log redacts every record's tool name and note) skip its regexes (~2 µs each).
+ * Only clean verdicts are kept, so the cache never holds a secret; a newly registered
+ * secret may hide in a string found clean before, so a change of `knownSecrets.size`
+ * empties it. Bounded: the oldest entry goes first.
+ */
+const cleanStrings = new Set<string>();
+let cleanUnderSecrets = 0;
+const CLEAN_CACHE_ENTRIES = 2048;
+const CLEAN_CACHE_MAX_LENGTH = 256;
+
 function redactString(text: string): string {
+  const cacheable = text.length <= CLEAN_CACHE_MAX_LENGTH;
+  if (cacheable) {
+    if (cleanUnderSecrets !== knownSecrets.size) {
+      cleanStrings.clear();
+      cleanUnderSecrets = knownSecrets.size;
+    } else if (cleanStrings.has(text)) {
+      return text;
+    }
+  }
+  const out = redactUncached(text);
+  if (cacheable && out === text) {
+    if (cleanStrings.size >= CLEAN_CACHE_ENTRIES) cleanStrings.delete(cleanStrings.values().next().value as string);
+    cleanStrings.add(text);
+  }
+  return out;
+}
+
+/**
+ * Every credential pattern as one alternation per flag set (without `g`): whether any of
+ * them matches, in two scans instead of one per pattern. Most text holds no credential,
+ * and then the replacements, which find nothing and change nothing, are skipped.
+ */
+const anyCredentialPattern: readonly RegExp[] = (() => {
+  const byFlags = new Map<string, string[]>();
+  for (const { pattern } of credentialPatterns) {
+    const flags = pattern.flags.replace('g', '');
+    byFlags.set(flags, [...(byFlags.get(flags) ?? []), `(?:${pattern.source})`]);
+  }
+  return [...byFlags].map(([flags, sources]) => new RegExp(sources.join('|'), flags));
+})();
+
+function redactUncached(text: string): string {
   let out = text;
   for (const secret of knownSecrets) {
     if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
-  for (const { kind, pattern } of credentialPatterns) {
-    out = out.replace(pattern, (match, scheme: unknown) => (kind === 'bearer' && typeof scheme === 'string' ? `${scheme} ${REDACTED}` : REDACTED));
+  if (anyCredentialPattern.some((pattern) => pattern.test(out))) {
+    for (const { kind, pattern } of credentialPatterns) {
+      out = out.replace(pattern, (match, scheme: unknown) => (kind === 'bearer' && typeof scheme === 'string' ? `${scheme} ${REDACTED}` : REDACTED));
+    }
   }
   return out.replace(secretAssignmentPattern, (match, key: string, sep: string, quote: string, value: string) =>
     isSecretReference(value) || /^(bearer|basic)$/i.test(value) || value.startsWith(REDACTED)

@@ -3,7 +3,7 @@ import { pathFor, type Env } from '../env/env.js';
 import { skillsyncPaths } from '../env/paths.js';
 import { readTextIfExists } from '../fs/read-text-if-exists.js';
 import { MANIFEST_FILE } from './manifest-names.js';
-import { mergeManifests, type EffectiveManifest, type ManifestScope, type ScopedManifest } from './merge-manifests.js';
+import { mergeManifests, type EffectiveManifest, type ManifestFileScope, type ScopedManifest } from './merge-manifests.js';
 import type { ManifestFinding } from './parse-manifest.js';
 import { parseManifestCached, type ManifestCache } from './parsed-manifest-cache.js';
 
@@ -27,7 +27,7 @@ export async function findProjectManifest(env: Env): Promise<string | undefined>
 
 /** A manifest file read from disk: its text (for edits) and what parsing found. */
 export interface LoadedManifest {
-  readonly scope: ManifestScope;
+  readonly scope: ManifestFileScope;
   readonly file: string;
   readonly text: string;
   /** Undefined when the findings hold an error. */
@@ -36,7 +36,7 @@ export interface LoadedManifest {
 }
 
 /** Reads and parses one manifest file (through `cache` when given); undefined when it does not exist. */
-export async function readManifestFile(file: string, scope: ManifestScope, cache?: ManifestCache): Promise<LoadedManifest | undefined> {
+export async function readManifestFile(file: string, scope: ManifestFileScope, cache?: ManifestCache): Promise<LoadedManifest | undefined> {
   const text = await readTextIfExists(file);
   if (text === undefined) return undefined;
   const { manifest, findings } = await parseManifestCached(text, file, cache);

@@ -32,16 +32,28 @@ export {
 } from './edit-manifest.js';
 export { addManifestEntries, replaceManifestConnector, type ManifestAdditions } from './add-manifest-entries.js';
 export {
+  landingScope,
   mergeManifests,
   type EffectiveConnector,
   type EffectiveInstruction,
   type EffectiveManifest,
   type EffectiveSkill,
   type EffectiveTrustKey,
+  type ManifestFileScope,
   type ManifestScope,
   type Provenance,
   type ScopedManifest,
   type Sourced,
 } from './merge-manifests.js';
+export {
+  applyOrgProfiles,
+  meetsRequirement,
+  refuseConnector,
+  type ApplyOrgProfilesOptions,
+  type OrgLayerResult,
+  type OrgProfileLayer,
+  type ProfileViolation,
+  type ProfileViolationKind,
+} from './apply-org-profiles.js';
 export { findProjectManifest, readManifestFile, loadManifests, type LoadedManifest, type LoadedManifests, type LoadManifestsOptions } from './find-project-manifest.js';
 export { parseManifestCached, type ManifestCache } from './parsed-manifest-cache.js';

@@ -2,19 +2,30 @@ import type { ClientId } from '../clients/client-ids.js';
 import type { ConnectorDefinition, GatewayConfig, InstructionDefinition, Manifest } from './manifest-schema.js';
 import type { SkillSpecifierInput } from './parse-skill-specifier.js';
 
-/** The scopes a manifest can live at, lowest first. The org scope comes with the server. */
-export type ManifestScope = 'user' | 'project';
+/** The scopes desired state comes from, lowest first: the org profile (from the server), then the manifests. */
+export type ManifestScope = 'org' | ManifestFileScope;
+
+/** The scopes a manifest file lives at. */
+export type ManifestFileScope = 'user' | 'project';
 
 /** Where a piece of desired state was declared. */
 export interface Provenance {
   readonly scope: ManifestScope;
-  /** The manifest file, absolute. Relative paths in the entry are relative to its folder. */
+  /**
+   * The manifest file, absolute: relative paths in the entry are relative to its folder.
+   * For the org scope, the registry address of the org whose profile says it.
+   */
   readonly file: string;
+}
+
+/** The scope of the client files an item lands in: the org's items are user-level (each member's own clients). */
+export function landingScope(source: Provenance): ManifestFileScope {
+  return source.scope === 'org' ? 'user' : source.scope;
 }
 
 /** A parsed manifest and where it was read from. */
 export interface ScopedManifest {
-  readonly scope: ManifestScope;
+  readonly scope: ManifestFileScope;
   readonly file: string;
   readonly manifest: Manifest;
 }

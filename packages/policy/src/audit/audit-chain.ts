@@ -1,6 +1,6 @@
 import { redactSecrets, SkillsyncError } from '@skillsync/core';
 import type { AuditLogTable } from './audit-schema.js';
-import type { AuditDecision, AuditInput, AuditOutcome, AuditRecord } from './audit-types.js';
+import type { AuditDecision, AuditInput, AuditOutcome, AuditRecord, ChainPoint } from './audit-types.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
 
 /** The record format version, hashed with every record. */
@@ -50,6 +50,7 @@ export function queueInput(input: AuditInput): QueuedInput {
   if (input.policyIds !== undefined && !(Array.isArray(input.policyIds) && input.policyIds.every((id) => typeof id === 'string'))) {
     throw invalid('policyIds must be an array of strings', 'policyIds');
   }
+  if (input.org !== undefined && (typeof input.org !== 'string' || input.org === '')) throw invalid('org must be a non-empty string when present', 'org');
   // Copied now: the caller may reuse its array.
   const policyIds = input.policyIds === undefined ? undefined : [...input.policyIds];
   return { time: time.toISOString(), input, policyIds };
@@ -69,7 +70,8 @@ export function fieldsOf(queued: QueuedInput): AuditFields {
   const policyIds = queued.policyIds?.slice(0, MAX_POLICY_IDS).map((id) => clip(id, MAX_FIELD));
   // A target (a resource URI) or a detail can quote what a tool was given: no secret is kept.
   // The other fields are names skillsync itself chose.
-  const { target, detail } = redactSecrets({ target: optional(input.target), detail: optional(input.detail, MAX_DETAIL) });
+  const target = redactSecrets(optional(input.target));
+  const detail = redactSecrets(optional(input.detail, MAX_DETAIL));
   return {
     time: queued.time,
     principal: clip(input.principal, MAX_FIELD),
@@ -85,6 +87,7 @@ export function fieldsOf(queued: QueuedInput): AuditFields {
     latencyMs: input.latencyMs === undefined ? undefined : Math.round(input.latencyMs * 1000) / 1000,
     outcome: input.outcome,
     detail,
+    org: input.org === undefined ? undefined : clip(input.org, MAX_FIELD),
   };
 }
 
@@ -92,62 +95,59 @@ export function fieldsOf(queued: QueuedInput): AuditFields {
  * The hash of a record: sha256 (hex) of the previous record's hash followed by the
  * canonical JSON of the record's fields with `v` (the format version). `seq` is not
  * hashed: the order is what the chain of hashes proves, and seq is checked against it.
+ * Absent fields are left out, which is why adding an optional field (`org`) changed no
+ * existing record's hash.
  */
 export function hashRecord(prevHash: string, fields: AuditFields): string {
   return sha256Hex(prevHash + canonicalRecord(fields));
 }
 
-/** The record's keys (and `v`) in byte order: canonical JSON without sorting on every record. */
-const RECORD_KEYS = [
-  'action',
-  'argumentsDigest',
-  'client',
-  'connector',
-  'decision',
-  'detail',
-  'latencyMs',
-  'outcome',
-  'policyIds',
-  'policyVersion',
-  'principal',
-  'target',
-  'time',
-] as const satisfies readonly (keyof AuditFields)[];
-
-/** `canonicalJson({ v: AUDIT_RECORD_VERSION, ...fields })`, written out in key order (the flush's hot loop). */
+/**
+ * `canonicalJson({ v: AUDIT_RECORD_VERSION, ...fields })` in one native `JSON.stringify`
+ * (the flush's hot loop): the keys are written in byte order, `JSON.stringify` leaves
+ * out the undefined ones, and every value is a string, a number or an array of strings,
+ * whose plain JSON is already canonical.
+ */
 export function canonicalRecord(fields: AuditFields): string {
-  let out = '{';
-  for (const key of RECORD_KEYS) {
-    const value = fields[key];
-    if (value === undefined) continue;
-    if (out.length > 1) out += ',';
-    out += `"${key}":${typeof value === 'string' ? JSON.stringify(value) : canonicalJson(value)}`;
-  }
-  return `${out}${out.length > 1 ? ',' : ''}"v":${AUDIT_RECORD_VERSION}}`;
+  return JSON.stringify({
+    action: fields.action,
+    argumentsDigest: fields.argumentsDigest,
+    client: fields.client,
+    connector: fields.connector,
+    decision: fields.decision,
+    detail: fields.detail,
+    latencyMs: fields.latencyMs,
+    org: fields.org,
+    outcome: fields.outcome,
+    policyIds: fields.policyIds,
+    policyVersion: fields.policyVersion,
+    principal: fields.principal,
+    target: fields.target,
+    time: fields.time,
+    v: AUDIT_RECORD_VERSION,
+  } satisfies Record<keyof AuditFields | 'v', unknown>);
 }
 
-export function chainRecord(seq: number, prevHash: string, fields: AuditFields): AuditRecord {
-  return { seq, ...fields, prevHash, hash: hashRecord(prevHash, fields) };
-}
-
-export function recordToRow(record: AuditRecord): AuditLogTable {
+/** The stored row of the record that follows `prev`: `fields` with the next seq, `prev`'s hash and their own. */
+export function chainRow(prev: ChainPoint, fields: AuditFields): AuditLogTable {
   return {
-    seq: record.seq,
-    time: record.time,
-    principal: record.principal,
-    client: record.client,
-    action: record.action,
-    connector: record.connector ?? null,
-    target: record.target ?? null,
-    arguments_digest: record.argumentsDigest ?? null,
-    decision: record.decision,
-    policy_ids: record.policyIds === undefined ? null : canonicalJson(record.policyIds),
-    policy_version: record.policyVersion ?? null,
-    latency_ms: record.latencyMs ?? null,
-    outcome: record.outcome,
-    detail: record.detail ?? null,
-    prev_hash: record.prevHash,
-    hash: record.hash,
+    seq: prev.seq + 1,
+    time: fields.time,
+    principal: fields.principal,
+    client: fields.client,
+    action: fields.action,
+    connector: fields.connector ?? null,
+    target: fields.target ?? null,
+    arguments_digest: fields.argumentsDigest ?? null,
+    decision: fields.decision,
+    policy_ids: fields.policyIds === undefined ? null : canonicalJson(fields.policyIds),
+    policy_version: fields.policyVersion ?? null,
+    latency_ms: fields.latencyMs ?? null,
+    outcome: fields.outcome,
+    detail: fields.detail ?? null,
+    org: fields.org ?? null,
+    prev_hash: prev.hash,
+    hash: hashRecord(prev.hash, fields),
   };
 }
 
@@ -198,6 +198,7 @@ export function rowToRecord(row: StoredRow): AuditRecord {
     latencyMs: row.latency_ms === null || row.latency_ms === undefined ? undefined : Number(row.latency_ms),
     outcome: str(row.outcome) as AuditOutcome,
     detail: text(row.detail),
+    org: text(row.org),
     prevHash: str(row.prev_hash),
     hash: str(row.hash),
   };

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { registerSecret } from '@skillsync/core';
 import { availableSqliteEngines, openPostgresDatabase, openStateDatabase, type SqliteEngineName, type StateDatabase } from '@skillsync/state';
 import { createTestSchema, type TestSchema } from '@skillsync/state/test-support';
 import { sql } from 'kysely';
@@ -205,6 +206,23 @@ describe.each(variants)('the audit log ($name)', (variant) => {
     expect(await log.count()).toBe(1);
   });
 
+  it('masks a secret registered after the same target and detail were recorded clean', async () => {
+    const log = await open();
+    // One per variant, none inside another: registered secrets stay registered for the whole file.
+    const secret = `late-audit-secret-${variants.indexOf(variant)}-end`;
+    const target = `files/${secret}.txt`;
+    log.append(input(0, { target, detail: `read ${target}` }));
+    await log.flush();
+    registerSecret(secret);
+    log.append(input(1, { target, detail: `read ${target}` }));
+    const [before, after] = await log.list();
+    // Written before anyone knew it was a secret: kept as it was, and its hash with it.
+    expect(before!.target).toBe(target);
+    expect(after!.target).toBe('files/[REDACTED].txt');
+    expect(after!.detail).toBe('read files/[REDACTED].txt');
+    expect((await log.verify()).ok).toBe(true);
+  });
+
   it('lists with filters: since, until, connector, client, decision; limit takes the newest with `newest`', async () => {
     const log = await seeded(20);
     const seqs = (records: readonly AuditRecord[]): number[] => records.map((record) => record.seq);
@@ -229,6 +247,21 @@ describe.each(variants)('the audit log ($name)', (variant) => {
     const records = await log.list();
     expect(records.map((record) => record.target)).toEqual(Array.from({ length: 30 }, (_, index) => `tool_${index}`));
     expect(recomputeChain(records)).toBe(true);
+  });
+
+  it('writes batches of every size in order, however they split into multi-row inserts', async () => {
+    const log = await open({ flushDelayMs: 60_000 });
+    let appended = 0;
+    for (const size of [1, 7, 8, 9, 33, 41, 250]) {
+      for (let index = 0; index < size; index += 1) log.append(input(appended + index));
+      appended += size;
+      await log.flush();
+    }
+    const records = await log.list();
+    expect(records.map((record) => record.seq)).toEqual(Array.from({ length: appended }, (_, index) => index + 1));
+    expect(records.map((record) => record.target)).toEqual(Array.from({ length: appended }, (_, index) => `tool_${index}`));
+    expect(recomputeChain(records)).toBe(true);
+    expect(await log.verify()).toMatchObject({ ok: true, checked: appended });
   });
 
   it('verify passes on an intact log and gives the head to anchor elsewhere', async () => {

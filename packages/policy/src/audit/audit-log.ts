@@ -1,7 +1,7 @@
 import { SkillsyncError, toSkillsyncError } from '@skillsync/core';
-import { openStateDatabase, toStateError, type SqliteEngineName, type StateDatabase, type SyncSqlite } from '@skillsync/state';
-import { chainRecord, fieldsOf, queueInput, recordToRow, rowToRecord, type AuditFields, type QueuedInput } from './audit-chain.js';
-import { auditStateModule, GENESIS_HASH, type AuditDb, type AuditTables } from './audit-schema.js';
+import { openStateDatabase, toStateError, type SqlValue, type SqliteEngineName, type StateDatabase, type SyncSqlite } from '@skillsync/state';
+import { chainRow, fieldsOf, queueInput, rowToRecord, type AuditFields, type QueuedInput } from './audit-chain.js';
+import { auditStateModule, GENESIS_HASH, type AuditDb, type AuditLogTable, type AuditTables } from './audit-schema.js';
 import type { AuditFilter, AuditInput, AuditListOptions, AuditPruneResult, AuditRecord, AuditVerifyResult, ChainPoint } from './audit-types.js';
 import { readChainState, verifyChain } from './verify-chain.js';
 
@@ -97,7 +97,7 @@ export const AUDIT_FLUSH_DELAY_MS = 50;
 
 /**
  * The default batch: a full one is written at once. Small enough that writing it
- * (about 9 µs a record) holds the event loop for only a couple of milliseconds.
+ * (about 6 µs a record) holds the event loop for only a couple of milliseconds.
  */
 export const AUDIT_MAX_BATCH = 250;
 
@@ -105,7 +105,36 @@ const DAY_MS = 86_400_000;
 const EXPORT_PAGE = 1000;
 const INSERT_CHUNK = 200;
 
-const INSERT_SQL = `INSERT INTO audit_log (seq, time, principal, client, action, connector, target, arguments_digest, decision, policy_ids, policy_version, latency_ms, outcome, detail, prev_hash, hash) VALUES (${Array.from({ length: 16 }, () => '?').join(', ')})`;
+const INSERT_COLUMNS = [
+  'seq',
+  'time',
+  'principal',
+  'client',
+  'action',
+  'connector',
+  'target',
+  'arguments_digest',
+  'decision',
+  'policy_ids',
+  'policy_version',
+  'latency_ms',
+  'outcome',
+  'detail',
+  'org',
+  'prev_hash',
+  'hash',
+] as const satisfies readonly (keyof AuditLogTable)[];
+
+/**
+ * Rows per INSERT on SQLite, largest first: a batch goes in as few statements as these
+ * sizes allow, saving each row a statement's fixed cost (a call into the binding, a
+ * step). A few fixed sizes, since a statement is prepared once per SQL text; the largest
+ * (544 variables) stays under the 999 of SQLite before 3.32, and larger ones measured no faster.
+ */
+const INSERT_STATEMENTS = [32, 8, 1].map((rows) => {
+  const values = `(${INSERT_COLUMNS.map(() => '?').join(', ')})`;
+  return { rows, sql: `INSERT INTO audit_log (${INSERT_COLUMNS.join(', ')}) VALUES ${Array.from({ length: rows }, () => values).join(', ')}` };
+});
 
 /** Opens the audit log, creating or migrating its tables. */
 export async function openAuditLog(options: OpenAuditLogOptions): Promise<AuditLog> {
@@ -202,12 +231,20 @@ function createAuditLog(state: StateDatabase, owned: boolean, options: OpenAudit
         sync.prepare('INSERT INTO audit_chain (id, head_seq, head_hash, anchor_seq, anchor_hash, anchor_time, pruned) VALUES (1, ?, ?, 0, ?, NULL, 0)').run(prev.seq, prev.hash, GENESIS_HASH);
       }
     }
-    const insert = sync.prepare(INSERT_SQL);
+    const rows: AuditLogTable[] = [];
     for (const item of fields) {
-      const record = chainRecord(prev.seq + 1, prev.hash, item);
-      const row = recordToRow(record);
-      insert.run(row.seq, row.time, row.principal, row.client, row.action, row.connector, row.target, row.arguments_digest, row.decision, row.policy_ids, row.policy_version, row.latency_ms, row.outcome, row.detail, row.prev_hash, row.hash);
-      prev = record;
+      const row = chainRow(prev, item);
+      rows.push(row);
+      prev = row;
+    }
+    let next = 0;
+    for (const { rows: size, sql } of INSERT_STATEMENTS) {
+      const insert = sync.prepare(sql);
+      for (; rows.length - next >= size; next += size) {
+        const values: SqlValue[] = [];
+        for (const row of rows.slice(next, next + size)) for (const column of INSERT_COLUMNS) values.push(row[column]);
+        insert.run(...values);
+      }
     }
     sync.prepare('UPDATE audit_chain SET head_seq = ?, head_hash = ? WHERE id = 1').run(prev.seq, prev.hash);
   };
@@ -233,11 +270,11 @@ function createAuditLog(state: StateDatabase, owned: boolean, options: OpenAudit
           .execute();
       }
     }
-    const rows = [];
+    const rows: AuditLogTable[] = [];
     for (const item of fields) {
-      const record = chainRecord(prev.seq + 1, prev.hash, item);
-      rows.push(recordToRow(record));
-      prev = record;
+      const row = chainRow(prev, item);
+      rows.push(row);
+      prev = row;
     }
     for (let index = 0; index < rows.length; index += INSERT_CHUNK) {
       await trx.insertInto('audit_log').values(rows.slice(index, index + INSERT_CHUNK)).execute();
@@ -310,6 +347,7 @@ function createAuditLog(state: StateDatabase, owned: boolean, options: OpenAudit
       ['action', filter.action],
       ['decision', filter.decision],
       ['outcome', filter.outcome],
+      ['org', filter.org],
     ] as const) {
       if (value !== undefined) q = q.where(column, '=', value);
     }
@@ -403,6 +441,7 @@ function createAuditLog(state: StateDatabase, owned: boolean, options: OpenAudit
       guard('read the audit log', async () => {
         await readable();
         let query = filtered(db.selectFrom('audit_log').selectAll(), listOptions);
+        if (listOptions.afterSeq !== undefined) query = query.where('seq', '>', listOptions.afterSeq);
         query = query.orderBy('seq', listOptions.newest === true ? 'desc' : 'asc');
         if (listOptions.limit !== undefined) query = query.limit(Math.max(0, Math.floor(listOptions.limit)));
         const rows = await query.execute();
@@ -511,5 +550,5 @@ function createAuditLog(state: StateDatabase, owned: boolean, options: OpenAudit
 
 /** The part of a Kysely select builder over `audit_log` that the filters use. */
 interface FilterableQuery<Q> {
-  where(column: 'time' | 'connector' | 'client' | 'principal' | 'action' | 'decision' | 'outcome', op: '=' | '>=' | '<', value: string): Q;
+  where(column: 'time' | 'connector' | 'client' | 'principal' | 'action' | 'decision' | 'outcome' | 'org', op: '=' | '>=' | '<', value: string): Q;
 }

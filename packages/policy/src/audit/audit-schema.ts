@@ -21,6 +21,8 @@ export interface AuditLogTable {
   latency_ms: number | null;
   outcome: string;
   detail: string | null;
+  /** Only where one database holds many orgs' records (the org server); NULL in a runtime log. */
+  org: string | null;
   prev_hash: string;
   hash: string;
 }
@@ -94,6 +96,14 @@ export const auditStateModule: StateModule = {
           .insertInto('audit_chain')
           .values({ id: 1, head_seq: 0, head_hash: GENESIS_HASH, anchor_seq: 0, anchor_hash: GENESIS_HASH, anchor_time: null, pruned: 0 })
           .execute();
+      },
+    },
+    {
+      // Nullable and hashed only when set: the records already written keep their hashes.
+      name: '002-org',
+      up: async (db) => {
+        await db.schema.alterTable('audit_log').addColumn('org', 'text').execute();
+        await db.schema.createIndex('audit_log_org_seq').on('audit_log').columns(['org', 'seq']).execute();
       },
     },
   ],

@@ -40,6 +40,11 @@ export interface AuditInput {
   readonly outcome: AuditOutcome;
   /** A short note (an error code, the redaction detectors that fired…); at most 1000 characters are kept. */
   readonly detail?: string;
+  /**
+   * The org the record belongs to, where one database holds the records of many (the org
+   * server's admin log). Hashed only when present, so a record without it hashes as before.
+   */
+  readonly org?: string;
 }
 
 /** A stored record: the input as kept (time as ISO 8601 UTC), its place in the chain and its hash. */
@@ -65,6 +70,7 @@ export interface AuditFilter {
   readonly action?: string;
   readonly decision?: AuditDecision;
   readonly outcome?: AuditOutcome;
+  readonly org?: string;
 }
 
 export interface AuditListOptions extends AuditFilter {
@@ -72,6 +78,8 @@ export interface AuditListOptions extends AuditFilter {
   readonly limit?: number;
   /** Take the newest records first (they are still returned in log order). Default false. */
   readonly newest?: boolean;
+  /** Only records with a greater seq: the next page after the last record of a page. */
+  readonly afterSeq?: number;
 }
 
 /** A point of the chain: a record's seq and hash. */

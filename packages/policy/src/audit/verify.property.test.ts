@@ -11,7 +11,7 @@ const engine = availableSqliteEngines()[0]!;
 const RECORDS = 12;
 const kinds = ['edited', 'deleted', 'reordered', 'inserted'];
 
-const logColumns = ['seq', 'time', 'principal', 'client', 'action', 'connector', 'target', 'arguments_digest', 'decision', 'policy_ids', 'policy_version', 'latency_ms', 'outcome', 'detail', 'prev_hash', 'hash'] as const;
+const logColumns = ['seq', 'time', 'principal', 'client', 'action', 'connector', 'target', 'arguments_digest', 'decision', 'policy_ids', 'policy_version', 'latency_ms', 'outcome', 'detail', 'org', 'prev_hash', 'hash'] as const;
 const chainColumns = ['head_seq', 'head_hash', 'anchor_seq', 'anchor_hash'] as const;
 
 /** One change someone with write access could make to the file. */

@@ -1,25 +1,11 @@
 import { Header, Pax } from 'tar';
+import { comparePaths, normalizeMode, type CanonicalFile } from './canonical-file.js';
 import { PACKAGE_PREFIX } from './package-path.js';
+
+export { comparePaths, normalizeMode, type CanonicalFile };
 
 /** The mtime of every entry: the date npm uses, so tools that show dates show a stable one. */
 export const CANONICAL_MTIME = new Date('1985-10-26T08:15:00.000Z');
-
-export interface CanonicalFile {
-  /** Relative to the package root, `/`-separated, already checked by the path rules. */
-  readonly path: string;
-  readonly mode: number;
-  readonly content: Uint8Array;
-}
-
-/** 0755 when any execute bit is set, else 0644: the only two modes a package knows. */
-export function normalizeMode(mode: number): number {
-  return (mode & 0o111) !== 0 ? 0o755 : 0o644;
-}
-
-/** Orders paths by the bytes of their UTF-8 encoding, the same on every machine and locale. */
-export function comparePaths(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
 
 const blockSize = 512;
 const endOfArchive = new Uint8Array(blockSize * 2);

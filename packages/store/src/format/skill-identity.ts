@@ -43,7 +43,12 @@ function blocksIdentity(finding: SkillFinding): boolean {
  * stop packing: checking a skill for publishing is `validate`'s job.
  */
 export function parseSkillIdentity(text: string, source: string): SkillIdentity {
-  const { parsed, findings } = validateSkillMd(text, { mode: 'strict', file: source });
+  return parseSkillMdHead(text, source).identity;
+}
+
+/** `parseSkillIdentity`, plus the description (empty when SKILL.md has none: describing is not identifying). */
+export function parseSkillMdHead(text: string, source: string): { identity: SkillIdentity; description: string } {
+  const { parsed, skill, findings } = validateSkillMd(text, { mode: 'strict', file: source });
   const blocking = findings.find(blocksIdentity);
   if (blocking !== undefined) {
     throw new SkillsyncError(blocking.code, blocking.message, {
@@ -60,5 +65,5 @@ export function parseSkillIdentity(text: string, source: string): SkillIdentity 
       details: { path: source },
     });
   }
-  return { name, version };
+  return { identity: { name, version }, description: skill?.description ?? '' };
 }

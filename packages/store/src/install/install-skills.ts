@@ -351,7 +351,7 @@ function packagesFromLock(
     const resolution = parseResolution(entry.resolved);
     if (id === undefined || resolution === undefined) continue;
     try {
-      const source = createSourceForResolution(resolution, { env: context.env, lockDir: context.manifestDir });
+      const source = createSourceForResolution(resolution, { env: context.env, lockDir: context.manifestDir, remoteSource: context.remoteSource });
       packages.push({ ...id, source, dependencies: entry.dependencies ?? {}, root: roots.some((root) => root.name === id.name) });
     } catch (error) {
       if (!isSkillsyncError(error)) throw error;

@@ -11,7 +11,7 @@ import {
   type SerializedError,
   type SkillSpecifier,
 } from '@skillsync/core';
-import { createSourceForResolution, resolutionForSpecifier, type RegistryReference } from '../sources/create-skill-source.js';
+import { createSourceForResolution, resolutionForSpecifier, type RegistryReference, type RemoteSourceFactory, type SourceOptions } from '../sources/create-skill-source.js';
 import type { SkillSource } from '../sources/skill-source.js';
 
 /** A manifest skill with its source worked out. */
@@ -38,6 +38,8 @@ export interface ManifestInput {
   readonly manifest: Manifest | EffectiveManifest;
   /** The folder of the manifest and its lockfile: `resolved` paths are relative to it. */
   readonly manifestDir: string;
+  /** Reads `http(s)://` registries (the org registry); without it they are SOURCE_INVALID. */
+  readonly remoteSource?: RemoteSourceFactory | undefined;
 }
 
 /** Turns the manifest's skills into sources, without I/O. Bad entries are problems. */
@@ -58,7 +60,7 @@ export function planRoots(input: ManifestInput): RootPlan {
   const fail = (code: 'SOURCE_INVALID' | 'REGISTRY_NOT_CONFIGURED', message: string, name: string): void => {
     problems.push({ code, message, hint: errorCatalogue[code].hint, details: { name } });
   };
-  const context = { env, lockDir: manifestDir };
+  const context: SourceOptions = { env, lockDir: manifestDir, remoteSource: input.remoteSource };
   let defaultRegistry: SkillSource | undefined;
   if (registry !== undefined) {
     const resolution = resolutionForSpecifier({ kind: 'registry', range: '*' }, { ...context, declaredIn: registry.declaredIn, defaultRegistry: registry });
@@ -94,7 +96,7 @@ export function planRoots(input: ManifestInput): RootPlan {
 
 function safeSource(
   resolution: LockedResolution,
-  context: { env: Env; lockDir: string },
+  context: SourceOptions,
   name: string,
   fail: (code: 'SOURCE_INVALID', message: string, name: string) => void,
 ): SkillSource | undefined {

@@ -35,10 +35,21 @@ export function resolutionForSpecifier(specifier: SkillSpecifier, options: Resol
 }
 
 /**
- * The source a lockfile resolution names. `https://` registries are recognised and
- * refused with SOURCE_INVALID until the HTTP registry client exists.
+ * Makes the source of an `http(s)://` registry: store knows the lockfile's terms but not
+ * the org registry's API, so whoever holds the client and the tokens (the CLI) supplies it.
+ * `resolved` is what the lockfile records, `registry+<url>`.
  */
-export function createSourceForResolution(resolution: LockedResolution, options: { env: Env; lockDir: string }): SkillSource {
+export type RemoteSourceFactory = (url: string, resolved: string) => SkillSource;
+
+export interface SourceOptions {
+  readonly env: Env;
+  readonly lockDir: string;
+  /** For `http(s)://` registries; without it they are refused with SOURCE_INVALID. */
+  readonly remoteSource?: RemoteSourceFactory | undefined;
+}
+
+/** The source a lockfile resolution names. */
+export function createSourceForResolution(resolution: LockedResolution, options: SourceOptions): SkillSource {
   const resolved = formatResolution(resolution);
   if (resolution.kind === 'path') return createLocalFolderSource(absolutePath(resolution.path, options), { resolved });
   if (resolution.kind === 'tarball') return createTarballSource(absolutePath(resolution.path, options), { resolved });
@@ -48,9 +59,10 @@ export function createSourceForResolution(resolution: LockedResolution, options:
     const dir = rest.startsWith('//') ? fileUrlToPath(url) : absolutePath(rest, options);
     return createDirectoryRegistrySource(dir, { resolved });
   }
-  throw new SkillsyncError('SOURCE_INVALID', `The registry ${url} is not supported yet: this skillsync reads directory registries (file:…).`, {
+  if (/^https?:\/\//i.test(url) && options.remoteSource !== undefined) return options.remoteSource(url, resolved);
+  throw new SkillsyncError('SOURCE_INVALID', `The registry ${url} cannot be read here: only directory registries (file:…) and org registries (http(s)://…/v0.1/orgs/<org>) are.`, {
     details: { registry: url },
-    hint: 'Use a file:// directory registry for now; the HTTP registry arrives with the skillsync server.',
+    hint: 'Use a file:// directory registry, or an org registry address as `skillsync login` takes it.',
   });
 }
 

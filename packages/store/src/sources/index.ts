@@ -7,4 +7,11 @@ export {
   publishToDirectoryRegistry,
   type PublishedPackage,
 } from './directory-registry-source.js';
-export { createSourceForResolution, resolutionForSpecifier, type RegistryReference, type ResolutionOptions } from './create-skill-source.js';
+export {
+  createSourceForResolution,
+  resolutionForSpecifier,
+  type RegistryReference,
+  type RemoteSourceFactory,
+  type ResolutionOptions,
+  type SourceOptions,
+} from './create-skill-source.js';

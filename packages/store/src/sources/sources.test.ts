@@ -96,7 +96,7 @@ describe('resolutionForSpecifier and createSourceForResolution', () => {
     expect(resolutionForSpecifier({ kind: 'registry', range: '*', registry: 'file:///srv/r' }, options)).toEqual({ kind: 'registry', registry: 'file:///srv/r' });
   });
 
-  it('builds the source a resolution names, and refuses HTTP registries for now', async () => {
+  it('builds the source a resolution names, and refuses HTTP registries without a remote source factory', async () => {
     const registry = path.join(root, 'registry');
     await mkdir(path.join(registry, 'pdf'), { recursive: true });
     const context = { env: createEnv({ home: root, cwd: root }), lockDir: root };
@@ -104,5 +104,20 @@ describe('resolutionForSpecifier and createSourceForResolution', () => {
     expect(source.describe()).toBe('registry+file:./registry');
     expect(await source.listVersions('pdf')).toEqual([]);
     expect(() => createSourceForResolution({ kind: 'registry', registry: 'https://skills.example.com' }, context)).toThrow(expect.objectContaining({ code: 'SOURCE_INVALID' }));
+  });
+
+  it('hands http(s) registries to the remote source factory, with the resolution the lockfile records', () => {
+    const context = { env: createEnv({ home: root, cwd: root }), lockDir: root };
+    const calls: [string, string][] = [];
+    const remoteSource = (url: string, resolved: string) => {
+      calls.push([url, resolved]);
+      return createLocalFolderSource(root, { resolved });
+    };
+    const url = 'https://skills.example.com/v0.1/orgs/acme';
+    expect(createSourceForResolution({ kind: 'registry', registry: url }, { ...context, remoteSource }).describe()).toBe(`registry+${url}`);
+    expect(calls).toEqual([[url, `registry+${url}`]]);
+    // Directory registries never reach it.
+    createSourceForResolution({ kind: 'registry', registry: 'file:./registry' }, { ...context, remoteSource });
+    expect(calls).toHaveLength(1);
   });
 });

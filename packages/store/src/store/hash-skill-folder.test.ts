@@ -4,7 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { packSkill } from '../pack/pack-skill.js';
 import { makeTempDir, validSkillMd, writeTree } from '../test-support/tar-fixtures.js';
 import { RACY_WINDOW_MS, stampsSettled } from './folder-stamps.js';
-import { hashSkillFolder, readSkillFolderState, settleFingerprint, type SkillFolderFingerprint, type SkillFolderState } from './hash-skill-folder.js';
+import {
+  hashSkillFolder,
+  loadSkillFolderHasher,
+  readSkillFolderState,
+  readSkillFolderStateSync,
+  settleFingerprint,
+  type SkillFolderFingerprint,
+  type SkillFolderState,
+} from './hash-skill-folder.js';
 import { openStore } from './open-store.js';
 
 describe('hashSkillFolder', () => {
@@ -66,6 +74,17 @@ describe('readSkillFolderState with a fingerprint', () => {
     const settled = settleFingerprint(planted);
     expect(settled).toMatchObject({ integrity: 'sha512-planted', paths: ['', 'SKILL.md', 'references', 'references/guide.md'] });
     expect(hashed(await readSkillFolderState(dir, { known: settled }))).toMatchObject({ reused: true, fingerprint: settled });
+  });
+
+  it('synchronously, without a hasher, says which folders must be hashed instead of hashing them', async () => {
+    const dir = await skillFolder();
+    const known = hashed(await readSkillFolderState(dir, { now: later })).fingerprint;
+    expect(readSkillFolderStateSync(dir, { known, now: later })).toMatchObject({ kind: 'hashed', reused: true });
+    expect(readSkillFolderStateSync(path.join(dir, 'absent'))).toEqual({ kind: 'absent' });
+    await writeFile(path.join(dir, 'extra.md'), 'x');
+    expect(readSkillFolderStateSync(dir, { known, now: later })).toEqual({ kind: 'unhashed' });
+    const rehashed = readSkillFolderStateSync(dir, { known, now: later, hasher: await loadSkillFolderHasher() });
+    expect(hashed(rehashed).fingerprint.integrity).toBe(await hashSkillFolder(dir));
   });
 
   it('never trusts stamps younger than the racy window, even when they all match', async () => {

@@ -1,7 +1,7 @@
 import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { SkillsyncError } from '@skillsync/core';
-import { buildCanonicalTar } from '../format/canonical-tar.js';
+import type { CanonicalFile } from '../format/canonical-file.js';
 import { computeIntegrity, type Integrity } from '../integrity/integrity.js';
 import { readEntryTreeSync, UnexpectedEntry } from './read-entry-tree.js';
 import { currentStampsDigest, sameStamp, stampsDigest, stampsMatch, stampsSettled, type PathStamp } from './folder-stamps.js';
@@ -58,6 +58,20 @@ export function settleFingerprint(fingerprint: SkillFolderFingerprint | SettledF
   return { integrity: fingerprint.integrity, paths: fingerprint.stamps.map((stamp) => stamp.path), digest: stampsDigest(fingerprint.stamps) };
 }
 
+/**
+ * A folder's integrity from its files: the canonical tar (`buildCanonicalTar`) hashed
+ * as a package is. Loaded on demand (`loadSkillFolderHasher`): the tar encoder is code
+ * that a run whose fingerprints all hold never needs.
+ */
+export type SkillFolderHasher = (files: readonly CanonicalFile[]) => Integrity;
+
+let hasher: Promise<SkillFolderHasher> | undefined;
+
+export function loadSkillFolderHasher(): Promise<SkillFolderHasher> {
+  hasher ??= import('../format/canonical-tar.js').then(({ buildCanonicalTar }) => (files) => computeIntegrity(buildCanonicalTar(files)));
+  return hasher;
+}
+
 export type SkillFolderState =
   | { readonly kind: 'absent' }
   /** A link or special file inside, or not a folder at all: it cannot be a copy of a package. */
@@ -76,6 +90,11 @@ export interface ReadSkillFolderOptions {
   readonly now?: () => number;
 }
 
+export interface ReadSkillFolderSyncOptions extends ReadSkillFolderOptions {
+  /** Hashes a folder no `known` fingerprint holds for; without it, such a folder is `unhashed`. */
+  readonly hasher?: SkillFolderHasher | undefined;
+}
+
 /**
  * Reads a skill folder's state as cheaply as its fingerprint allows: when `known`
  * still matches (one stat per path) and its stamps are settled, its integrity is
@@ -86,20 +105,29 @@ export interface ReadSkillFolderOptions {
  * the bytes, whatever they match.
  */
 export async function readSkillFolderState(dir: string, options: ReadSkillFolderOptions = {}): Promise<SkillFolderState> {
-  return Promise.resolve(readSkillFolderStateSync(dir, options));
+  const state = readSkillFolderStateSync(dir, options);
+  if (state.kind !== 'unhashed') return state;
+  return readSkillFolderStateSync(dir, { ...options, hasher: await loadSkillFolderHasher() });
 }
 
-/** `readSkillFolderState`, synchronously (it makes only synchronous calls anyway). */
-export function readSkillFolderStateSync(dir: string, options: ReadSkillFolderOptions = {}): SkillFolderState {
+/**
+ * `readSkillFolderState`, synchronously (its stats and reads are synchronous calls
+ * anyway), for callers checking many folders: without a `hasher`, a folder that
+ * must be hashed is `unhashed`, so the hasher is loaded only when one is.
+ */
+export function readSkillFolderStateSync(dir: string, options: ReadSkillFolderOptions & { readonly hasher: SkillFolderHasher }): SkillFolderState;
+export function readSkillFolderStateSync(dir: string, options?: ReadSkillFolderSyncOptions): SkillFolderState | { readonly kind: 'unhashed' };
+export function readSkillFolderStateSync(dir: string, options: ReadSkillFolderSyncOptions = {}): SkillFolderState | { readonly kind: 'unhashed' } {
   const verifiedAt = (options.now ?? Date.now)();
   const info = statFolder(dir);
   if (info === undefined) return { kind: 'absent' };
   if (!info.isDirectory()) return { kind: 'unhashable', reason: `${dir} is not a folder.` };
   const { known } = options;
   if (known !== undefined && isValid(dir, info, known)) return { kind: 'hashed', fingerprint: known, reused: true };
+  if (options.hasher === undefined) return { kind: 'unhashed' };
   try {
     const tree = readEntryTreeSync(dir, info);
-    return { kind: 'hashed', fingerprint: { integrity: computeIntegrity(buildCanonicalTar(tree.files)), verifiedAt, stamps: tree.stamps }, reused: false };
+    return { kind: 'hashed', fingerprint: { integrity: options.hasher(tree.files), verifiedAt, stamps: tree.stamps }, reused: false };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent' };
     if (error instanceof UnexpectedEntry) return { kind: 'unhashable', reason: error.message };
@@ -152,16 +180,16 @@ export interface SkillTree {
  * ENOENT and PACKAGE_UNSAFE_ENTRY as `hashSkillFolder`; other failures FILE_READ_FAILED.
  */
 export async function readSkillTree(dir: string): Promise<SkillTree> {
-  return Promise.resolve(readSkillTreeSync(dir));
+  return readSkillTreeSync(dir, await loadSkillFolderHasher());
 }
 
-function readSkillTreeSync(dir: string): SkillTree {
+function readSkillTreeSync(dir: string, hash: SkillFolderHasher): SkillTree {
   try {
     const info = statSync(dir);
     if (!info.isDirectory()) throw new UnexpectedEntry(`${dir} is not a folder.`);
     const tree = readEntryTreeSync(dir, info);
     return {
-      integrity: computeIntegrity(buildCanonicalTar(tree.files)),
+      integrity: hash(tree.files),
       dirs: tree.dirs,
       files: tree.files.map((file) => ({ path: file.path, mode: tree.modes.get(file.path) ?? file.mode, content: file.content })),
       mode: info.mode & 0o7777,

@@ -1,6 +1,6 @@
 import { lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { comparePaths, normalizeMode, type CanonicalFile } from '../format/canonical-tar.js';
+import { comparePaths, normalizeMode, type CanonicalFile } from '../format/canonical-file.js';
 import { stampOf, type PathStamp } from './folder-stamps.js';
 
 /** A link, device or other non-regular entry inside a folder being hashed. */

@@ -4,6 +4,7 @@ import { clientAdapters, readConnector, type ClientAdapter } from '@skillsync/cl
 import { addManifestEntries, createEnv, createManifestText, parseManifest } from '@skillsync/core';
 import { describe, expect, it } from 'vitest';
 import { corpusAvailable, corpusDir, corpusSkipReason } from '../../../../test/support/corpus.js';
+import { loadConnectorCodecs } from '../connector-codecs.js';
 import { readConnectorEntries } from '../connector-entries.js';
 import { hashValue } from '../hash-value.js';
 import { emptyJournal } from '../journal.js';
@@ -11,6 +12,7 @@ import { planSync } from '../plan-sync.js';
 import { planImport } from './plan-import.js';
 
 const env = createEnv({ home: '/home/ada', cwd: '/src/app' });
+const codecs = await loadConnectorCodecs();
 
 /** Corpus file prefix → the adapter whose user file it stands for. */
 const mcpTargets: Readonly<Record<string, string>> = {
@@ -47,7 +49,7 @@ describe.skipIf(!corpusAvailable)(`import on real client files (${corpusAvailabl
     const location = client.locations(env, 'user').connectors;
     if (location.kind === 'unsupported') throw new Error(location.reason);
     const text = readFileSync(path.join(mcpDir, name), 'utf8');
-    const entries = readConnectorEntries(text, location);
+    const entries = readConnectorEntries(text, location, codecs);
     if (!entries.ok) throw new Error(entries.problem.message);
     const connectors = Object.entries(entries.value).map(([entryName, native]) => ({
       name: entryName,
@@ -77,12 +79,13 @@ describe.skipIf(!corpusAvailable)(`import on real client files (${corpusAvailabl
       files: new Map([[location.path, text]]),
       skillDirs: new Map(),
       journal: { entries: plan.adopt },
+      connectorCodecs: codecs,
     });
     expect(sync.problems).toEqual([]);
     const placeholders = new Set(connectors.filter((found) => found.read.kind !== 'connector').map((found) => found.name));
     expect(sync.items.filter((item) => item.status === 'conflict' || (item.status === 'unmanaged' && !placeholders.has(item.name)))).toEqual([]);
     const after = sync.files.find((file) => file.path === location.path)?.after ?? text;
-    const synced = readConnectorEntries(after, location);
+    const synced = readConnectorEntries(after, location, codecs);
     if (!synced.ok) throw new Error(synced.problem.message);
     // Every server is still there (credential-bearing ones as the client had them until the gateway runs).
     for (const server of servers) expect(Object.keys(synced.value)).toContain(plan.connectors.find((connector) => connector.from.some((origin) => origin.name === server.name))?.name ?? server.name);
@@ -112,6 +115,7 @@ describe.skipIf(!corpusAvailable)(`import on real client files (${corpusAvailabl
       files: new Map([[location.path, text]]),
       skillDirs: new Map(),
       journal: { entries: plan.adopt },
+      connectorCodecs: codecs,
     });
     expect(sync.problems).toEqual([]);
     const after = sync.files[0]?.after ?? '';

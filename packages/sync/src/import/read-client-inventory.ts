@@ -2,6 +2,7 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { readConnector, readManagedBlock, type ClientAdapter, type ReadResult } from '@skillsync/clients';
 import { mapConcurrent, pathFor, readTextIfExists, toSkillsyncError, validateSkillMd, type ClientId, type Env } from '@skillsync/core';
 import { hashSkillFolder } from '@skillsync/store';
+import { connectorCodecFormat, loadConnectorCodecs } from '../connector-codecs.js';
 import { readConnectorEntries } from '../connector-entries.js';
 import { hashValue } from '../hash-value.js';
 import { INSTRUCTIONS_BLOCK_ID } from '../render-instructions.js';
@@ -108,7 +109,7 @@ export async function readClientInventory(options: ReadInventoryOptions): Promis
           path = candidate;
           if (text !== undefined) break;
         }
-        const entries = readConnectorEntries(text, location);
+        const entries = readConnectorEntries(text, location, await loadConnectorCodecs([connectorCodecFormat(location)]));
         if (entries.ok) {
           for (const [name, native] of Object.entries(entries.value)) {
             connectors.push({ name, path, hash: hashValue(native), read: readConnector(native, adapter.connectorDialect) });
@@ -117,7 +118,8 @@ export async function readClientInventory(options: ReadInventoryOptions): Promis
           problems.push({ path, code: entries.problem.code, message: entries.problem.message });
         }
         for (const shadow of location.shadowedBy ?? []) {
-          const shadowEntries = readConnectorEntries(await readText(shadow.path), { ...location, ...shadow, container: 'map' });
+          const shadowLayout = { ...shadow, container: 'map' } as const;
+          const shadowEntries = readConnectorEntries(await readText(shadow.path), shadowLayout, await loadConnectorCodecs([connectorCodecFormat(shadowLayout)]));
           // A file that does not parse is reported for the scope that owns it (the user scope reads ~/.claude.json too).
           if (!shadowEntries.ok) continue;
           for (const [name, native] of Object.entries(shadowEntries.value)) {

@@ -8,7 +8,7 @@ import { openStore, packSkill } from '@skillsync/store';
 import { applyPlan, type ApplyResult } from '../apply-plan.js';
 import { createDesiredState, type DesiredState, type InstalledSkillInput } from '../create-desired-state.js';
 import { loadJournal } from '../journal-store.js';
-import { planSync } from '../plan-sync.js';
+import { planSyncLoadingCodecs } from '../plan-sync.js';
 import { readWorld, skillNamesToRead } from '../read-world.js';
 import type { SkillFolderFingerprints } from '../skill-folder-fingerprints.js';
 import type { SyncPlan } from '../sync-plan.js';
@@ -94,12 +94,23 @@ export function desiredFor(fixture: SyncFixture, connectorNames: readonly string
   return createDesiredState(manifest, [fixture.skill], new Map());
 }
 
-/** readWorld → loadJournal → planSync, at project scope. */
+/** loadJournal → readWorld → planSync (loading the codecs it needs, as the CLI does), at project scope. */
 export async function planFor(fixture: SyncFixture, desired: DesiredState): Promise<SyncPlan> {
   const { env, clients, project, stateDir } = fixture;
   const journal = await loadJournal(stateDir, 'project', project);
   const world = await readWorld({ env, scope: 'project', projectRoot: project, clients, skillNames: skillNamesToRead(desired, journal) });
-  return planSync({ env, scope: 'project', projectRoot: project, clients, desired, files: world.files, skillDirs: world.skillDirs, journal });
+  return planSyncLoadingCodecs({
+    env,
+    scope: 'project',
+    projectRoot: project,
+    clients,
+    desired,
+    files: world.files,
+    skillDirs: world.skillDirs,
+    journal,
+    connectorEntries: world.connectorEntries,
+    connectorCodecs: world.connectorCodecs,
+  });
 }
 
 export async function applyFor(

@@ -7,6 +7,7 @@ import { callConnectorTool, listConnectors, listConnectorTools } from './connect
 import { adoptConnector, driftReport } from './drift.js';
 import type { EventStreams } from './event-stream.js';
 import { readBody, readParam, readQuery } from './http-errors.js';
+import { createOrgRoutes } from './org-routes.js';
 import { activePolicies, whatIf } from './policies.js';
 import { runCommand } from './run-command.js';
 import { checkSkillDraft, createSkill } from './skill-drafts.js';
@@ -109,6 +110,7 @@ export function createApiRoutes(context: ApiContext): Hono {
     .post('/builder/create', async (c) => {
       const request = await readBody(c, draftRequest);
       return c.json(await controller.exclusive((syncNow) => createSkill(env, paths, { ...controller, syncNow }, request)));
-    });
+    })
+    .route('/org', createOrgRoutes(env));
   return api;
 }

@@ -4,6 +4,7 @@
  * Routes that run a CLI command answer its `--json` document as `CommandReply`.
  */
 import type { SerializedError } from '@skillsync/core';
+import type { AuditRecordBody, auditVerify, Member, OrgSettings, ParityRow, SkillDetail, SkillSummary, Team, TokenCreated, TokenInfo, TokenScope, Whoami } from '@skillsync/registry';
 import type { SyncItem } from '@skillsync/sync';
 import type { AuditListData, AuditVerifyData } from '../../commands/audit.js';
 import type { ClientsData } from '../../commands/clients.js';
@@ -13,8 +14,10 @@ import type { OutdatedData } from '../../commands/outdated.js';
 import type { PolicyCheckData } from '../../commands/policy.js';
 import type { StatusData } from '../../commands/status.js';
 import type { ValidateData } from '../../commands/validate.js';
+import type { VersionStatusData } from '../../commands/yank.js';
 import type { CreatedSkill } from '../../builder/index.js';
 import type { DaemonEvent, DaemonStatus, DraftFinding, DraftLanding, SkillDraft, SyncRunSummary } from '../contract.js';
+import type { z } from 'zod';
 
 export type { AuditListData, AuditVerifyData, ClientsData, DaemonEvent, DaemonStatus, DraftFinding, DraftLanding, ImportData, ListData, OutdatedData, PolicyCheckData, SkillDraft, StatusData, SyncRunSummary, ValidateData };
 
@@ -160,6 +163,93 @@ export interface DraftCreateReply {
   readonly created: CreatedSkill;
   readonly sync: SyncRunSummary;
 }
+
+// ── org (the registries this user is logged in to, through the daemon's stored token) ──
+
+/** A registry this user is logged in to, as the Org pages show it. */
+export interface OrgRegistry {
+  readonly address: string;
+  readonly org: string;
+  /** The user the login was made as. */
+  readonly user: string;
+  /** Who the stored token speaks for now; undefined when the registry could not be asked (`error` says why). */
+  readonly whoami: Whoami | undefined;
+  readonly settings: OrgSettings | undefined;
+  readonly error: SerializedError | undefined;
+}
+
+export interface OrgReply {
+  /** Empty when this user is logged in to no registry. */
+  readonly registries: readonly OrgRegistry[];
+}
+
+// The lists are read whole, up to a cap: `more` says the registry holds more than these.
+
+export interface OrgParityReply {
+  readonly members: readonly ParityRow[];
+  readonly more: boolean;
+}
+
+export interface OrgSkillsReply {
+  readonly skills: readonly SkillSummary[];
+  readonly more: boolean;
+}
+
+/** One skill with its versions (`GET /api/org/skills/:name`). */
+export type OrgSkillReply = SkillDetail;
+
+export interface OrgTeam extends Team {
+  readonly members: readonly Member[];
+  readonly more: boolean;
+}
+
+export interface OrgTeamsReply {
+  readonly teams: readonly OrgTeam[];
+  readonly more: boolean;
+}
+
+export interface OrgMembersReply {
+  readonly members: readonly Member[];
+  readonly more: boolean;
+}
+
+export interface OrgTokensReply {
+  /** The caller's own tokens (an admin's list holds everyone's); never a token's text. */
+  readonly tokens: readonly TokenInfo[];
+  /** The id of the token this login uses. */
+  readonly current: string;
+  readonly more: boolean;
+}
+
+/** A new token of the caller's own, valid `days` (default 90, at most 366). */
+export interface OrgTokenRequest {
+  readonly name: string;
+  readonly scopes: readonly TokenScope[];
+  readonly days?: number;
+}
+
+/** The new token: its text is here once, and nowhere else. */
+export type OrgTokenCreated = TokenCreated;
+
+export interface OrgTokenRevoked {
+  readonly revoked: string;
+}
+
+/** Yank or deprecate a version, with the message installers see. */
+export interface OrgVersionStatusRequest {
+  readonly message?: string;
+}
+
+export type OrgVersionStatusReply = VersionStatusData;
+
+export interface OrgAuditReply {
+  /** The org's admin records, in seq order. */
+  readonly records: readonly AuditRecordBody[];
+  /** Pass as `cursor` for the next page; undefined on the last one. */
+  readonly nextCursor: string | undefined;
+}
+
+export type OrgAuditVerifyReply = z.infer<typeof auditVerify>;
 
 // ── the rest ───────────────────────────────────────────────────────────────────────────
 

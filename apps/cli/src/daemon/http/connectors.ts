@@ -1,5 +1,5 @@
 import { Client, InMemoryTransport, ProtocolError } from '@modelcontextprotocol/client';
-import { connectorTransport, redactSecrets, SkillsyncError, toSkillsyncError, type Env, type SkillsyncPaths } from '@skillsync/core';
+import { connectorTransport, landingScope, redactSecrets, SkillsyncError, toSkillsyncError, type Env, type SkillsyncPaths } from '@skillsync/core';
 import { createGateway, GATEWAY_OWNER, NAMESPACE_SEPARATOR, serveGatewayStdio } from '@skillsync/runtime';
 import { resolveServed, secretResolver } from '../../commands/serve.js';
 import { prepareGovernance } from '../../gateway-governance.js';
@@ -27,7 +27,7 @@ export async function listConnectors(env: Env): Promise<ConnectorsReply> {
     const target = transport === 'stdio' ? [connector.command ?? '', ...(connector.args ?? [])].join(' ') : (connector.url ?? '');
     return {
       name,
-      scope: source.scope,
+      scope: landingScope(source),
       manifest: source.file,
       transport,
       target: redactSecrets(target),
@@ -36,7 +36,7 @@ export async function listConnectors(env: Env): Promise<ConnectorsReply> {
       headerNames: Object.keys(connector.headers ?? {}).sort(),
       tools: connector.tools,
       clients: items
-        .filter((item) => item.name === name && item.scope === source.scope)
+        .filter((item) => item.name === name && item.scope === landingScope(source))
         .map((item) => ({ client: item.client, scope: item.scope, status: item.status, ...(item.detail === undefined ? {} : { detail: item.detail }) })),
     };
   });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { SkillsyncError, type Env, type Platform } from '@skillsync/core';
-import { isLoopbackHost } from '@skillsync/runtime';
+import { isLoopbackHost } from '@skillsync/core';
 
 export interface OpenerCommand {
   readonly command: string;

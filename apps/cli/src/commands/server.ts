@@ -1,0 +1,182 @@
+import { isLoopbackHost, parseListenAddress, pathFor, SkillsyncError, type Env } from '@skillsync/core';
+import { pino } from 'pino';
+import type { serverInitOptions, serverOptions, serverTokenOptions } from '../command-table.js';
+import { defineHandler, type CommandInput, type CommandResult } from '../define-command.js';
+import { displayPath, renderPairs } from '../format.js';
+import type { Ui } from '../ui.js';
+
+const DEFAULT_LISTEN = '127.0.0.1:4873';
+
+export interface ServerData {
+  readonly url: string;
+  /** Where the database is (a PostgreSQL URL without its password). */
+  readonly database: string;
+  /** `database`, or the folder package files go to. */
+  readonly blobs: string;
+  /** Set in the document printed once the server has stopped. */
+  readonly stopped?: boolean;
+}
+
+/**
+ * `skillsync server`: the org server, in the foreground until SIGINT/SIGTERM. The address
+ * is printed (stdout) once it listens; request lines go to stderr as JSON (pino).
+ */
+export const serverHandler = defineHandler({
+  run: async ({ env, options, flags, emit }: CommandInput<typeof serverOptions>): Promise<CommandResult<ServerData>> => {
+    const listen = parseListenAddress(options.listen ?? DEFAULT_LISTEN, { option: '--listen', example: DEFAULT_LISTEN });
+    if (!isLoopbackHost(listen.host)) {
+      process.stderr.write(
+        `skillsync server: warning: listening on ${listen.host}, beyond this machine. The server speaks plain HTTP: put a TLS proxy in front of it, or tokens cross the network in clear.\n`,
+      );
+    }
+    const { startServer } = await import('@skillsync/server');
+    // Asynchronous writes: a line per request must not slow every request down; flushed when it stops.
+    const destination = pino.destination({ dest: 2, sync: false });
+    const logger = pino({ level: flags.quiet ? 'warn' : 'info', base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+    const signals = stopSignals();
+    let server;
+    try {
+      server = await startServer({
+        env,
+        ...(options.database === undefined ? {} : { database: options.database }),
+        blobs: options.blobs === undefined ? 'database' : { directory: options.blobs },
+        listen,
+        logger,
+        onError: (error) => {
+          logger.error({ code: error.code }, error.message);
+        },
+      });
+    } catch (error) {
+      signals.dispose();
+      throw error;
+    }
+    const data: ServerData = { url: server.url, database: server.context.location, blobs: options.blobs === undefined ? 'database' : pathFor(env).resolve(env.cwd, options.blobs) };
+    emit?.({ ok: true, data, render: (ui) => renderListening(data, ui, env) });
+    await signals.received;
+    signals.dispose();
+    await server.close();
+    destination.flushSync();
+    return { ok: true, data: { ...data, stopped: true }, streamed: emit !== undefined };
+  },
+  render: (data: ServerData, ui, env) => (data.stopped === true ? ui.dim('The server stopped.') : renderListening(data, ui, env)),
+});
+
+function renderListening(data: ServerData, ui: Ui, env: Env): string {
+  return [
+    `${ui.green('skillsync server')} listening on ${ui.bold(data.url)} ${ui.dim('(Ctrl-C stops it)')}`,
+    ...renderPairs(
+      [
+        ['database', databaseLabel(env, data.database)],
+        ['packages', data.blobs === 'database' ? 'in the database' : displayPath(env, data.blobs)],
+        ['registry', `${data.url}/v0.1/orgs/<org>`],
+      ],
+      ui,
+    ),
+  ].join('\n');
+}
+
+export interface ServerInitData {
+  readonly org: string;
+  readonly owner: string;
+  readonly database: string;
+  /** The owner's token: printed here once, and nowhere else. */
+  readonly token: string;
+  readonly tokenId: string;
+  readonly scopes: readonly string[];
+  readonly expiresAt: string;
+}
+
+/** `skillsync server init --org <slug> --owner <user>`: the first org of a server, and its owner's token. */
+export const serverInitHandler = defineHandler({
+  run: async ({ env, options, flags }: CommandInput<typeof serverInitOptions>): Promise<CommandResult<ServerInitData>> => {
+    const { org, owner } = options;
+    if (org === undefined || owner === undefined) {
+      throw new SkillsyncError('USAGE', `server init needs --org and --owner${org === undefined && owner === undefined ? '' : ` (${org === undefined ? '--org' : '--owner'} is missing)`}.`, {
+        hint: 'Run `skillsync server init --org acme --owner alice`.',
+        details: { option: org === undefined ? '--org' : '--owner' },
+      });
+    }
+    const { initOrg, openServerContext } = await import('@skillsync/server');
+    const context = await openServerContext({ env, ...(options.database === undefined ? {} : { database: options.database }) });
+    let created;
+    try {
+      created = await initOrg(context, { org, owner });
+    } finally {
+      await context.close();
+    }
+    // With --json the token is in the document on stdout; the warning goes where a person reads.
+    if (flags.json) process.stderr.write('skillsync server init: the token is shown once; store it now (`skillsync login` keeps it in your secret store).\n');
+    const { token } = created;
+    return { ok: true, data: { org, owner, database: context.location, token: token.token, tokenId: token.id, scopes: token.scopes, expiresAt: token.expiresAt } };
+  },
+  render: (data: ServerInitData, ui, env) =>
+    [`${ui.green('created')} org ${ui.bold(data.org)} with owner ${ui.bold(data.owner)} ${ui.dim(`(${databaseLabel(env, data.database)})`)}`, ...ownerTokenLines(data, ui)].join('\n'),
+});
+
+export interface ServerTokenData {
+  readonly org: string;
+  readonly user: string;
+  readonly database: string;
+  /** The new token: printed here once, and nowhere else. */
+  readonly token: string;
+  readonly tokenId: string;
+  readonly scopes: readonly string[];
+  readonly expiresAt: string;
+}
+
+/** `skillsync server token --org <slug> --user <owner>`: a new owner token, straight in the database (recovery). */
+export const serverTokenHandler = defineHandler({
+  run: async ({ env, options, flags }: CommandInput<typeof serverTokenOptions>): Promise<CommandResult<ServerTokenData>> => {
+    const { org, user } = options;
+    if (org === undefined || user === undefined) {
+      throw new SkillsyncError('USAGE', `server token needs --org and --user${org === undefined && user === undefined ? '' : ` (${org === undefined ? '--org' : '--user'} is missing)`}.`, {
+        hint: 'Run `skillsync server token --org acme --user alice`.',
+        details: { option: org === undefined ? '--org' : '--user' },
+      });
+    }
+    const { issueOwnerToken, openServerContext } = await import('@skillsync/server');
+    const context = await openServerContext({ env, ...(options.database === undefined ? {} : { database: options.database }) });
+    let token;
+    try {
+      token = await issueOwnerToken(context, { org, user });
+    } finally {
+      await context.close();
+    }
+    if (flags.json) process.stderr.write('skillsync server token: the token is shown once; store it now (`skillsync login` keeps it in your secret store).\n');
+    return { ok: true, data: { org, user, database: context.location, token: token.token, tokenId: token.id, scopes: token.scopes, expiresAt: token.expiresAt } };
+  },
+  render: (data: ServerTokenData, ui, env) =>
+    [`${ui.green('issued')} a token for owner ${ui.bold(data.user)} of ${ui.bold(data.org)} ${ui.dim(`(${databaseLabel(env, data.database)})`)}`, ...ownerTokenLines(data, ui)].join('\n'),
+});
+
+/** A PostgreSQL address as it is (it holds no password), a SQLite file as a display path. */
+function databaseLabel(env: Env, database: string): string {
+  return database.startsWith('postgres') ? database : displayPath(env, database);
+}
+
+/** The one-time owner token and how to log in with it. */
+function ownerTokenLines(data: Pick<ServerInitData, 'org' | 'token' | 'expiresAt'>, ui: Ui): string[] {
+  return [
+    '',
+    `${ui.yellow('Owner token')} (scope admin, valid until ${data.expiresAt.slice(0, 10)}). It is shown this once and stored only as its hash: keep it now.`,
+    `  ${data.token}`,
+    '',
+    `Log in with it: skillsync login --registry http://${DEFAULT_LISTEN}/v0.1/orgs/${data.org}`,
+  ];
+}
+
+
+
+/** SIGINT or SIGTERM, from now until `dispose`. */
+function stopSignals(): { readonly received: Promise<void>; readonly dispose: () => void } {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  let onSignal: () => void = () => undefined;
+  const received = new Promise<void>((resolve) => (onSignal = resolve));
+  for (const signal of signals) process.once(signal, onSignal);
+  return {
+    received,
+    dispose: () => {
+      for (const signal of signals) process.off(signal, onSignal);
+    },
+  };
+}

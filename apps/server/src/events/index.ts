@@ -1,0 +1,1 @@
+export { createEventRoutes, eventRoutes, type EventRoutesOptions } from './event-routes.js';

@@ -1,0 +1,96 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cliBin, createSandbox, isolatedEnv, type Sandbox } from './cli-sandbox.js';
+
+interface ServerProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  /** The first document on stdout: the address, once it listens. */
+  readonly listening: Promise<{ url: string; database: string }>;
+  readonly stderr: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+function spawnServer(sandbox: Sandbox, args: readonly string[], started: ChildProcessWithoutNullStreams[]): ServerProcess {
+  const child = spawn(process.execPath, [cliBin, 'server', ...args, '--json'], {
+    cwd: sandbox.work,
+    env: { ...isolatedEnv(sandbox.home), SKILLSYNC_HOME: sandbox.skillsyncHome },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  started.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+  const listening = new Promise<{ url: string; database: string }>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      const line = stdout.split('\n')[0];
+      if (!stdout.includes('\n') || line === undefined) return;
+      try {
+        resolve(JSON.parse(line) as { url: string; database: string });
+      } catch {
+        reject(new Error(`the first line on stdout is not JSON: ${line}`));
+      }
+    });
+    void exited.then((code) => {
+      reject(new Error(`skillsync server exited (${String(code)}) before listening:\n${stderr}`));
+    });
+  });
+  return { child, listening, stderr: () => stderr, exited };
+}
+
+describe('skillsync server', () => {
+  let sandbox: Sandbox;
+  const started: ChildProcessWithoutNullStreams[] = [];
+  beforeEach(async () => {
+    sandbox = await createSandbox();
+  });
+  afterEach(async () => {
+    for (const child of started.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+    await sandbox.cleanup();
+  });
+
+  it('creates an org, serves it, and answers whoami over HTTP with the owner token', async () => {
+    const init = await sandbox.runJson(['server', 'init', '--org', 'acme', '--owner', 'alice']);
+    expect(init.code).toBe(0);
+    expect(init.json).toMatchObject({ ok: true, org: 'acme', owner: 'alice', scopes: ['admin'] });
+    const token = init.json.token as string;
+    expect(token).toMatch(/^ssk_[A-Za-z0-9_-]{43}$/);
+    expect(init.stderr).toContain('shown once');
+    expect(init.stderr).not.toContain(token);
+
+    const server = spawnServer(sandbox, ['--listen', '127.0.0.1:0'], started);
+    const { url, database } = await server.listening;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(database).toBe(`${sandbox.skillsyncHome}/state/server/server.db`);
+
+    const whoami = await fetch(`${url}/v0.1/whoami`, { headers: { authorization: `Bearer ${token}` } });
+    expect(whoami.status).toBe(200);
+    expect(await whoami.json()).toMatchObject({ user: 'alice', org: 'acme', role: 'owner', teams: [], token: { scopes: ['admin'] } });
+    expect((await fetch(`${url}/v0.1/whoami`)).status).toBe(401);
+
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    const logged = server
+      .stderr()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged).toContainEqual(expect.objectContaining({ method: 'GET', route: '/v0.1/whoami', status: 200, user: 'alice' }));
+    expect(server.stderr()).not.toContain(token);
+  });
+
+  it('refuses an org that exists, and a listen address that is not one', async () => {
+    const first = await sandbox.run(['server', 'init', '--org', 'acme', '--owner', 'alice']);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/shown this once[\s\S]*\n {2}ssk_[A-Za-z0-9_-]{43}\n/);
+    const again = await sandbox.runJson(['server', 'init', '--org', 'acme', '--owner', 'bob']);
+    expect(again.code).toBe(1);
+    expect(again.json).toMatchObject({ ok: false, error: { code: 'SERVER_CONFLICT' } });
+    const missing = await sandbox.run(['server', 'init', '--org', 'acme']);
+    expect(missing.code).toBe(2);
+    const bad = await sandbox.run(['server', '--listen', 'nowhere']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--listen nowhere');
+  });
+});

@@ -1,0 +1,126 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createEnv } from '@skillsync/core';
+import { createRegistryClient, type RegistryClient } from '@skillsync/registry';
+import { initOrg, startServer, type RunningServer } from '@skillsync/server';
+import { packSkill } from '@skillsync/store';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliBin, createSandbox, isolatedEnv, type CliRun, type Sandbox } from '../cli/cli-sandbox.js';
+
+/** Polls until `check` holds: a daemon's reaction takes a while on a loaded 2-core machine. */
+async function waitFor<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * JOURNEYS §3 through the built CLI: a member's running daemon (`skillsync up`) follows
+ * the org's event stream, so a profile an admin saves reaches their clients within
+ * seconds: the required skill appears in a client's skill folder, the blocked connector
+ * leaves its config.
+ */
+describe('a running daemon takes up a profile change (built CLI, real server)', () => {
+  let root: string;
+  let server: RunningServer;
+  let address: string;
+  let admin: RegistryClient;
+  let member: Sandbox;
+  const env = { SKILLSYNC_SECRETS_BACKEND: 'file' };
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'skillsync-org-daemon-'));
+    server = await startServer({ env: createEnv({ home: root, cwd: root }), database: path.join(root, 'server.db'), listen: { host: '127.0.0.1', port: 0 }, drainMs: 200 });
+    const org = await initOrg(server.context, { org: 'acme', owner: 'alice' });
+    address = `${server.url}/v0.1/orgs/acme`;
+    admin = createRegistryClient({ address, token: org.token.token });
+    await admin.addMember({ user: 'max', role: 'member' });
+    const token = (await admin.createToken({ name: 'max laptop', user: 'max', scopes: ['read'] })).token;
+    const skills = path.join(root, 'skills');
+    await mkdir(path.join(skills, 'onboarding'), { recursive: true });
+    await writeFile(
+      path.join(skills, 'onboarding', 'SKILL.md'),
+      '---\nname: onboarding\ndescription: Walks a new member through the setup. Use when someone starts.\nmetadata:\n  version: "1.0.0"\n---\n\n# Onboarding\n',
+    );
+    const packed = await packSkill(path.join(skills, 'onboarding'));
+    await admin.publish({ name: packed.name, version: packed.version, tarball: packed.tarball, integrity: packed.integrity });
+
+    member = await createSandbox();
+    const login = await runWithStdin([cliBin, 'login', '--registry', address, '--token-stdin', '--json'], `${token}\n`, {
+      cwd: member.work,
+      env: { ...isolatedEnv(member.home), SKILLSYNC_HOME: member.skillsyncHome, ...env },
+    });
+    expect(login.code, login.stderr).toBe(0);
+    await writeFile(path.join(member.work, 'skillsync.yaml'), 'version: 1\nclients: [claude-code]\nconnectors:\n  github: { command: gh-mcp }\n');
+    const up = await member.runJson(['up', '--detach', '--no-open', '--headless', '--port', '0', '--settle', '200'], { env });
+    expect(up.code, up.stderr).toBe(0);
+  });
+
+  afterAll(async () => {
+    await member.run(['daemon', 'stop'], { env });
+    const info = await readFile(path.join(member.skillsyncHome, 'state', 'daemon.json'), 'utf8').then((text) => JSON.parse(text) as { pid: number }, () => undefined);
+    if (info !== undefined && isAlive(info.pid)) process.kill(info.pid);
+    await member.cleanup();
+    await server.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('installs a newly required skill and removes a newly blocked connector within seconds of the PUT', async () => {
+    const mcpJson = path.join(member.work, '.mcp.json');
+    await waitFor(async () => ((await readFile(mcpJson, 'utf8').catch(() => '')).includes('"github"') ? true : undefined), 'the first sync');
+    // The daemon follows the stream before the change: its status names the profile.
+    await waitFor(async () => {
+      const status = (await member.runJson(['daemon', 'status'], { env })).json as { status: { org?: { profiles: { registry: string }[] } } | null };
+      return status.status?.org?.profiles[0]?.registry === address ? true : undefined;
+    }, 'the org profile in the daemon status');
+
+    const skill = path.join(member.home, '.claude', 'skills', 'onboarding', 'SKILL.md');
+    expect(existsSync(skill)).toBe(false);
+    const saved = Date.now();
+    const stored = await admin.putScopeProfile('org', { required: [{ name: 'onboarding', version: '^1.0.0' }], blockedConnectors: ['github'] });
+    await waitFor(() => Promise.resolve(existsSync(skill) ? true : undefined), 'the required skill in Claude Code');
+    // skillsync created .mcp.json for github alone: with its one entry gone, the file goes too.
+    await waitFor(async () => ((await readFile(mcpJson, 'utf8').catch(() => '')).includes('"github"') ? undefined : true), 'the blocked connector to go');
+    console.info(`profile change reached the client in ${Date.now() - saved} ms`);
+    expect(Date.now() - saved).toBeLessThan(10_000);
+
+    const { json } = await member.runJson(['daemon', 'status'], { env });
+    const status = (json as { status: { lastSync: { trigger: string }; org: { profiles: { revision: string }[]; violations: { kind: string; name: string }[] } } }).status;
+    expect(status.lastSync.trigger).toBe('profile');
+    expect(status.org.profiles[0]?.revision).toMatch(/^sha256:/);
+    expect(status.org.violations).toEqual([expect.objectContaining({ kind: 'blocked-connector', name: 'github' })]);
+    expect(stored.revision).toBeGreaterThan(0);
+  });
+});
+
+/** The CLI with `input` on its stdin (the sandbox's runner gives children none). */
+function runWithStdin(args: readonly string[], input: string, options: { cwd: string; env: Record<string, string> }): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
