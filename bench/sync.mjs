@@ -10,7 +10,7 @@
 // wait for idle cores.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
@@ -94,16 +94,31 @@ function snapshotDiff(before, after) {
   return changes;
 }
 
-/** Deletes everything under `dir` except the given paths (and the folders on the way to them). */
-async function clearExcept(dir, keep) {
+let discarded = 0;
+
+/**
+ * Moves `full` into `trash` (one folder, deleted after the timed runs) instead of
+ * deleting it: on ext4 without a journal, files created within ~30 s of thousands being
+ * deleted take the kernel far longer to place (`recently_deleted` inode skipping), which
+ * made a cold sync right after a reset measure the disk's recovery rather than the sync.
+ * Both skillsync's runs and the peer's go through it.
+ */
+async function discard(full, trash) {
+  await mkdir(trash, { recursive: true });
+  discarded += 1;
+  await rename(full, path.join(trash, String(discarded)));
+}
+
+/** Moves away everything under `dir` except the given paths (and the folders on the way to them). */
+async function clearExcept(dir, keep, trash) {
   for (const entry of await readdir(dir)) {
     const full = path.join(dir, entry);
     if (keep.some((kept) => kept === full)) continue;
     if (keep.some((kept) => kept.startsWith(full + path.sep))) {
-      await clearExcept(full, keep);
+      await clearExcept(full, keep, trash);
       continue;
     }
-    await rm(full, { recursive: true, force: true });
+    await discard(full, trash);
   }
 }
 
@@ -231,7 +246,7 @@ try {
 
   /** Back to a HOME with only the clients' markers, the manifest, lockfile and store: no client file, no journal. */
   const resetClients = async () => {
-    await clearExcept(home, [paths.config, paths.data]);
+    await clearExcept(home, [paths.config, paths.data], path.join(work, 'trash'));
     await fixtures.markAllClientsFound(env);
   };
 
@@ -347,7 +362,7 @@ try {
       await requireSkillFolders(`${PEER.name} add (${copy ? 'copy' : 'symlink'})`, expected, skillNames);
       peerDirsWritten[copy ? 'copy' : 'symlink'] = (await skillContainers(peerHome, skillNames)).map((found) => `${path.relative(peerHome, found.dir)} (${found.skills})`);
       if (run >= 0) samples.push(result.ms); // run -1 is the warm-up (compile cache)
-      if (process.env.BENCH_KEEP !== '1') await rm(peerHome, { recursive: true, force: true });
+      if (process.env.BENCH_KEEP !== '1') await discard(peerHome, path.join(work, 'trash'));
     }
     return figures(samples);
   };

@@ -21,6 +21,10 @@ import { cliBin, createSandbox, isolatedEnv, type CliRun, type Sandbox } from '.
  * shows the violation from the cache, without asking the server anything.
  */
 describe.each(['sqlite', 'postgres'] as const)('org profiles through the CLI (%s)', (engine) => {
+  // What does not depend on the engine runs once, on SQLite, rather than as a skipped case on PostgreSQL.
+  const itOnSqlite = (name: string, test: () => Promise<void>): void => {
+    if (engine === 'sqlite') it(name, test);
+  };
   let root: string;
   let schema: TestSchema | undefined;
   let server: RunningServer;
@@ -148,7 +152,7 @@ describe.each(['sqlite', 'postgres'] as const)('org profiles through the CLI (%s
     expect(proxy.requests()).toBe(before);
   });
 
-  it.runIf(engine === 'sqlite')('install refuses a blocked skill with the reason and locks the required one in the user lockfile; list shows it at the org scope', async () => {
+  itOnSqlite('install refuses a blocked skill with the reason and locks the required one in the user lockfile; list shows it at the org scope', async () => {
     const member = await newMember();
     const manifest = path.join(member.work, 'skillsync.yaml');
     await writeFile(manifest, `version: 1\nregistry: ${address}\nskills:\n  legacy-helper: ^1.0.0\n`);
@@ -168,7 +172,7 @@ describe.each(['sqlite', 'postgres'] as const)('org profiles through the CLI (%s
     expect(listed.json.violations).toEqual([expect.objectContaining({ kind: 'blocked-skill', name: 'legacy-helper' })]);
   });
 
-  it.runIf(engine === 'sqlite')('reports a blocked connector added to a client file by hand, and leaves it there', async () => {
+  itOnSqlite('reports a blocked connector added to a client file by hand, and leaves it there', async () => {
     const member = await newMember();
     await writeFile(path.join(member.work, 'skillsync.yaml'), 'version: 1\nclients: [claude-code]\n');
     expect((await runJson(member, ['sync'])).code).toBe(0);
@@ -183,7 +187,7 @@ describe.each(['sqlite', 'postgres'] as const)('org profiles through the CLI (%s
     expect(await readFile(path.join(member.work, '.mcp.json'), 'utf8')).toContain('"shell"');
   });
 
-  it.runIf(engine === 'sqlite')('keeps the cached profile with a warning naming its age when the server is down, and applies none without a cache', async () => {
+  itOnSqlite('keeps the cached profile with a warning naming its age when the server is down, and applies none without a cache', async () => {
     const member = await newMember();
     await writeFile(path.join(member.work, 'skillsync.yaml'), 'version: 1\nclients: [claude-code]\nconnectors:\n  shell: { command: shell-mcp }\n');
     proxy.down(true);
@@ -203,7 +207,7 @@ describe.each(['sqlite', 'postgres'] as const)('org profiles through the CLI (%s
     }
   });
 
-  it.runIf(engine === 'sqlite')('applies nothing for a login made with --no-profile', async () => {
+  itOnSqlite('applies nothing for a login made with --no-profile', async () => {
     const sandbox = await createSandbox();
     sandboxes.push(sandbox);
     const login = await runWithStdin([cliBin, 'login', '--registry', address, '--token-stdin', '--no-profile', '--json'], `${memberToken}\n`, {

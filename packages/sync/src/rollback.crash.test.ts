@@ -50,7 +50,8 @@ describe('rollback of a run killed with SIGKILL', () => {
       } else {
         if (newest?.status === 'started') outcomes.killedMidway += 1;
         else outcomes.finished += 1;
-        const undone = await rollback({ stateDir: fixture.stateDir, lock: { staleMs: 2000, waitMs: 300 } });
+        // A holder killed before it wrote its holder file is only known dead once its lock is stale (2 s): wait longer than that.
+        const undone = await rollback({ stateDir: fixture.stateDir, lock: { staleMs: 2000, waitMs: 3000 } });
         expect(undone.runId).toBe(newest?.runId);
       }
       expect(await userFiles(fixture)).toEqual(before);
