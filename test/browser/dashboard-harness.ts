@@ -48,7 +48,10 @@ export async function startSandboxDaemon(sandbox: Sandbox, extraArgs: readonly s
     url,
     stop: async () => {
       const stopped = await sandbox.run(['daemon', 'stop']);
-      if (stopped.code !== 0) throw new Error(`skillsync daemon stop failed (${stopped.code}): ${stopped.stdout}${stopped.stderr}`);
+      if (stopped.code !== 0) {
+        const logs = await sandbox.run(['daemon', 'logs', '-n', '40']);
+        throw new Error(`skillsync daemon stop failed (${stopped.code}): ${stopped.stdout}${stopped.stderr}\nits last log records:\n${logs.stdout}`);
+      }
     },
   };
 }

@@ -22,7 +22,8 @@ if (!hasChromium) console.warn(noChromiumReason);
 /** `skillsync login --registry <address> --token-stdin` as the sandbox's user, the token on stdin. */
 function login(sandbox: Sandbox, address: string, token: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliBin, 'login', '--registry', address, '--token-stdin'], {
+    // --no-profile: these pages are what is tested here; a daemon taking up a profile is test/server/org-profile-daemon.test.ts.
+    const child = spawn(process.execPath, [cliBin, 'login', '--registry', address, '--token-stdin', '--no-profile'], {
       cwd: sandbox.work,
       env: { ...isolatedEnv(sandbox.home), SKILLSYNC_HOME: sandbox.skillsyncHome },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -103,7 +103,7 @@ export function createRegistryHttp(options: RegistryHttpOptions): RegistryHttp {
 
   const send = async (request: RegistryRequest): Promise<Response> => {
     const started = retry.now();
-    const init = (signal: AbortSignal): RequestInit => ({
+    const init = (signal: AbortSignal | undefined): RequestInit => ({
       method: request.method,
       headers: {
         ...headers(request.accept ?? 'application/json', request.authenticated !== false),
@@ -113,15 +113,14 @@ export function createRegistryHttp(options: RegistryHttpOptions): RegistryHttp {
       },
       // A copy over a plain ArrayBuffer: what every fetch typing (Node's and the DOM's) takes as a body.
       body: request.json !== undefined ? JSON.stringify(request.json) : request.bytes === undefined ? undefined : new Uint8Array(request.bytes.data),
-      signal,
+      ...(signal === undefined ? {} : { signal }),
       redirect: 'error',
     });
     const target = url(request.path, request.query);
     for (let attempt = 1; ; attempt += 1) {
-      const signals = [...(request.streaming === true ? [] : [AbortSignal.timeout(timeoutMs)]), ...(request.signal === undefined ? [] : [request.signal])];
       let response: Response;
       try {
-        response = await fetchFunction(target, init(AbortSignal.any(signals)));
+        response = await fetchFunction(target, init(requestSignal(request.streaming === true ? undefined : timeoutMs, request.signal)));
       } catch (error) {
         if (request.signal?.aborted === true) throw error;
         const delay = request.retry ? backoff(attempt, undefined) : undefined;
@@ -279,4 +278,22 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/**
+ * What aborts one attempt: its timeout (none for a stream) or the caller's signal. Not
+ * `AbortSignal.any`/`AbortSignal.timeout`: on Node 20 the signals they return can be
+ * collected while a fetch still waits on them, and then neither the timeout nor the
+ * caller's abort reaches the request (a daemon stop waited forever on an event stream
+ * and a profile fetch). Here a timer and a listener hold the controller.
+ */
+function requestSignal(timeoutMs: number | undefined, caller: AbortSignal | undefined): AbortSignal | undefined {
+  if (timeoutMs === undefined) return caller;
+  const controller = new AbortController();
+  const timer = setTimeout(() => { controller.abort(new DOMException(`No answer within ${timeoutMs} ms.`, 'TimeoutError')); }, timeoutMs);
+  // A finished request's timer may still run out: aborting it then does nothing. It must not keep the process alive.
+  timer.unref();
+  if (caller?.aborted === true) controller.abort(caller.reason);
+  else caller?.addEventListener('abort', () => { controller.abort(caller.reason); }, { once: true });
+  return controller.signal;
 }

@@ -5,7 +5,7 @@ import { Kysely, sql, SqliteDialect } from 'kysely';
 import { createMigrate, type StateModule } from './migrations.js';
 import { loadSqliteEngine, type SqliteEngineName, type SyncSqlite } from './sqlite-engines.js';
 import type { SqliteAccess, SqliteStateDatabase, StateTables, StateTransactionOptions } from './state-database.js';
-import { toStateError } from './state-errors.js';
+import { isBusyError, toStateError } from './state-errors.js';
 
 export interface OpenStateDatabaseOptions {
   /** The database file, created (0600, in a 0700 folder) when missing; or `:memory:`. */
@@ -42,7 +42,7 @@ export async function openStateDatabase(options: OpenStateDatabaseOptions): Prom
   try {
     raw = engine.open(file);
     raw.sync.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
-    if (!isMemory(file)) raw.sync.exec('PRAGMA journal_mode = WAL');
+    if (!isMemory(file)) await switchToWal(raw.sync, busyTimeoutMs);
     // In WAL mode NORMAL never corrupts; a power cut may lose the last commits (whole transactions).
     raw.sync.exec('PRAGMA synchronous = NORMAL');
     raw.sync.exec('PRAGMA foreign_keys = ON');
@@ -180,4 +180,22 @@ function preparedStatementCache<T>(prepare: (text: string) => T): (text: string)
     kept.set(text, statement);
     return statement;
   };
+}
+
+/**
+ * `PRAGMA journal_mode = WAL`, retried while another process holds the lock: on a fresh
+ * file several openers race to switch it, and SQLite answers SQLITE_BUSY at once there
+ * rather than through the busy timeout (gateways of several clients starting together).
+ */
+async function switchToWal(sync: SyncSqlite, busyTimeoutMs: number): Promise<void> {
+  const deadline = Date.now() + busyTimeoutMs;
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      sync.exec('PRAGMA journal_mode = WAL');
+      return;
+    } catch (error) {
+      if (!isBusyError(error) || Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(100, 5 * 2 ** attempt)));
+    }
+  }
 }

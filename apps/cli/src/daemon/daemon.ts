@@ -20,6 +20,9 @@ import { createSettleQueue, type SettledBatch } from './settle-queue.js';
 import { startTray, type Tray } from './tray/index.js';
 import { deriveWatchTargets } from './watch-targets.js';
 
+
+/** How long a stop waits for the org event streams to end. */
+const ORG_EVENTS_STOP_MS = 2000;
 export interface StartDaemonOptions {
   readonly env: Env;
   readonly paths: SkillsyncPaths;
@@ -483,8 +486,10 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
         // From here on no new work is taken (syncNow, look, resume refuse it), and what asks
         // for work (the tray, the dashboard) goes first: nothing starts a sync behind the watcher's back.
         state.phase = 'stopping';
+        log.info('stopping');
         queue.cancel();
-        await orgEvents?.stop();
+        // The event streams end at once when aborted; a connection that does not must not hold the stop.
+        await Promise.race([orgEvents?.stop(), new Promise((resolve) => setTimeout(resolve, ORG_EVENTS_STOP_MS).unref())]);
         if (releaseTimer !== undefined) clearTimeout(releaseTimer);
         await tray?.close().catch((error: unknown) => {
           log.warn(`the tray did not close cleanly: ${(error as Error).message}`);
