@@ -98,6 +98,33 @@ describe('client.events', () => {
     expect(requests).toHaveLength(2);
   });
 
+  it('ends on abort even when the fetch no longer hears its signal (a collected request, nodejs/node#55428)', async () => {
+    let cancelled = 0;
+    // The body ignores the request's signal: only cancelling the reader can end it.
+    const { fetch } = fakeFetch(() => new Response(new ReadableStream({ cancel: () => void (cancelled += 1) }), { status: 200 }));
+    const controller = new AbortController();
+    const seen: string[] = [];
+    for await (const event of createRegistryClient({ address, token, fetch }).events({ signal: controller.signal })) {
+      seen.push(event.type);
+      setTimeout(() => { controller.abort(); }, 10);
+    }
+    expect(seen).toEqual(['open']);
+    expect(cancelled).toBe(1);
+  });
+
+  it('reconnects past the idle timeout even when the fetch no longer hears its signal', async () => {
+    const { fetch, requests } = fakeFetch((_request, index) =>
+      index > 0 ? streamResponse(`event: profile\ndata: ${JSON.stringify(profileData)}\n\n`) : new Response(new ReadableStream(), { status: 200 }),
+    );
+    const controller = new AbortController();
+    const seen: string[] = [];
+    for await (const event of createRegistryClient({ address, token, fetch }).events({ signal: controller.signal, idleTimeoutMs: 20, sleep: () => Promise.resolve() })) {
+      seen.push(event.type);
+      if (event.type === 'profile') controller.abort();
+    }
+    expect(seen).toEqual(['open', 'open', 'profile']);
+    expect(requests).toHaveLength(2);
+  });
   it('ends with the error on a refusal a reconnection cannot cure, or a malformed event', async () => {
     const forbidden = fakeFetch(() => errorResponse(401, 'SERVER_UNAUTHENTICATED', 'no such token'));
     await expect(async () => {

@@ -66,7 +66,7 @@ export async function* subscribeEvents(http: RegistryHttp, path: string, options
       const response = await http.send({ ...request, accept: 'text/event-stream', retry: false, streaming: true, signal: connection.signal });
       failures = 0;
       yield { type: 'open' };
-      for await (const event of parseEventStream(decodeChunks(response, stillAlive))) {
+      for await (const event of parseEventStream(decodeChunks(response, stillAlive, connection.signal))) {
         const schema = event.event === 'profile' || event.event === 'package' ? EVENT_SCHEMAS[event.event] : undefined;
         if (schema === undefined) continue;
         const data = parseEventData(event, schema, http, path);
@@ -109,21 +109,35 @@ function parseEventData(event: ServerSentEvent, schema: z.ZodType, http: Registr
   });
 }
 
-async function* decodeChunks(response: Response, onChunk: () => void): AsyncGenerator<string> {
+/**
+ * The body's text, chunk by chunk, until it ends or `signal` aborts. The abort cancels the
+ * reader itself rather than relying on the fetch's own signal: Node's fetch (undici) holds
+ * its request's abort controller only weakly, so once the request object is collected an
+ * abort no longer reaches a body already streaming (nodejs/node#55428), and a stopping
+ * daemon (or the idle timeout of a dead connection) waited until the server closed the stream.
+ */
+async function* decodeChunks(response: Response, onChunk: () => void, signal: AbortSignal): AsyncGenerator<string> {
   if (response.body === null) return;
   const decoder = new TextDecoder();
   // A reader rather than `for await`: the DOM typings the dashboard compiles this with have no async iterator on a body.
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const cancel = (): void => {
+    reader.cancel().catch(() => undefined);
+  };
+  if (signal.aborted) cancel();
+  else signal.addEventListener('abort', cancel, { once: true });
   try {
     for (let read = await reader.read(); !read.done; read = await reader.read()) {
       onChunk();
       yield decoder.decode(read.value, { stream: true });
     }
   } finally {
+    signal.removeEventListener('abort', cancel);
     // A consumer that stops early must not leave the connection open; not awaited, as the
     // caller aborts the request too and a cancel may otherwise wait on a live stream.
-    reader.cancel().catch(() => undefined);
+    cancel();
   }
+  if (signal.aborted) return;
   const rest = decoder.decode();
   if (rest !== '') yield rest;
 }
