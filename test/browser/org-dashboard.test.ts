@@ -22,8 +22,7 @@ if (!hasChromium) console.warn(noChromiumReason);
 /** `skillsync login --registry <address> --token-stdin` as the sandbox's user, the token on stdin. */
 function login(sandbox: Sandbox, address: string, token: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    // --no-profile: these pages are what is tested here; a daemon taking up a profile is test/server/org-profile-daemon.test.ts.
-    const child = spawn(process.execPath, [cliBin, 'login', '--registry', address, '--token-stdin', '--no-profile'], {
+    const child = spawn(process.execPath, [cliBin, 'login', '--registry', address, '--token-stdin'], {
       cwd: sandbox.work,
       env: { ...isolatedEnv(sandbox.home), SKILLSYNC_HOME: sandbox.skillsyncHome },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -74,8 +73,8 @@ describe.skipIf(!hasChromium)('the Org pages, against a real org server and daem
     acme = `${registry.url}/v0.1/orgs/acme`;
     owner = createRegistryClient({ address: acme, token: org.token.token });
     await owner.updateOrgSettings({ reporting: true });
-    await owner.putScopeProfile('org', { required: [{ name: 'triage-bug', version: '^1.1.0' }] });
-    for (const [user, role] of [['mo', 'member'], ['ana', 'auditor']] as const) await owner.addMember({ user, role });
+    await owner.putScopeProfile('org', { required: [{ name: 'triage-bug', version: '^1.1.0' }], blockedSkills: ['legacy-notes'] });
+    for (const [user, role] of [['mo', 'member'], ['ana', 'auditor'], ['kai', 'member']] as const) await owner.addMember({ user, role });
     await owner.createTeam({ team: 'platform', description: 'Builds and runs the platform' });
     await owner.setTeamMember('platform', 'mo', 'publisher');
     await owner.setTeamMember('platform', 'olivia', 'admin');
@@ -83,6 +82,12 @@ describe.skipIf(!hasChromium)('the Org pages, against a real org server and daem
     await publishSkill(owner, path.join(sandbox.root, 'skills'), 'triage-bug', '1.1.0');
     const mo = createRegistryClient({ address: acme, token: (await owner.createToken({ name: 'mo laptop', user: 'mo', scopes: ['report'] })).token });
     await mo.postReport({ device: 'mo-laptop', clients: ['claude-code', 'cursor'], skills: [{ name: 'triage-bug', version: '1.0.0', integrity: 'sha512-x' }], drift: { modified: 1 } });
+    const kai = createRegistryClient({ address: acme, token: (await owner.createToken({ name: 'kai laptop', user: 'kai', scopes: ['report'] })).token });
+    const kaiSkills = [
+      { name: 'triage-bug', version: '1.1.0', integrity: 'sha512-y' },
+      { name: 'legacy-notes', version: '0.3.0', integrity: 'sha512-z' },
+    ];
+    await kai.postReport({ device: 'kai-laptop', clients: ['cursor'], skills: kaiSkills, drift: {} });
 
     const loggedIn = await login(sandbox, acme, org.token.token);
     if (loggedIn.code !== 0) throw new Error(`skillsync login failed (${loggedIn.code}): ${loggedIn.stdout}${loggedIn.stderr}`);
@@ -98,7 +103,7 @@ describe.skipIf(!hasChromium)('the Org pages, against a real org server and daem
     for (const cleanup of cleanups.reverse()) await cleanup();
   }, 60_000);
 
-  it('shows who is in parity: each member’s state, what they are behind on, and when they reported', async () => {
+  it('shows who is in parity: each member’s state, what they are behind on or run though blocked, and when they reported', async () => {
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Org' }).click();
     await page.getByRole('heading', { level: 1, name: 'Org' }).waitFor();
     const mo = page.locator('[data-member="mo"]');
@@ -106,7 +111,11 @@ describe.skipIf(!hasChromium)('the Org pages, against a real org server and daem
     expect(await mo.textContent()).toContain('triage-bug');
     expect(await mo.textContent()).toContain('needs ^1.1.0');
     expect(await page.locator('[data-member="olivia"]').textContent()).toContain('never');
+    const kai = page.locator('[data-member="kai"]');
+    expect(await kai.textContent()).toContain('blocked');
+    expect(await kai.textContent()).toContain('legacy-notes 0.3.0');
     expect(await page.getByRole('list', { name: 'Members by state' }).textContent()).toMatch(/behind\s*1/);
+    expect(await page.getByRole('list', { name: 'Members by state' }).textContent()).toMatch(/blocked\s*1/);
     expect(await page.locator('header').textContent()).toContain('olivia (owner)');
     await screenshot(page, 'org-parity');
   });

@@ -1,4 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createEnv } from '@skillsync/core';
+import { openServerContext } from '@skillsync/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cliBin, createSandbox, isolatedEnv, type Sandbox } from './cli-sandbox.js';
 
@@ -92,5 +96,61 @@ describe('skillsync server', () => {
     const bad = await sandbox.run(['server', '--listen', 'nowhere']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--listen nowhere');
+  });
+
+  it('prunes the admin audit records older than --before, and the chain still verifies', async () => {
+    const database = path.join(sandbox.work, 'server.db');
+    const env = createEnv({ home: sandbox.home, cwd: sandbox.work });
+    const longAgo = new Date(Date.now() - 400 * 86_400_000);
+    const record = (time: Date, team: string) => ({ time, org: 'acme', principal: 'alice', client: 'server', action: 'createTeam', target: `team:${team}`, decision: 'allow', outcome: 'ok' }) as const;
+    const old = await openServerContext({ env, database });
+    for (const team of ['red', 'blue', 'green']) old.audit.append(record(longAgo, team));
+    old.audit.append(record(new Date(), 'cyan'));
+    await old.close();
+
+    const dryRun = await sandbox.runJson(['server', 'audit', 'prune', '--before', '365d', '--dry-run', '--database', database]);
+    expect(dryRun.code).toBe(0);
+    expect(dryRun.json).toMatchObject({ ok: true, dryRun: true, pruned: 3, anchor: { seq: 3 } });
+    const pruned = await sandbox.run(['server', 'audit', 'prune', '--before', '365d', '--database', database]);
+    expect(pruned.code).toBe(0);
+    expect(pruned.stdout).toContain('pruned 3 admin audit records older than');
+
+    const after = await openServerContext({ env, database });
+    try {
+      expect(await after.audit.verify()).toMatchObject({ ok: true, checked: 2, anchor: { seq: 3, pruned: 3 } });
+      expect((await after.audit.list()).map((kept) => kept.action)).toEqual(['createTeam', 'pruneAudit']);
+    } finally {
+      await after.close();
+    }
+    const future = await sandbox.runJson(['server', 'audit', 'prune', '--before', '2999-01-01', '--database', database]);
+    expect(future.code).toBe(2);
+    expect(future.json).toMatchObject({ ok: false, error: { code: 'USAGE', message: expect.stringContaining('in the future') as unknown } });
+    expect((await sandbox.run(['server', 'audit', 'prune', '--database', database])).code).toBe(2);
+  });
+
+  it('removes package files no version uses once they are old, and keeps a write under way', async () => {
+    const database = path.join(sandbox.work, 'server.db');
+    const blobs = path.join(sandbox.work, 'packages');
+    await mkdir(blobs);
+    const orphan = 'c'.repeat(128);
+    const writing = `.${'d'.repeat(128)}.skillsync-0123456789ab.tmp`;
+    await writeFile(path.join(blobs, orphan), 'what a failed publish left');
+    await writeFile(path.join(blobs, writing), 'a publish under way');
+    const then = new Date(Date.now() - 2 * 3_600_000);
+    await utimes(path.join(blobs, orphan), then, then);
+
+    const dryRun = await sandbox.runJson(['server', 'blobs', 'prune', '--blobs', 'packages', '--dry-run', '--database', database]);
+    expect(dryRun.code).toBe(0);
+    expect(dryRun.json).toMatchObject({ ok: true, dryRun: true, blobs, removed: [{ size: 26 }], leftovers: 0, referenced: 0, recent: 1 });
+    expect((await readdir(blobs)).sort()).toEqual([writing, orphan].sort());
+    const pruned = await sandbox.run(['server', 'blobs', 'prune', '--blobs', 'packages', '--database', database]);
+    expect(pruned.code).toBe(0);
+    expect(pruned.stdout).toMatch(/removed 1 package file \(26 B\) from .*packages; kept 1 file under an hour old \(a publish may be under way\)\./);
+    expect(await readdir(blobs)).toEqual([writing]);
+
+    expect((await sandbox.run(['server', 'blobs', 'prune', '--database', database])).code).toBe(2);
+    const missing = await sandbox.runJson(['server', 'blobs', 'prune', '--blobs', 'nowhere', '--database', database]);
+    expect(missing.code).toBe(1);
+    expect(missing.json).toMatchObject({ ok: false, error: { code: 'FILE_NOT_FOUND' } });
   });
 });

@@ -90,6 +90,8 @@ describe('skillsync usage (built CLI, no TTY)', () => {
       'server',
       'server init',
       'server token',
+      'server audit prune',
+      'server blobs prune',
     ]);
   });
 

@@ -56,6 +56,7 @@ const toneOf: Readonly<Record<string, string>> = {
   denied: 'bad',
   held: 'bad',
   drifted: 'bad',
+  blocked: 'bad',
   yanked: 'bad',
 };
 

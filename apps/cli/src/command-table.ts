@@ -215,18 +215,36 @@ export const serverOptions = {
   database: { type: 'string', value: 'file|url', description: 'A SQLite file, or a postgres:// URL shared by several servers (default: server/server.db in the skillsync state folder)' },
   listen: { type: 'string', value: 'host:port', description: 'Where to serve the API (default 127.0.0.1:4873; :0 picks a free port)' },
   blobs: { type: 'string', value: 'dir', description: 'Keep package files in this folder instead of the database' },
+  'audit-keep-days': { type: 'string', value: 'n', description: 'Prune admin audit records older than n days, at start and then daily (default: keep everything)' },
+} as const satisfies OptionSpecs;
+
+// The server's maintenance commands work on its database directly, like the server itself.
+const serverDatabaseOption = {
+  database: { type: 'string', value: 'file|url', description: 'The server database, as for `skillsync server` (default: server/server.db in the skillsync state folder)' },
 } as const satisfies OptionSpecs;
 
 export const serverInitOptions = {
   org: { type: 'string', value: 'slug', description: 'The org to create (required)' },
   owner: { type: 'string', value: 'user', description: 'Its first owner, who gets the token (required)' },
-  database: { type: 'string', value: 'file|url', description: 'The server database, as for `skillsync server` (default: server/server.db in the skillsync state folder)' },
+  ...serverDatabaseOption,
 } as const satisfies OptionSpecs;
 
 export const serverTokenOptions = {
   org: { type: 'string', value: 'slug', description: 'The org (required)' },
   user: { type: 'string', value: 'user', description: 'One of its owners, who gets the token (required)' },
-  database: { type: 'string', value: 'file|url', description: 'The server database, as for `skillsync server` (default: server/server.db in the skillsync state folder)' },
+  ...serverDatabaseOption,
+} as const satisfies OptionSpecs;
+
+export const serverAuditPruneOptions = {
+  before: { type: 'string', value: 'time', description: 'Delete the records older than this: a duration back from now (90d, 12w), a date (2026-01-31) or an ISO 8601 time (required)' },
+  'dry-run': { type: 'boolean', description: 'Only count what would be deleted' },
+  ...serverDatabaseOption,
+} as const satisfies OptionSpecs;
+
+export const serverBlobsPruneOptions = {
+  blobs: { type: 'string', value: 'dir', description: 'The folder the server keeps package files in, as given to `skillsync server --blobs` (required)' },
+  'dry-run': { type: 'boolean', description: 'Only count what would be removed' },
+  ...serverDatabaseOption,
 } as const satisfies OptionSpecs;
 
 /** Every command, in the order help lists them. Handlers load only when their command runs. */
@@ -559,13 +577,14 @@ export const commandTable: readonly CommandSpec[] = [
   }),
   defineCommand({
     name: 'status',
-    summary: 'Show every managed item per client and scope: in-sync, missing, modified, …',
-    description: 'Read-only and exit 0 whatever drifted (`skillsync sync --check` is the gate that fails on drift); exit 1 when something violates your org profile (PROFILE_BLOCKED: a blocked skill or connector in a manifest or a client file, a required skill missing or pinned outside its required versions). Uses the cached org profile: never the network.',
+    summary: 'Show what each client holds per scope, and every item that drifted: missing, modified, …',
+    description: 'One line per client (what skillsync manages there, and how much of it is in sync), then every item that asks for something: missing, modified, outdated, conflict, unmanaged (a foreign entry), needs-gateway. --verbose lists every item, in-sync and unsupported ones too; --json always does. Read-only and exit 0 whatever drifted (`skillsync sync --check` is the gate that fails on drift); exit 1 when something violates your org profile (PROFILE_BLOCKED: a blocked skill or connector in a manifest or a client file, a required skill missing or pinned outside its required versions). Uses the cached org profile: never the network.',
     positionals: [],
     options: statusOptions,
     examples: [
       { command: 'skillsync status', description: 'Where each client stands' },
-      { command: 'skillsync status --json', description: 'The same, for scripts' },
+      { command: 'skillsync status --verbose', description: 'Every item, one row each' },
+      { command: 'skillsync status --json', description: 'Every item, for scripts' },
     ],
     load: async () => (await import('./commands/status.js')).statusHandler,
   }),
@@ -757,7 +776,7 @@ export const commandTable: readonly CommandSpec[] = [
     name: 'server',
     summary: "Run the org server: your team's registry, roles, profiles and parity over one HTTP API",
     description:
-      'Serves the API of docs/server-api.md until Ctrl-C (or SIGTERM), then lets requests under way finish. Everything lives in one SQLite file by default; with --database postgres://… several servers can share one PostgreSQL (they are stateless, and a change made through one reaches the event streams of all). Prints the address once it listens (with --json, one JSON line), and one JSON log line per request on stderr (method, route, status, time, user; never a token). Create the first org and its owner token with `skillsync server init`. The server speaks plain HTTP: anywhere but on this machine, put a TLS proxy in front of it, or tokens cross the network in clear.',
+      'Serves the API of docs/server-api.md until Ctrl-C (or SIGTERM), then lets requests under way finish. Everything lives in one SQLite file by default; with --database postgres://… several servers can share one PostgreSQL (they are stateless, and a change made through one reaches the event streams of all). Prints the address once it listens (with --json, one JSON line), and one JSON log line per request on stderr (method, route, status, time, user; never a token). Create the first org and its owner token with `skillsync server init`. Maintenance: `server audit prune` deletes old admin audit records (or --audit-keep-days does it daily), `server blobs prune` removes package files left by failed publishes (also done at each start). The server speaks plain HTTP: anywhere but on this machine, put a TLS proxy in front of it, or tokens cross the network in clear.',
     positionals: [],
     options: serverOptions,
     examples: [
@@ -792,5 +811,31 @@ export const commandTable: readonly CommandSpec[] = [
       { command: 'skillsync server token --org acme --user alice --database postgres://skillsync@db:5432/skillsync --json', description: 'The same against PostgreSQL, as JSON for a script' },
     ],
     load: async () => (await import('./commands/server.js')).serverTokenHandler,
+  }),
+  defineCommand({
+    name: 'server audit prune',
+    summary: "Delete the server's admin audit records older than --before, keeping the chain verifiable",
+    description:
+      "Deletes the oldest records of the server's admin audit log (every org's: the chain is one) up to the first one at or after --before, after checking that part of the chain: a broken chain is refused with AUDIT_CHAIN_BROKEN, exit 1, and nothing is deleted. The last deleted record becomes the anchor verification starts from (GET /orgs/{org}/audit/verify answers it), and the prune itself is appended to the chain. A time in the future is refused (exit 2). Export first what you must keep (GET /orgs/{org}/audit/export). Safe while servers run on the same database. `skillsync server --audit-keep-days <n>` prunes on its own instead.",
+    positionals: [],
+    options: serverAuditPruneOptions,
+    examples: [
+      { command: 'skillsync server audit prune --before 365d --dry-run', description: 'How many records are older than a year' },
+      { command: 'skillsync server audit prune --before 2026-01-01 --database postgres://skillsync@db:5432/skillsync --json', description: 'Delete everything before 2026, against PostgreSQL, as JSON' },
+    ],
+    load: async () => (await import('./commands/server.js')).serverAuditPruneHandler,
+  }),
+  defineCommand({
+    name: 'server blobs prune',
+    summary: 'Remove package files no published version uses from the blob folder',
+    description:
+      'With `skillsync server --blobs <dir>`, a publish writes the package file before its version is committed, so a publish that failed leaves a file no version names. This removes those, and temp files of interrupted writes, once they are more than an hour old (a publish under way is never hit); files that are not package blobs are left alone. The server also does it each time it starts. Run it with the same --database and --blobs as the server, also while it runs. Packages kept in the database need no prune. Exit 1 when the folder cannot be read or written.',
+    positionals: [],
+    options: serverBlobsPruneOptions,
+    examples: [
+      { command: 'skillsync server blobs prune --blobs /srv/skillsync/packages --dry-run', description: 'What would be removed' },
+      { command: 'skillsync server blobs prune --blobs /srv/skillsync/packages --database postgres://skillsync@db:5432/skillsync --json', description: 'Remove them, against PostgreSQL, as JSON' },
+    ],
+    load: async () => (await import('./commands/server.js')).serverBlobsPruneHandler,
   }),
 ];

@@ -24,7 +24,7 @@ export type ParsedCommandLine =
       readonly options: Readonly<Record<string, boolean | string | readonly string[] | undefined>>;
     };
 
-/** Names of command groups (`store` for `store verify`) and their sub-commands. */
+/** Names of command groups (`store` for `store verify`, `server` for `server audit prune`) and their sub-commands. */
 export function commandGroups(table: readonly CommandSpec[]): Map<string, CommandSpec[]> {
   const groups = new Map<string, CommandSpec[]>();
   for (const spec of table) {
@@ -62,37 +62,33 @@ export function parseCommandLine(argv: readonly string[], table: readonly Comman
     const { globals, positionals } = parseOptions(argv.filter((_, i) => i !== first.index), {}, 'skillsync help');
     const topicWords = positionals.join(' ');
     if (topicWords === '') return { kind: 'help', globals, topic: undefined };
-    return { kind: 'help', globals, topic: findTopic(topicWords, table, groups) };
+    return { kind: 'help', globals, topic: findTopic(topicWords, table) };
   }
 
   const group = groups.get(first.value);
   if (group !== undefined) {
-    const second = words[1];
-    const sub = second === undefined ? undefined : group.find((spec) => spec.name === `${first.value} ${second.value}`);
-    if (sub === undefined) {
-      const withoutGroup = argv.filter((_, i) => i !== first.index);
-      // A word can be a command and a group at once (`audit`, `audit verify`): without a
-      // sub-command it is the command. Its option values (`--since 7d`) look like words
-      // here, so parse with its options before deciding a word is a mistyped sub-command.
-      const standalone = table.find((candidate) => candidate.name === first.value);
-      if (standalone !== undefined) {
-        const typed = parseOptions(withoutGroup, standalone.options, `skillsync ${first.value}`).positionals[0];
-        if (typed !== undefined && standalone.positionals.length === 0) {
-          const names = group.map((spec) => spec.name.split(' ')[1] ?? spec.name);
-          throw unknownWord(`${first.value} sub-command`, typed, names, `skillsync ${first.value} --help`);
-        }
-        return commandFrom(standalone, withoutGroup);
-      }
-      const { globals, help, positionals } = parseOptions(withoutGroup, {}, `skillsync ${first.value}`);
-      if (help && positionals.length === 0) return { kind: 'help', globals, topic: first.value };
-      const names = group.map((spec) => spec.name.split(' ')[1] ?? spec.name);
-      const typed = positionals[0];
-      if (typed === undefined) {
-        throw usage(`\`skillsync ${first.value}\` needs a sub-command: ${names.join(', ')}.`, `Run \`skillsync ${first.value} --help\`.`);
-      }
-      throw unknownWord(`${first.value} sub-command`, typed, names, `skillsync ${first.value} --help`);
+    // The longest name the words spell: `server audit prune` before `server audit`.
+    for (const count of [3, 2]) {
+      const typed = words.slice(0, count);
+      const sub = typed.length === count ? group.find((spec) => spec.name === typed.map((word) => word.value).join(' ')) : undefined;
+      if (sub !== undefined) return commandFrom(sub, argv.filter((_, index) => !typed.some((word) => word.index === index)));
     }
-    return commandFrom(sub, argv.filter((_, index) => index !== first.index && index !== second?.index));
+    const second = words[1];
+    const nested = second === undefined ? undefined : `${first.value} ${second.value}`;
+    if (nested !== undefined && group.some((spec) => spec.name.startsWith(`${nested} `))) {
+      return nestedGroup(nested, group, argv.filter((_, index) => index !== first.index && index !== second?.index));
+    }
+    const withoutGroup = argv.filter((_, i) => i !== first.index);
+    // A word can be a command and a group at once (`audit`, `audit verify`): without a
+    // sub-command it is the command. Its option values (`--since 7d`) look like words
+    // here, so parse with its options before deciding a word is a mistyped sub-command.
+    const standalone = table.find((candidate) => candidate.name === first.value);
+    if (standalone === undefined) return nestedGroup(first.value, group, withoutGroup);
+    const typed = parseOptions(withoutGroup, standalone.options, `skillsync ${first.value}`).positionals[0];
+    if (typed !== undefined && standalone.positionals.length === 0) {
+      throw unknownWord(`${first.value} sub-command`, typed, subWords(first.value, group), `skillsync ${first.value} --help`);
+    }
+    return commandFrom(standalone, withoutGroup);
   }
 
   const spec = table.find((candidate) => candidate.name === first.value);
@@ -100,6 +96,24 @@ export function parseCommandLine(argv: readonly string[], table: readonly Comman
     throw unknownWord('command', first.value, topLevelWords(table), 'skillsync --help');
   }
   return commandFrom(spec, argv.filter((_, i) => i !== first.index));
+}
+
+/** `skillsync <group> [word]` where no command is named: the group's help, or a USAGE error naming its sub-commands. */
+function nestedGroup(name: string, group: readonly CommandSpec[], args: readonly string[]): ParsedCommandLine {
+  const { globals, help, positionals } = parseOptions(args, {}, `skillsync ${name}`);
+  if (help && positionals.length === 0) return { kind: 'help', globals, topic: name };
+  const names = subWords(name, group);
+  const typed = positionals[0];
+  if (typed === undefined) {
+    throw usage(`\`skillsync ${name}\` needs a sub-command: ${names.join(', ')}.`, `Run \`skillsync ${name} --help\`.`);
+  }
+  throw unknownWord(`${name} sub-command`, typed, names, `skillsync ${name} --help`);
+}
+
+/** The words that may follow `name` (`init`, `token`, `audit` after `server`), once each. */
+function subWords(name: string, group: readonly CommandSpec[]): string[] {
+  const depth = name.split(' ').length;
+  return [...new Set(group.filter((spec) => spec.name.startsWith(`${name} `)).map((spec) => spec.name.split(' ')[depth] ?? spec.name))];
 }
 
 function commandFrom(spec: CommandSpec, args: readonly string[]): ParsedCommandLine {
@@ -117,12 +131,12 @@ interface CommandWord {
 
 /**
  * The command is the first positional; it may follow global flags (`--cwd x install`),
- * so flags that take a value must be skipped with their value. Up to two words are
- * returned for groups (`store verify`).
+ * so flags that take a value must be skipped with their value. Up to three words are
+ * returned for groups (`store verify`, `server audit prune`).
  */
 function locateCommandWords(argv: readonly string[]): CommandWord[] {
   const words: CommandWord[] = [];
-  for (let index = 0; index < argv.length && words.length < 2; index += 1) {
+  for (let index = 0; index < argv.length && words.length < 3; index += 1) {
     const arg = argv[index] ?? '';
     if (arg === '--') break;
     if (arg.startsWith('-') && arg !== '-') {
@@ -245,10 +259,10 @@ export function usageLine(spec: CommandSpec): string {
   return parts.join(' ');
 }
 
-function findTopic(words: string, table: readonly CommandSpec[], groups: Map<string, CommandSpec[]>): CommandSpec | string {
+function findTopic(words: string, table: readonly CommandSpec[]): CommandSpec | string {
   const spec = table.find((candidate) => candidate.name === words);
   if (spec !== undefined) return spec;
-  if (groups.has(words)) return words;
+  if (table.some((candidate) => candidate.name.startsWith(`${words} `))) return words;
   throw unknownWord('command', words, table.map((candidate) => candidate.name), 'skillsync --help');
 }
 

@@ -242,6 +242,14 @@ describe('a command that is also a group', () => {
       examples: [{ command: 'skillsync log verify', description: 'Check it' }],
       load: () => Promise.resolve(verifyHandler),
     }),
+    defineCommand({
+      name: 'log archive prune',
+      summary: 'Prune the archive',
+      positionals: [],
+      options: limitOptions,
+      examples: [{ command: 'skillsync log archive prune', description: 'Prune it' }],
+      load: () => Promise.resolve(listHandler),
+    }),
   ];
 
   async function runGroup(argv: string[]) {
@@ -269,5 +277,26 @@ describe('a command that is also a group', () => {
   it('shows the command help for `log --help` and the sub-command help for `log verify --help`', async () => {
     expect((await runGroup(['log', '--help'])).stdout).toContain('Usage: skillsync log [--limit <n>]');
     expect((await runGroup(['log', 'verify', '--help'])).stdout).toContain('Usage: skillsync log verify');
+  });
+
+  it('runs a command of three words, with its options anywhere', async () => {
+    listed.length = 0;
+    expect(await runGroup(['log', 'archive', 'prune', '--limit', '3'])).toEqual({ code: 0, stdout: 'log\n', stderr: '' });
+    expect(await runGroup(['--json', 'log', '--limit=4', 'archive', 'prune'])).toMatchObject({ code: 0 });
+    expect(listed.map((input) => input.options.limit)).toEqual(['3', '4']);
+    expect((await runGroup(['log', 'archive', 'prune', '--help'])).stdout).toContain('Usage: skillsync log archive prune [--limit <n>]');
+  });
+
+  it('treats the first two words of a three-word command as a group of their own', async () => {
+    const group = await runGroup(['log', 'archive', '--help']);
+    expect(group.stdout).toMatch(/Usage: skillsync log archive <prune>/);
+    expect((await runGroup(['help', 'log', 'archive'])).stdout).toBe(group.stdout);
+    const bare = await runGroup(['log', 'archive']);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/^error USAGE: `skillsync log archive` needs a sub-command: prune\./);
+    const typo = await runGroup(['log', 'archive', 'prnue']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/^error USAGE: Unknown log archive sub-command 'prnue'. Did you mean 'prune'\?/);
+    expect((await runGroup(['log', 'archiv'])).stderr).toMatch(/Unknown log sub-command 'archiv'. Did you mean 'archive'\?/);
   });
 });

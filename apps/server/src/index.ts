@@ -6,6 +6,7 @@ export { DEFAULT_SERVER_LIMITS, defaultServerDatabase, openServerContext, type O
 export { startServer, type RunningServer, type StartServerOptions } from './start-server.js';
 export { initOrg, issueOwnerToken, type InitOrgRequest, type InitOrgResult, type IssueOwnerTokenRequest } from './init-org.js';
 export { serverRouteModules } from './route-modules.js';
+export { BLOB_PRUNE_MIN_AGE_MS, pruneBlobs } from './blobs/index.js';
 export { serverStateModule } from './db/migrations.js';
 export type { ServerTables } from './db/tables.js';
-export type { ActionTarget, Authorizer, BlobStore, Caller, OrgAction, RouteModule, ServerContext, ServerEnv, ServerEvents, ServerLimits } from './server-context.js';
+export type { ActionTarget, Authorizer, BlobPruneOptions, BlobPruneResult, BlobStore, Caller, OrgAction, RouteModule, ServerContext, ServerEnv, ServerEvents, ServerLimits } from './server-context.js';

@@ -1,4 +1,4 @@
-import { pathFor, skillsyncPaths, type Env, type SkillsyncError } from '@skillsync/core';
+import { pathFor, skillsyncPaths, SkillsyncError, toSkillsyncError, type Env } from '@skillsync/core';
 import { openAuditLog } from '@skillsync/policy';
 import { defaultPackageLimits } from '@skillsync/store';
 import { createLocalNotifier, createPostgresNotifier, openDatabase, parseDatabaseAddress, type StateNotifier } from '@skillsync/state';
@@ -22,6 +22,12 @@ export interface OpenServerOptions {
   readonly now?: () => Date;
   /** How long audit records gather before a batch is written. Default the audit log's (50 ms). */
   readonly auditFlushDelayMs?: number;
+  /**
+   * Prune admin audit records older than this many days, at open and then about daily.
+   * A prune that fails (a broken chain is never pruned) is told to `onError`, and the
+   * server opens without it. Default: keep everything.
+   */
+  readonly auditRetentionDays?: number;
   /** Told about failures outside any request: a database connection that dropped, an event listener that threw. */
   readonly onError?: (error: SkillsyncError) => void;
 }
@@ -81,16 +87,26 @@ export async function openServerContext(options: OpenServerOptions): Promise<Ope
   }
 
   const limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
+  const auditOptions = {
+    db: database,
+    now,
+    // The audit middleware refuses changes at auditMaxPending; the log's own limit sits above it, for appends already under way.
+    maxPending: limits.auditMaxPending * 2,
+    ...(options.auditFlushDelayMs === undefined ? {} : { flushDelayMs: options.auditFlushDelayMs }),
+    ...(options.onError === undefined ? {} : { onError: options.onError }),
+  };
   let audit;
   try {
-    audit = await openAuditLog({
-      db: database,
-      now,
-      // The audit middleware refuses changes at auditMaxPending; the log's own limit sits above it, for appends already under way.
-      maxPending: limits.auditMaxPending * 2,
-      ...(options.auditFlushDelayMs === undefined ? {} : { flushDelayMs: options.auditFlushDelayMs }),
-      ...(options.onError === undefined ? {} : { onError: options.onError }),
-    });
+    const retentionDays = options.auditRetentionDays;
+    audit =
+      retentionDays === undefined
+        ? await openAuditLog(auditOptions)
+        : await openAuditLog({ ...auditOptions, retentionDays }).catch(async (error: unknown) => {
+            // Retention must not keep the server from starting, nor from recording.
+            const failure = toSkillsyncError(error);
+            options.onError?.(new SkillsyncError(failure.code, `Audit retention (${retentionDays} days) was not applied: ${failure.message}`, { details: failure.details, cause: error }));
+            return openAuditLog(auditOptions);
+          });
   } catch (error) {
     await notifier.close();
     await database.close();

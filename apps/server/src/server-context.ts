@@ -68,6 +68,33 @@ export interface BlobStore {
    */
   put(db: Kysely<ServerTables>, integrity: string, bytes: Uint8Array): Promise<number>;
   get(integrity: string): Promise<Uint8Array | undefined>;
+  /**
+   * Only a store where a failed publish can leave bytes behind has it (the directory
+   * store): removes the blobs whose integrity is not in `referenced`, and temp files of
+   * interrupted writes, of those last written before `options.before`. Anything newer is
+   * kept, since a publish may be between writing its blob and committing its version.
+   */
+  prune?(referenced: ReadonlySet<string>, options: BlobPruneOptions): Promise<BlobPruneResult>;
+}
+
+export interface BlobPruneOptions {
+  /** Files last written at or after this are kept whatever they hold. */
+  readonly before: Date;
+  /** Count only: remove nothing. */
+  readonly dryRun?: boolean;
+}
+
+export interface BlobPruneResult {
+  /** Blobs no version names, removed (with `dryRun`, that would be), by integrity in byte order. */
+  readonly removed: readonly { readonly integrity: string; readonly size: number }[];
+  /** Temp files of interrupted writes removed (would be). */
+  readonly leftovers: number;
+  /** Bytes the removals freed (would free). */
+  readonly bytes: number;
+  /** Blobs a version names: kept. */
+  readonly referenced: number;
+  /** Unreferenced blobs and temp files kept for being too recent. */
+  readonly recent: number;
 }
 
 /** Publish/subscribe across server processes (PostgreSQL LISTEN/NOTIFY; in-process on SQLite). */

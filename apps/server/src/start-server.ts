@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import { SkillsyncError } from '@skillsync/core';
+import { SkillsyncError, toSkillsyncError } from '@skillsync/core';
 import { createAdaptorServer } from '@hono/node-server';
+import { pruneBlobs } from './blobs/index.js';
 import { createServerApp, type ServerLogger } from './http/app.js';
 import { openServerContext, type OpenServerContext, type OpenServerOptions } from './open-server.js';
 import { serverRouteModules } from './route-modules.js';
@@ -24,7 +25,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Opens the server context and serves the API over HTTP on `listen` until `close`. */
+/**
+ * Opens the server context and serves the API over HTTP on `listen` until `close`. Once
+ * it listens, it sweeps the blob directory (pruneBlobs) in the background: the result is
+ * logged, a failure told to `onError`.
+ */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const context = await openServerContext(options);
   const app = createServerApp(context, options.modules ?? serverRouteModules, options.logger === undefined ? {} : { logger: options.logger });
@@ -49,6 +54,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const { port } = server.address() as AddressInfo;
   const host = options.listen.host.includes(':') ? `[${options.listen.host}]` : options.listen.host;
   const drainMs = options.drainMs ?? 5000;
+  const sweep = pruneBlobs(context).then(
+    (result) => {
+      if (result === undefined) return;
+      const { removed, leftovers, bytes, recent } = result;
+      options.logger?.info({ removed: removed.length, leftovers, bytes, recent }, 'blob directory swept');
+    },
+    (error: unknown) => options.onError?.(toSkillsyncError(error)),
+  );
 
   let closing: Promise<void> | undefined;
   const drain = (): Promise<void> =>
@@ -66,7 +79,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     url: `http://${host}:${port}`,
     context,
     close: () => {
-      closing ??= drain().finally(() => context.close());
+      closing ??= drain()
+        .then(() => sweep)
+        .finally(() => context.close());
       return closing;
     },
   };

@@ -286,7 +286,7 @@ export const statusReport = z
   })
   .strict();
 export type StatusReport = z.infer<typeof statusReport>;
-export const PARITY_STATES = ['current', 'behind', 'drifted', 'unknown'] as const;
+export const PARITY_STATES = ['current', 'behind', 'drifted', 'blocked', 'unknown'] as const;
 export const parityRow = z.object({
   user: slug,
   state: z.enum(PARITY_STATES),
@@ -294,6 +294,8 @@ export const parityRow = z.object({
   devices: z.number().int().nonnegative(),
   missing: z.array(z.string()),
   behind: z.array(z.object({ name: skillName, version: z.string(), required: z.string() })),
+  /** Skills the member's profile blocks that a device reported installed, each version once. Absent from servers before it: none. */
+  blocked: z.array(z.object({ name: skillName, version: z.string() })).default([]),
   drift: z.number().int().nonnegative(),
 });
 export type ParityRow = z.infer<typeof parityRow>;
@@ -358,6 +360,8 @@ export const auditVerify = z.object({
   ok: z.boolean(),
   checked: z.number().int().nonnegative(),
   head: auditChainPoint,
+  /** Where verification started: the last pruned record (its time, and how many were pruned in all), or seq 0. Absent from servers before it. */
+  anchor: auditChainPoint.extend({ time: timestamp.optional(), pruned: z.number().int().nonnegative() }).optional(),
   problem: z.object({ seq: z.number().int().nonnegative(), kind: z.enum(AUDIT_PROBLEM_KINDS) }).optional(),
 });
 

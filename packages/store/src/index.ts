@@ -12,6 +12,7 @@ export { defaultPackageLimits, type PackageLimits } from './format/limits.js';
 export { readSkillIdentity, type SkillIdentity } from './format/skill-identity.js';
 export {
   computeIntegrity,
+  integrityFromHex,
   integrityToHex,
   isIntegrity,
   parseIntegrity,

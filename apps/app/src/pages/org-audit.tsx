@@ -155,6 +155,11 @@ function VerifyNote(props: { readonly reply: OrgAuditVerifyReply }): ReactNode {
       <p className="muted wrap">
         Head: seq {reply.head.seq} <code>{reply.head.hash}</code>
       </p>
+      {reply.anchor === undefined || reply.anchor.pruned === 0 ? null : (
+        <p className="muted wrap">
+          {reply.anchor.pruned} older record{reply.anchor.pruned === 1 ? ' was' : 's were'} pruned{reply.anchor.time === undefined ? '' : ` (up to ${shortTime(reply.anchor.time)} UTC)`}: verification starts from the last of them, seq {reply.anchor.seq} <code>{reply.anchor.hash}</code>.
+        </p>
+      )}
     </div>
   );
 }

@@ -4,7 +4,7 @@ import { Loading, Pill } from '../components.js';
 import { useResource } from '../hooks.js';
 import { OrgError, OrgFrame, orgPath, shortTime, type OrgLogin } from './org-frame.js';
 
-const STATES = ['current', 'behind', 'drifted', 'unknown'] as const;
+const STATES = ['current', 'behind', 'drifted', 'blocked', 'unknown'] as const;
 
 export function OrgParityPage(): ReactNode {
   return <OrgFrame tab="/org">{(login) => <Parity login={login} />}</OrgFrame>;
@@ -35,6 +35,7 @@ function Parity(props: { readonly login: OrgLogin }): ReactNode {
                 <th scope="col">State</th>
                 <th scope="col">Reported (UTC)</th>
                 <th scope="col">Devices</th>
+                <th scope="col">Blocked</th>
                 <th scope="col">Behind</th>
                 <th scope="col">Missing</th>
                 <th scope="col">Drift</th>
@@ -49,6 +50,13 @@ function Parity(props: { readonly login: OrgLogin }): ReactNode {
                   </td>
                   <td className="nowrap">{row.reportedAt === undefined ? <span className="muted">never</span> : shortTime(row.reportedAt)}</td>
                   <td>{row.devices}</td>
+                  <td>
+                    {row.blocked.map((skill) => (
+                      <div key={`${skill.name}@${skill.version}`}>
+                        <code>{skill.name}</code> {skill.version} <span className="muted">(installed)</span>
+                      </div>
+                    ))}
+                  </td>
                   <td>
                     {row.behind.map((skill) => (
                       <div key={skill.name}>

@@ -34,7 +34,8 @@ function usage(message: string, hint: string): SkillsyncError {
   return new SkillsyncError('USAGE', message, { hint });
 }
 
-function time(option: string, value: string, env: Env): Date {
+/** A time option (`--since 7d`, `--before 2026-01-31`): a duration back from now, a date or an ISO 8601 time; USAGE otherwise. */
+export function auditTimeOption(option: string, value: string, env: Env): Date {
   try {
     return parseAuditTime(value, env.now());
   } catch (error) {
@@ -48,15 +49,15 @@ function filterFrom(options: FilterOptions, env: Env): AuditFilter {
     throw usage(`--decision ${decision.slice(0, 40)}: it is allow or deny.`, 'Pass --decision allow or --decision deny.');
   }
   return {
-    ...(options.since === undefined ? {} : { since: time('since', options.since, env) }),
-    ...(options.until === undefined ? {} : { until: time('until', options.until, env) }),
+    ...(options.since === undefined ? {} : { since: auditTimeOption('since', options.since, env) }),
+    ...(options.until === undefined ? {} : { until: auditTimeOption('until', options.until, env) }),
     ...(options.connector === undefined ? {} : { connector: options.connector }),
     ...(options.client === undefined ? {} : { client: options.client }),
     ...(decision === undefined ? {} : { decision }),
   };
 }
 
-function positiveInteger(option: string, value: string): number {
+export function positiveInteger(option: string, value: string): number {
   if (!/^\d{1,9}$/.test(value) || Number(value) < 1) {
     throw usage(`--${option} ${value.slice(0, 40)}: it is a whole number of at least 1.`, `Pass --${option} <n>, e.g. --${option} 90.`);
   }
@@ -64,7 +65,13 @@ function positiveInteger(option: string, value: string): number {
 }
 
 /** `2026-03-01 12:04:00` from an ISO time (the log keeps UTC). */
-const shortTime = (iso: string): string => iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '');
+export const shortTime = (iso: string): string => iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '');
+
+/** Who runs this command, for the record a prune appends: the OS user, else `cli`. */
+export function cliPrincipal(env: Env): string {
+  const user = env.vars.USER ?? env.vars.USERNAME;
+  return user === undefined || user === '' ? 'cli' : user;
+}
 
 const shortHash = (hash: string): string => hash.slice(0, 12);
 
@@ -253,9 +260,8 @@ export const auditPruneHandler = defineHandler({
     }
     const keepDays = positiveInteger('keep-days', days);
     const before = new Date(env.now().getTime() - keepDays * 86_400_000);
-    const user = env.vars.USER ?? env.vars.USERNAME;
     return withLog(paths, async (log) => {
-      const result = await log.prune({ before, dryRun: options['dry-run'], principal: user === undefined || user === '' ? 'cli' : user, client: 'skillsync-cli' });
+      const result = await log.prune({ before, dryRun: options['dry-run'], principal: cliPrincipal(env), client: 'skillsync-cli' });
       return { ok: true, data: { database: log.file, dryRun: options['dry-run'], keepDays, before: result.before, pruned: result.pruned, anchor: result.anchor } };
     });
   },

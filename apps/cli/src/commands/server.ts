@@ -1,9 +1,11 @@
-import { isLoopbackHost, parseListenAddress, pathFor, SkillsyncError, type Env } from '@skillsync/core';
+import { isLoopbackHost, parseListenAddress, pathExists, pathFor, SkillsyncError, type Env } from '@skillsync/core';
+import type { ChainPoint } from '@skillsync/policy';
 import { pino } from 'pino';
-import type { serverInitOptions, serverOptions, serverTokenOptions } from '../command-table.js';
+import type { serverAuditPruneOptions, serverBlobsPruneOptions, serverInitOptions, serverOptions, serverTokenOptions } from '../command-table.js';
 import { defineHandler, type CommandInput, type CommandResult } from '../define-command.js';
-import { displayPath, renderPairs } from '../format.js';
+import { displayPath, formatBytes, plural, renderPairs } from '../format.js';
 import type { Ui } from '../ui.js';
+import { auditTimeOption, cliPrincipal, positiveInteger, shortTime } from './audit.js';
 
 const DEFAULT_LISTEN = '127.0.0.1:4873';
 
@@ -24,6 +26,7 @@ export interface ServerData {
 export const serverHandler = defineHandler({
   run: async ({ env, options, flags, emit }: CommandInput<typeof serverOptions>): Promise<CommandResult<ServerData>> => {
     const listen = parseListenAddress(options.listen ?? DEFAULT_LISTEN, { option: '--listen', example: DEFAULT_LISTEN });
+    const keepDays = options['audit-keep-days'] === undefined ? undefined : positiveInteger('audit-keep-days', options['audit-keep-days']);
     if (!isLoopbackHost(listen.host)) {
       process.stderr.write(
         `skillsync server: warning: listening on ${listen.host}, beyond this machine. The server speaks plain HTTP: put a TLS proxy in front of it, or tokens cross the network in clear.\n`,
@@ -40,6 +43,7 @@ export const serverHandler = defineHandler({
         env,
         ...(options.database === undefined ? {} : { database: options.database }),
         blobs: options.blobs === undefined ? 'database' : { directory: options.blobs },
+        ...(keepDays === undefined ? {} : { auditRetentionDays: keepDays }),
         listen,
         logger,
         onError: (error) => {
@@ -147,6 +151,108 @@ export const serverTokenHandler = defineHandler({
   },
   render: (data: ServerTokenData, ui, env) =>
     [`${ui.green('issued')} a token for owner ${ui.bold(data.user)} of ${ui.bold(data.org)} ${ui.dim(`(${databaseLabel(env, data.database)})`)}`, ...ownerTokenLines(data, ui)].join('\n'),
+});
+
+export interface ServerAuditPruneData {
+  readonly database: string;
+  readonly dryRun: boolean;
+  /** Records older than this were (or would be) deleted. */
+  readonly before: string;
+  readonly pruned: number;
+  /** Where verification now starts (would start). */
+  readonly anchor: ChainPoint;
+}
+
+/** `skillsync server audit prune --before <time>`: the admin audit log's oldest records, the chain kept verifiable from an anchor. */
+export const serverAuditPruneHandler = defineHandler({
+  run: async ({ env, options }: CommandInput<typeof serverAuditPruneOptions>): Promise<CommandResult<ServerAuditPruneData>> => {
+    if (options.before === undefined) {
+      throw new SkillsyncError('USAGE', '`skillsync server audit prune` needs --before <time>: records older than it are deleted.', {
+        hint: 'Pass --before 365d to keep a year (add --dry-run to see the count first).',
+        details: { option: '--before' },
+      });
+    }
+    const before = auditTimeOption('before', options.before, env);
+    if (before.getTime() > env.now().getTime()) {
+      throw new SkillsyncError('USAGE', `--before ${options.before.slice(0, 40)} is in the future: every record would be deleted.`, {
+        hint: 'Pass a time in the past: a duration back from now (365d) or a date (2026-01-31).',
+        details: { option: '--before' },
+      });
+    }
+    const { openServerContext } = await import('@skillsync/server');
+    const context = await openServerContext({ env, ...(options.database === undefined ? {} : { database: options.database }) });
+    try {
+      const result = await context.audit.prune({ before, dryRun: options['dry-run'], principal: cliPrincipal(env), client: 'skillsync-cli' });
+      return { ok: true, data: { database: context.location, dryRun: options['dry-run'], before: result.before, pruned: result.pruned, anchor: result.anchor } };
+    } finally {
+      await context.close();
+    }
+  },
+  render: (data: ServerAuditPruneData, ui, env) => {
+    const older = `older than ${shortTime(data.before)} UTC`;
+    if (data.pruned === 0) return `No admin audit records ${older} to prune ${ui.dim(`(${databaseLabel(env, data.database)})`)}.`;
+    if (data.dryRun) return `Would prune ${plural(data.pruned, 'admin audit record')} ${older}, up to seq ${data.anchor.seq}.`;
+    return [
+      `${ui.green('✓')} pruned ${plural(data.pruned, 'admin audit record')} ${older}`,
+      ...renderPairs([['anchor', `seq ${data.anchor.seq}  ${data.anchor.hash}`]], ui),
+      `  ${ui.dim('Verification (GET /orgs/{org}/audit/verify) now starts from the anchor; the prune itself is recorded in the chain.')}`,
+    ].join('\n');
+  },
+});
+
+export interface ServerBlobsPruneData {
+  readonly database: string;
+  readonly blobs: string;
+  readonly dryRun: boolean;
+  /** Package files no version names, removed (would be). */
+  readonly removed: readonly { readonly integrity: string; readonly size: number }[];
+  /** Temp files of interrupted writes removed (would be). */
+  readonly leftovers: number;
+  readonly bytes: number;
+  /** Package files versions use. */
+  readonly referenced: number;
+  /** Unreferenced files kept for being under an hour old. */
+  readonly recent: number;
+}
+
+/** `skillsync server blobs prune --blobs <dir>`: the package files failed publishes left. */
+export const serverBlobsPruneHandler = defineHandler({
+  run: async ({ env, options }: CommandInput<typeof serverBlobsPruneOptions>): Promise<CommandResult<ServerBlobsPruneData>> => {
+    if (options.blobs === undefined) {
+      throw new SkillsyncError('USAGE', '`skillsync server blobs prune` needs --blobs <dir>: the folder `skillsync server --blobs` keeps package files in.', {
+        hint: 'Run `skillsync server blobs prune --blobs /srv/skillsync/packages`. Packages kept in the database need no prune.',
+        details: { option: '--blobs' },
+      });
+    }
+    const blobs = pathFor(env).resolve(env.cwd, options.blobs);
+    // A mistyped folder would otherwise look clean.
+    if (!(await pathExists(blobs))) {
+      throw new SkillsyncError('FILE_NOT_FOUND', `The blob folder ${blobs} does not exist.`, { hint: 'Pass the folder the server runs with (`skillsync server --blobs <dir>`).', details: { path: blobs } });
+    }
+    const { openServerContext, pruneBlobs } = await import('@skillsync/server');
+    const context = await openServerContext({ env, blobs: { directory: blobs }, ...(options.database === undefined ? {} : { database: options.database }) });
+    try {
+      const result = await pruneBlobs(context, { dryRun: options['dry-run'] });
+      if (result === undefined) throw new SkillsyncError('INTERNAL', 'A blob folder store has no prune.');
+      return { ok: true, data: { database: context.location, blobs, dryRun: options['dry-run'], ...result } };
+    } finally {
+      await context.close();
+    }
+  },
+  render: (data: ServerBlobsPruneData, ui, env) => {
+    const parts = (counts: readonly (readonly [number, string])[]): string => counts.filter(([count]) => count > 0).map(([, text]) => text).join(' and ');
+    const gone = parts([
+      [data.removed.length, plural(data.removed.length, 'package file')],
+      [data.leftovers, plural(data.leftovers, 'leftover temp file')],
+    ]);
+    const kept = parts([
+      [data.referenced, `${plural(data.referenced, 'package file')} published versions use`],
+      [data.recent, `${plural(data.recent, 'file')} under an hour old (a publish may be under way)`],
+    ]);
+    const where = displayPath(env, data.blobs);
+    const done = gone === '' ? `Nothing to remove in ${where}` : `${data.dryRun ? 'Would remove' : `${ui.green('✓')} removed`} ${gone} (${formatBytes(data.bytes)}) from ${where}`;
+    return `${done}${kept === '' ? '' : `; kept ${kept}`}.`;
+  },
 });
 
 /** A PostgreSQL address as it is (it holds no password), a SQLite file as a display path. */

@@ -180,7 +180,7 @@ describe.each(SERVER_ENGINES)('the audit routes on %s', (engine) => {
     await sql`update audit_log set org = ${other.org} where seq = ${seq}`.execute(server.context.db);
     try {
       const broken = auditVerify.parse(await ok(await call('GET', `/orgs/${org.org}/audit/verify`, org.ownerToken)));
-      expect(broken).toEqual({ ok: false, checked: seq - 1, head: verified.head, problem: { seq, kind: 'edited' } });
+      expect(broken).toEqual({ ok: false, checked: seq - 1, head: verified.head, anchor: { seq: 0, hash: '0'.repeat(64), pruned: 0 }, problem: { seq, kind: 'edited' } });
     } finally {
       await sql`update audit_log set org = ${org.org} where seq = ${seq}`.execute(server.context.db);
     }

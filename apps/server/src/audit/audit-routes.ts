@@ -46,11 +46,12 @@ export const auditRoutes: RouteModule = (app, server) => {
   });
 
   // The chain is one for every org (the server's), so it is verified whole; only seq and kind of a problem are told.
+  // The anchor says where a prune (`skillsync server audit prune`) left the chain's start.
   app.get(`${AUDIT_PATH}/verify`, async (c) => {
     const caller = requireOwnOrg(c);
     server.authorizer.require(caller, 'readAudit');
-    const { ok, checked, head, problem } = await log.verify();
-    const body: z.infer<typeof auditVerify> = { ok, checked, head, ...(problem === undefined ? {} : { problem: { seq: problem.seq, kind: problem.kind } }) };
+    const { ok, checked, head, anchor, problem } = await log.verify();
+    const body: z.infer<typeof auditVerify> = { ok, checked, head, anchor, ...(problem === undefined ? {} : { problem: { seq: problem.seq, kind: problem.kind } }) };
     return c.json(body);
   });
 

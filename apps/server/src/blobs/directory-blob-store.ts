@@ -1,8 +1,8 @@
-import { open } from 'node:fs/promises';
+import { link, lstat, open, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
-import { isSkillsyncError, SkillsyncError, writeFileAtomic } from '@skillsync/core';
-import { integrityToHex, readPackage } from '@skillsync/store';
-import type { BlobStore } from '../server-context.js';
+import { atomicWriteTempName, atomicWriteTempTarget, isSkillsyncError, SkillsyncError, writeFileAtomic } from '@skillsync/core';
+import { integrityFromHex, integrityToHex, readPackage } from '@skillsync/store';
+import type { BlobPruneOptions, BlobPruneResult, BlobStore } from '../server-context.js';
 
 export interface DirectoryBlobStoreOptions {
   /** Blobs whose check is remembered, at most (least recently read forgotten first). Default 10 000. */
@@ -21,6 +21,9 @@ export interface DirectoryBlobStoreOptions {
  * it is done once per process per file: the file's identity (inode, size, change time)
  * when it was checked is remembered, and a file changed since is checked again. A damaged
  * file is a server fault (STORE_CORRUPT), never served.
+ *
+ * `prune` removes the files no version names once they are old enough. A put of a package
+ * already here touches its file, so a blob a publish takes up again counts as new.
  */
 export function createDirectoryBlobStore(dir: string, options: DirectoryBlobStoreOptions = {}): BlobStore {
   const verifiedMax = options.verifiedMax ?? 10_000;
@@ -74,6 +77,74 @@ export function createDirectoryBlobStore(dir: string, options: DirectoryBlobStor
     return bytes;
   };
 
+  /**
+   * Takes an unreferenced blob out of its name, then looks at it again: a put that took it
+   * up meanwhile touched it (it goes back) or, finding the name free, wrote it anew. So a
+   * publish between its put and its commit never loses its blob. Resolves to the size
+   * removed, or undefined when the blob was kept.
+   */
+  const removeOrphan = async (integrity: string, file: string, before: number): Promise<number | undefined> => {
+    const aside = atomicWriteTempName(file);
+    try {
+      await rename(file, aside);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    const moved = await stat(aside);
+    if (moved.mtimeMs >= before) {
+      await link(aside, file).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      });
+      await rm(aside, { force: true });
+      return undefined;
+    }
+    await rm(aside, { force: true });
+    verified.delete(integrity);
+    return moved.size;
+  };
+
+  const prune = async (referenced: ReadonlySet<string>, options: BlobPruneOptions): Promise<BlobPruneResult> => {
+    const keep = new Set([...referenced].map(integrityToHex));
+    const before = options.before.getTime();
+    const removed: { integrity: string; size: number }[] = [];
+    let leftovers = 0;
+    let bytes = 0;
+    let kept = 0;
+    let recent = 0;
+    for (const name of (await namesIn(dir)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const integrity = integrityFromHex(name);
+      // Only blobs and the temp files of their writes are ours: anything else in the folder is left alone.
+      if (integrity === undefined && atomicWriteTempTarget(name) === undefined) continue;
+      if (keep.has(name)) {
+        kept += 1;
+        continue;
+      }
+      const file = path.join(dir, name);
+      const found = await lstat(file).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      });
+      if (found === undefined || !found.isFile()) continue;
+      if (found.mtimeMs >= before) {
+        recent += 1;
+      } else if (integrity === undefined) {
+        if (options.dryRun !== true) await rm(file, { force: true });
+        leftovers += 1;
+        bytes += found.size;
+      } else {
+        const size = options.dryRun === true ? found.size : await removeOrphan(integrity, file, before);
+        if (size === undefined) {
+          recent += 1;
+        } else {
+          removed.push({ integrity, size });
+          bytes += size;
+        }
+      }
+    }
+    return { removed, leftovers, bytes, referenced: kept, recent };
+  };
+
   return {
     kind: 'directory',
     async put(_transaction, integrity, bytes) {
@@ -82,10 +153,44 @@ export function createDirectoryBlobStore(dir: string, options: DirectoryBlobStor
         if (isSkillsyncError(error) && error.code === 'STORE_CORRUPT') return undefined;
         throw error;
       });
-      if (present !== undefined) return present.byteLength;
+      if (present !== undefined && (await touch(fileOf(integrity)))) return present.byteLength;
       await writeFileAtomic(fileOf(integrity), bytes, { mode: 0o600 });
       return bytes.byteLength;
     },
     get: readChecked,
+    prune: async (referenced, options) => {
+      try {
+        return await prune(referenced, options);
+      } catch (error) {
+        if (isSkillsyncError(error)) throw error;
+        throw new SkillsyncError('FILE_WRITE_FAILED', `Could not prune the package blobs in ${dir}: ${(error as Error).message}`, {
+          hint: 'Check that the server may read and write the blob folder, then run the prune again.',
+          details: { path: dir },
+          cause: error,
+        });
+      }
+    },
   };
+}
+
+/** Marks a blob as just written (for `prune`); false when it is gone. */
+async function touch(file: string): Promise<boolean> {
+  const now = new Date();
+  try {
+    await utimes(file, now, now);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new SkillsyncError('FILE_WRITE_FAILED', `Could not update the package blob ${file}.`, { details: { path: file }, cause: error });
+  }
+}
+
+/** The names in `dir`; none when it does not exist yet (nothing was published). */
+async function namesIn(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
 }

@@ -75,19 +75,21 @@ describe.each(SERVER_ENGINES)('parity routes on %s', (engine) => {
       const alice = await org.member('alice', 'member', { scopes: ['report'] });
       const bob = await org.member('bob', 'member', { teams: { web: 'member' }, scopes: ['report'] });
       const carol = await org.member('carol', 'publisher', { scopes: ['report'] });
+      const dan = await org.member('dan', 'member', { teams: { web: 'member' }, scopes: ['report'] });
       const auditor = await org.member('ada', 'auditor');
       const put = async (scope: string, body: unknown): Promise<void> => {
         expect((await server.call('PUT', `/v0.1/orgs/${org.org}/profiles/${scope}`, { token: org.ownerToken, body })).status).toBe(200);
       };
       await put('org', { required: [{ name: 'lint', version: '>=1.2.0' }] });
-      await put('team:web', { required: [{ name: 'deploy', version: '^2.0.0' }] });
+      await put('team:web', { required: [{ name: 'deploy', version: '^2.0.0' }], blockedSkills: ['legacy'] });
 
       await post(org, alice, report('laptop', { lint: '1.0.0' }));
-      // The same device again: its report replaces the last one.
-      expect((await post(org, alice, report('laptop', { lint: '1.3.0' }))).status).toBe(204);
+      // The same device again: its report replaces the last one. Legacy is blocked for team web only.
+      expect((await post(org, alice, report('laptop', { lint: '1.3.0', legacy: '1.0.0' }))).status).toBe(204);
       await post(org, bob, report('laptop', { lint: '1.3.0' }));
       await post(org, bob, report('desktop', { lint: '1.1.0', deploy: '2.1.0' }));
       await post(org, carol, report('laptop', { lint: '1.2.0' }, { modified: 2 }));
+      await post(org, dan, report('laptop', { lint: '1.3.0', deploy: '2.1.0', legacy: '0.9.0' }));
 
       const rows: ParityRow[] = [];
       let cursor: string | undefined;
@@ -102,11 +104,12 @@ describe.each(SERVER_ENGINES)('parity routes on %s', (engine) => {
       expect(pages).toBe(3);
 
       const byUser = Object.fromEntries(rows.map((row) => [row.user, row]));
-      expect(rows.map((row) => row.user)).toEqual(['ada', 'alice', 'bob', 'carol', 'olivia']);
-      expect(byUser.alice).toMatchObject({ state: 'current', devices: 1, missing: [], behind: [], drift: 0 });
+      expect(rows.map((row) => row.user)).toEqual(['ada', 'alice', 'bob', 'carol', 'dan', 'olivia']);
+      expect(byUser.alice).toMatchObject({ state: 'current', devices: 1, missing: [], behind: [], blocked: [], drift: 0 });
       expect(byUser.alice?.reportedAt).toEqual(expect.any(String));
       expect(byUser.bob).toMatchObject({ state: 'behind', devices: 2, missing: ['deploy'], behind: [{ name: 'lint', version: '1.1.0', required: '>=1.2.0' }] });
       expect(byUser.carol).toMatchObject({ state: 'drifted', drift: 2 });
+      expect(byUser.dan).toMatchObject({ state: 'blocked', missing: [], behind: [], blocked: [{ name: 'legacy', version: '0.9.0' }] });
       expect(byUser.ada).toMatchObject({ state: 'unknown', devices: 0 });
       expect(byUser.olivia).toMatchObject({ state: 'unknown' });
     });

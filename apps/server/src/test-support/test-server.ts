@@ -19,7 +19,7 @@ import type { RouteModule, ServerEnv } from '../server-context.js';
 export type ServerEngine = 'sqlite' | 'postgres';
 export const SERVER_ENGINES: readonly ServerEngine[] = ['sqlite', 'postgres'];
 
-export interface TestServerOptions extends Pick<OpenServerOptions, 'limits' | 'now' | 'blobs' | 'auditFlushDelayMs'> {
+export interface TestServerOptions extends Pick<OpenServerOptions, 'limits' | 'now' | 'blobs' | 'auditFlushDelayMs' | 'auditRetentionDays'> {
   readonly modules?: readonly RouteModule[];
   readonly logger?: ServerLogger;
   /** PostgreSQL only: the database to make the schema in. Default the test database. */
@@ -71,6 +71,7 @@ export async function openTestServer(engine: ServerEngine, options: TestServerOp
       ...(options.now === undefined ? {} : { now: options.now }),
       ...(options.blobs === undefined ? {} : { blobs: options.blobs }),
       ...(options.auditFlushDelayMs === undefined ? {} : { auditFlushDelayMs: options.auditFlushDelayMs }),
+      ...(options.auditRetentionDays === undefined ? {} : { auditRetentionDays: options.auditRetentionDays }),
     });
   } catch (error) {
     await schema?.drop();

@@ -19,6 +19,11 @@ export function atomicWriteTempTarget(name: string): string | undefined {
   return ATOMIC_TEMP.exec(name)?.[1];
 }
 
+/** A fresh temp path beside `file`, named as `writeFileAtomic` names its own, so a leftover is recognisably ours. */
+export function atomicWriteTempName(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.skillsync-${randomBytes(6).toString('hex')}.tmp`);
+}
+
 /**
  * Writes a file so that a reader (or a crash) sees either the old bytes or the new
  * ones, never a mix: temp file in the same directory → fsync → rename → fsync dir.
@@ -57,7 +62,7 @@ async function publishAtomic(
   publish: (temp: string, file: string) => Promise<void>,
 ): Promise<void> {
   const dir = path.dirname(file);
-  const temp = path.join(dir, `.${path.basename(file)}.skillsync-${randomBytes(6).toString('hex')}.tmp`);
+  const temp = atomicWriteTempName(file);
   try {
     await mkdir(dir, { recursive: true });
     const handle = await open(temp, 'wx', options.mode ?? 0o644);

@@ -1,4 +1,4 @@
-export { atomicWriteTempTarget, createFileAtomic, syncDirectory, writeFileAtomic, type AtomicWriteOptions } from './atomic-write.js';
+export { atomicWriteTempName, atomicWriteTempTarget, createFileAtomic, syncDirectory, writeFileAtomic, type AtomicWriteOptions } from './atomic-write.js';
 export { withFileLock, type FileLockOptions } from './file-lock.js';
 export { mapConcurrent } from './map-concurrent.js';
 export { syncTree } from './sync-tree.js';
