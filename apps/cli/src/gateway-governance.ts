@@ -29,7 +29,7 @@ import { policyDirs, type PolicyDir, type PolicyScope } from './policy-dirs.js';
  */
 export interface GatewayGovernance {
   /** Spread into `createGateway`'s options. */
-  readonly hooks: Pick<GatewayOptions, 'authorize' | 'redaction' | 'audit' | 'principal'>;
+  readonly hooks: Pick<GatewayOptions, 'authorize' | 'redaction' | 'audit'> & { readonly principal: Principal };
   /** Loads the policies and opens the audit log; call once, before serving. */
   open(): Promise<PolicySetSummary>;
   /**

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { serializeMessage, type JSONRPCMessage, type Transport } from '@modelcontextprotocol/client';
+import type { Platform } from '@skillsync/core';
 import { JsonLineReader, type MessageInterceptor } from './json-lines.js';
+import { spawnCommandFor } from './spawn-command.js';
 
 export interface ChildTransportOptions {
   readonly command: string;
@@ -8,6 +11,8 @@ export interface ChildTransportOptions {
   readonly cwd: string;
   /** The child's whole environment: nothing of the gateway's own is added. */
   readonly env: Readonly<Record<string, string>>;
+  /** The platform the child runs on (the gateway's `Env`): decides process groups and how a Windows batch shim is started. */
+  readonly platform: Platform;
   /** Each line the child writes to stderr (never printed here: the caller decides). */
   readonly onStderrLine?: (line: string) => void;
   /** How long close waits after ending stdin, then after SIGTERM, before the next step. */
@@ -19,7 +24,9 @@ export interface ChildTransportOptions {
  * two differences that matter for a gateway. The child gets exactly the environment it
  * is given (the SDK adds the parent's PATH, HOME, … read from the real process). And on
  * POSIX the child leads its own process group, which `close` ends as a whole: a server
- * started through a wrapper (`npx`, a shell script) leaves no grandchild behind.
+ * started through a wrapper (`npx`, a shell script) leaves no grandchild behind. On
+ * Windows a command that is a `.cmd`/`.bat` shim (`npx`) runs through cmd.exe
+ * (`spawnCommandFor`).
  *
  * Close: end stdin (a server should exit when its input closes), then SIGTERM the group,
  * then SIGKILL it, waiting `graceMs` between steps.
@@ -39,9 +46,11 @@ export class ChildProcessTransport implements Transport {
   private exited: Promise<void> = Promise.resolve();
   private closed = false;
   private corked = false;
-  private readonly group = process.platform !== 'win32';
+  private readonly group: boolean;
 
-  constructor(private readonly options: ChildTransportOptions) {}
+  constructor(private readonly options: ChildTransportOptions) {
+    this.group = options.platform !== 'win32';
+  }
 
   get pid(): number | undefined {
     return this.child?.pid;
@@ -55,13 +64,16 @@ export class ChildProcessTransport implements Transport {
   start(): Promise<void> {
     if (this.child !== undefined) throw new Error('ChildProcessTransport already started');
     return new Promise((resolve, reject) => {
-      const child = spawn(this.options.command, [...this.options.args], {
-        cwd: this.options.cwd,
-        env: { ...this.options.env },
+      const { cwd, env, platform } = this.options;
+      const launch = spawnCommandFor(this.options.command, this.options.args, { platform, env, cwd, isFile });
+      const child = spawn(launch.command, [...launch.args], {
+        cwd,
+        env: { ...env },
         stdio: ['pipe', 'pipe', 'pipe'],
         detached: this.group,
         shell: false,
         windowsHide: true,
+        windowsVerbatimArguments: launch.windowsVerbatimArguments,
       });
       this.child = child;
       this.groupPid = child.pid;
@@ -165,5 +177,14 @@ export class ChildProcessTransport implements Transport {
     } catch {
       // ESRCH: nothing left to signal.
     }
+  }
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    // Absent, a folder on the way, no access: not a command to run.
+    return false;
   }
 }

@@ -469,3 +469,66 @@ describe('the gateway under changing policies', () => {
     expect((await client.listResourceTemplates()).resourceTemplates.map((template) => template.uriTemplate)).toEqual(['test://local/items/{id}', 'test://remote/items/{id}']);
   });
 });
+
+describe('the gateway under a changing set of connectors', () => {
+  it('stops serving a connector dropped from the set (lists, calls, processes of both connections) and starts one added', async () => {
+    const { gateway, events, audit } = await startGateway({ connectors: { local: local({ env: { TEST_SERVER_GRANDCHILD: '1' } }), remote: { url: upstreams.http.url } } });
+    const legacy = await connect(gateway);
+    const modern = await connect(gateway, { era: 'modern' });
+    const notified: string[] = [];
+    for (const kind of ['tools', 'prompts', 'resources'] as const) {
+      legacy.setNotificationHandler(`notifications/${kind}/list_changed`, () => { notified.push(kind); });
+    }
+    // The 2025-11-25 connection's process and its grandchild, and the 2026-07-28 connection's two.
+    const pids = [...(await status(legacy, 'local')).pids, ...(await status(modern, 'local')).pids];
+    expect(new Set(pids).size).toBe(4);
+    expect(pids.every(isAlive)).toBe(true);
+
+    expect(await gateway.setConnectors({ remote: { url: upstreams.http.url } })).toEqual({ stopped: ['local'], started: [] });
+    await waitFor(() => !pids.some(isAlive), 8000, 'the stopped connector processes to exit');
+    await waitFor(() => ['tools', 'prompts', 'resources'].every((kind) => notified.includes(kind)), 5000, 'list_changed of every list');
+    expect(gateway.status().map((entry) => entry.name)).toEqual(['remote']);
+    for (const client of [legacy, modern]) {
+      const tools = (await client.listTools()).tools.map((tool) => tool.name);
+      expect(tools.some((name) => name.startsWith('local__'))).toBe(false);
+      expect(tools).toContain('remote__echo');
+      expect((await client.listResources()).resources.map((resource) => resource.uri).some((uri) => uri.startsWith('test://local/'))).toBe(false);
+      const stopped = await protocolErrorOf(client.callTool({ name: 'local__echo', arguments: { text: 'x' } }));
+      const unknown = await protocolErrorOf(client.callTool({ name: 'never__echo', arguments: { text: 'x' } }));
+      expect(stopped).toEqual({ ...unknown, message: unknown.message.replace('never__echo', 'local__echo') });
+    }
+    expect(audit.filter((record) => record.target === 'local__echo')).toEqual([
+      expect.objectContaining({ decision: 'deny', outcome: 'error', detail: 'unknown name' }),
+      expect.objectContaining({ decision: 'deny', outcome: 'error', detail: 'unknown name' }),
+    ]);
+    expect(textOf(await legacy.callTool({ name: 'remote__echo', arguments: { text: 'still here' } }))).toBe('remote: still here');
+
+    // Added back (with a connector whose name cannot be served): started, and the sessions told once it is ready.
+    notified.length = 0;
+    expect(await gateway.setConnectors({ local: local(), remote: { url: upstreams.http.url }, bad__name: local() })).toEqual({ stopped: [], started: ['local'] });
+    await waitFor(() => notified.includes('tools'), 5000, 'tools/list_changed after the start');
+    expect(textOf(await legacy.callTool({ name: 'local__echo', arguments: { text: 'back' } }))).toBe('local: back');
+    const ready = events.filter((event) => event.kind === 'connector-ready').map((event) => event.connector);
+    expect([ready.slice(0, 2).sort(), ready.slice(2)]).toEqual([['local', 'remote'], ['local']]);
+    expect(events).toContainEqual(expect.objectContaining({ kind: 'connector-failed', connector: 'bad__name' }));
+    expect(gateway.status().map(({ name, state }) => [name, state])).toEqual([
+      ['bad__name', 'failed'],
+      ['local', 'ready'],
+      ['remote', 'ready'],
+    ]);
+  });
+
+  it('never starts a connector dropped before start', async () => {
+    const events: GatewayEvent[] = [];
+    const gateway = createGateway({
+      env: createEnv({ home: '/nonexistent-home', cwd: process.cwd(), vars: { PATH: process.env.PATH, USER: 'ada' } }),
+      connectors: { local: local(), remote: { url: upstreams.http.url } },
+      onEvent: (event) => events.push(event),
+    });
+    upstreams.cleanups.push(() => gateway.close());
+    expect(await gateway.setConnectors({ remote: { url: upstreams.http.url } })).toEqual({ stopped: ['local'], started: [] });
+    await gateway.start();
+    expect(gateway.status().map(({ name, state }) => [name, state])).toEqual([['remote', 'ready']]);
+    expect(events.map((event) => event.kind === 'connector-ready' && event.connector)).toEqual(['remote']);
+  });
+});

@@ -25,7 +25,7 @@ import {
   type Tool,
 } from '@modelcontextprotocol/server';
 import { RESOURCES_DIRECTORY_READ_METHOD, SKILLS_EXTENSION_ID, SKILLS_GET_METHOD, SKILLS_LIST_METHOD, type Skill } from '@modelcontextprotocol/server/ext/skills';
-import { isRecord, SkillsyncError, type ConnectorDefinition, type Env } from '@skillsync/core';
+import { connectorTransport, isRecord, SkillsyncError, type ConnectorDefinition, type Env } from '@skillsync/core';
 import { digestArguments } from '@skillsync/policy';
 import { z } from 'zod';
 import { Cancellation } from './cancellation.js';
@@ -173,8 +173,25 @@ export interface Gateway {
   toolInputSchema(name: string): Tool['inputSchema'] | undefined;
   /** The skills the gateway serves itself (after `start`). */
   skills(): readonly { readonly name: string; readonly uri: string }[];
+  /**
+   * Serves exactly these connectors from now on (`skillsync serve` when an org profile
+   * changes): each one served that is not among them is dropped from every list at once
+   * (every session is told to list again) and then closed, its processes ended, so a call
+   * to one of its tools answers as for an unknown tool; each one among them not served
+   * yet is started like at `start`, and the sessions told once it is ready. A connector
+   * already served stays as it is (its definition is not compared). Resolves when the
+   * stopped ones have ended and the started ones are ready or failed.
+   */
+  setConnectors(connectors: Readonly<Record<string, ConnectorDefinition>>): Promise<ConnectorChanges>;
   /** Ends every connector (stdio children included) and forgets the sessions. */
   close(): Promise<void>;
+}
+
+/** What `setConnectors` changed, by connector name. */
+export interface ConnectorChanges {
+  readonly stopped: readonly string[];
+  /** The new connectors that are ready (one that could not start is a `connector-failed` event, as at `start`). */
+  readonly started: readonly string[];
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
@@ -323,20 +340,25 @@ export function createGateway(options: GatewayOptions): Gateway {
     route: (upstream, method, params, signal) => routeUpstreamRequest(upstream, method, params, signal),
   };
 
+  /** The connectors served, in byte order of their names (a resource clash always resolves the same way). */
   const upstreams: Upstream[] = [];
-  const invalid: { name: string; error: SkillsyncError }[] = [];
-  for (const name of Object.keys(options.connectors).sort(byteOrder)) {
-    const definition = options.connectors[name];
-    if (definition === undefined || definition.enabled === false) continue;
+  /** Connectors refused for their name, reported as failed. */
+  const invalid = new Map<string, { readonly definition: ConnectorDefinition; readonly error: SkillsyncError }>();
+  /** Whether `start` has begun: from then on, a connector `setConnectors` adds is started at once. */
+  let started = false;
+
+  /** An upstream for one enabled connector, or the error (also kept in `invalid`) when its name cannot be served. */
+  function admit(name: string, definition: ConnectorDefinition): Upstream | SkillsyncError {
     const problem = connectorNameProblem(name) ?? (name === GATEWAY_OWNER ? `"${GATEWAY_OWNER}" is the gateway's own name (its tools, prompts and skill:// URIs)` : undefined);
-    if (problem !== undefined) {
-      invalid.push({
-        name,
-        error: new SkillsyncError('GATEWAY_CONNECTOR_NAME_INVALID', `Connector ${name} cannot be served through the gateway: ${problem}.`, { details: { connector: name } }),
-      });
-      continue;
-    }
-    upstreams.push(new Upstream(name, definition, host));
+    if (problem === undefined) return new Upstream(name, definition, host);
+    const error = new SkillsyncError('GATEWAY_CONNECTOR_NAME_INVALID', `Connector ${name} cannot be served through the gateway: ${problem}.`, { details: { connector: name } });
+    invalid.set(name, { definition, error });
+    return error;
+  }
+
+  for (const [name, definition] of enabledConnectors(options.connectors)) {
+    const admitted = admit(name, definition);
+    if (admitted instanceof Upstream) upstreams.push(admitted);
   }
 
   // ── catalog ────────────────────────────────────────────────────────────────
@@ -433,6 +455,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   // ── notifications to the downstream side ──────────────────────────────────
+
+  /** Connectors came or went: every list may differ (and, under `auto`, other connectors' names with them). */
+  function everyListChanged(): void {
+    catalogs = {};
+    for (const kind of ['tools', 'prompts', 'resources'] as const) broadcast(kind);
+  }
 
   function broadcast(kind: ListKind): void {
     for (const session of sessions) {
@@ -1339,9 +1367,55 @@ export function createGateway(options: GatewayOptions): Gateway {
     };
   }
 
+  /**
+   * Stops serving a connector: out of every list at once, its subscriptions forgotten
+   * (no session hears from it again), then its connections closed and its processes
+   * ended. A call in flight to it fails; a later call answers as for an unknown name.
+   */
+  function withdraw(upstream: Upstream): Promise<void> {
+    for (const [uri, set] of [...subscribers]) {
+      if (resourceRoute(uri)?.upstream !== upstream) continue;
+      subscribers.delete(uri);
+      for (const session of set) session.subscriptions.delete(uri);
+    }
+    upstreams.splice(upstreams.indexOf(upstream), 1);
+    return upstream.close();
+  }
+
+  /** Starts a connector added while the gateway runs; once it is ready, the clients are told to list again. */
+  async function launch(upstream: Upstream): Promise<void> {
+    await upstream.start();
+    if (upstream.state !== 'ready' || !upstreams.includes(upstream)) return;
+    emit({ kind: 'connector-ready', connector: upstream.name, status: upstream.status() });
+    everyListChanged();
+  }
+
+  async function setConnectors(connectors: Readonly<Record<string, ConnectorDefinition>>): Promise<ConnectorChanges> {
+    if (closed) return { stopped: [], started: [] };
+    const wanted = new Map(enabledConnectors(connectors));
+    const leaving = upstreams.filter((upstream) => !wanted.has(upstream.name));
+    for (const name of [...invalid.keys()]) if (!wanted.has(name)) invalid.delete(name);
+    const arriving: Upstream[] = [];
+    for (const [name, definition] of wanted) {
+      if (invalid.has(name) || upstreams.some((upstream) => upstream.name === name)) continue;
+      const admitted = admit(name, definition);
+      if (admitted instanceof Upstream) arriving.push(admitted);
+      // Before `start`, it reports it with the others.
+      else if (started) emit({ kind: 'connector-failed', connector: name, error: admitted });
+    }
+    const stopping = leaving.map(withdraw);
+    upstreams.push(...arriving);
+    upstreams.sort((a, b) => byteOrder(a.name, b.name));
+    if (leaving.length > 0) everyListChanged();
+    // Before `start`, the new ones start with the others.
+    await Promise.all([...stopping, ...(started ? arriving.map(launch) : [])]);
+    return { stopped: leaving.map((upstream) => upstream.name), started: arriving.filter((upstream) => upstream.state === 'ready').map((upstream) => upstream.name) };
+  }
+
   return {
     async start() {
-      for (const { name, error } of invalid) emit({ kind: 'connector-failed', connector: name, error });
+      started = true;
+      for (const [name, { error }] of invalid) emit({ kind: 'connector-failed', connector: name, error });
       const loadingSkills = loadGatewaySkills(options.skills ?? []);
       await Promise.all(
         upstreams.map(async (upstream) => {
@@ -1356,9 +1430,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       return this.status();
     },
     status() {
-      const failures: ConnectorStatus[] = invalid.map(({ name, error }) => ({
+      const failures: ConnectorStatus[] = [...invalid].map(([name, { definition, error }]) => ({
         name,
-        transport: options.connectors[name]?.command === undefined ? (options.connectors[name]?.transport ?? 'http') : 'stdio',
+        transport: connectorTransport(definition),
         state: 'failed',
         tools: 0,
         prompts: 0,
@@ -1371,6 +1445,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     createServer,
     directCalls,
     policiesChanged,
+    setConnectors,
     onListChanged(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -1600,6 +1675,16 @@ function describeFindings(findings: readonly RedactionFinding[]): string {
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+/** The enabled connectors of a connector map (`enabled: false` ones are not served), in byte order of their names. */
+function enabledConnectors(connectors: Readonly<Record<string, ConnectorDefinition>>): [string, ConnectorDefinition][] {
+  return Object.keys(connectors)
+    .sort(byteOrder)
+    .flatMap((name) => {
+      const definition = connectors[name];
+      return definition === undefined || definition.enabled === false ? [] : [[name, definition] as [string, ConnectorDefinition]];
+    });
 }
 
 function byteOrder(a: string, b: string): number {

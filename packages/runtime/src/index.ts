@@ -3,6 +3,7 @@
 // (authorize, redact, audit) on every call. `skillsync serve` is its CLI shell.
 export {
   createGateway,
+  type ConnectorChanges,
   type CreateServerOptions,
   type DirectCalls,
   type DownstreamEra,

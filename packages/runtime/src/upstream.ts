@@ -186,6 +186,8 @@ export class Upstream {
     try {
       const launch = await resolveConnectorLaunch(this.name, this.definition, { env: this.host.env, resolveSecret: this.host.resolveSecret });
       this.host.scrubber.add(launch.secrets);
+      // Closed while its secrets were looked up: nothing was spawned, and nothing must be now.
+      if (this.state === 'closed') return;
       const client = new UpstreamClient(this.host.clientInfo, {
         capabilities: { elicitation: { form: {}, url: {} }, sampling: {}, roots: {} },
         listMaxPages: 64,
@@ -415,6 +417,7 @@ export class Upstream {
         args: launch.args,
         cwd: launch.cwd,
         env: launch.env,
+        platform: this.host.env.platform,
         onStderrLine: (line) => { this.onStderr(line); },
       });
     }

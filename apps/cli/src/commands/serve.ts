@@ -16,6 +16,7 @@ import {
   type Env,
   type GatewayConfig,
   type Lockfile,
+  type OrgProfileLayer,
 } from '@skillsync/core';
 import {
   createGateway,
@@ -24,6 +25,7 @@ import {
   serveGatewayStdio,
   NAMESPACE_MODES,
   type ConnectorStatus,
+  type Gateway,
   type GatewayEvent,
   type GatewaySkillSource,
   type NamespaceMode,
@@ -35,7 +37,7 @@ import { installedSkills } from '@skillsync/store';
 import type { serveOptions } from '../command-table.js';
 import { defineHandler, type CommandInput, type CommandResult, type OptionValues } from '../define-command.js';
 import { displayPath } from '../format.js';
-import { prepareGovernance, type PolicySetSummary } from '../gateway-governance.js';
+import { prepareGovernance, type GatewayGovernance, type PolicySetSummary } from '../gateway-governance.js';
 import { profileLoginsOrWarning, readOrgProfiles, watchOrgProfiles } from '../org-profiles.js';
 import { addsToUserScope, userLockfileFile } from '../org-scope.js';
 import type { PolicyScope } from '../policy-dirs.js';
@@ -126,6 +128,8 @@ export const serveHandler = defineHandler({
     const stopping: Promise<string>[] = [];
     let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
     stopping.push(new Promise<string>((resolve) => (onSignal = resolve)));
+    // The connectors start while the policies load and the audit log opens; nothing is served before both are done.
+    const startup = Promise.allSettled([gateway.start(), governance.open()]);
     const onHangUp = (): void => {
       governance.reloadPolicies().then(
         (policies) => {
@@ -139,11 +143,17 @@ export const serveHandler = defineHandler({
         },
       );
     };
+    // A profile the daemon (or a sync) fetched brings its policies in as SIGHUP would, and
+    // stops the connectors it now refuses (or starts those it no longer does).
+    const follower = followOrgProfiles({ env, gateway, governance, underCachedProfiles: served.underCachedProfiles, log, client: settings.client, startup });
+    const onProfilesChanged = (): void => {
+      onHangUp();
+      follower.changed();
+    };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     process.on('SIGHUP', onHangUp);
-    // A profile the daemon (or a sync) fetched brings its policies in as SIGHUP would.
-    const stopWatchingProfiles = (await profileLoginsOrWarning(env)).logins.length === 0 ? () => undefined : watchOrgProfiles(env, onHangUp);
+    const stopWatchingProfiles = (await profileLoginsOrWarning(env)).logins.length === 0 ? () => undefined : watchOrgProfiles(env, onProfilesChanged);
     const unlisten = (): void => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -152,8 +162,7 @@ export const serveHandler = defineHandler({
     };
     let stopServing: () => Promise<void>;
     try {
-      // The connectors start while the policies load and the audit log opens; nothing is served before both are done.
-      const [started, opened] = await Promise.allSettled([gateway.start(), governance.open()]);
+      const [started, opened] = await startup;
       if (opened.status === 'rejected') throw opened.reason;
       if (started.status === 'rejected') throw started.reason;
       log.verbose(describePolicies(opened.value, env));
@@ -187,7 +196,8 @@ export const serveHandler = defineHandler({
     log.verbose(`stopping (${stopped})`);
     await stopServing().catch(() => undefined);
     await gateway.close();
-    // After the gateway: every call it finished has been appended by now.
+    await follower.settled();
+    // After the gateway: every call it finished (and every connector change) has been appended by now.
     await governance.close().catch((error: unknown) => {
       const failure = toSkillsyncError(error);
       log.always(`audit log: ${failure.code}: ${failure.message}`);
@@ -198,6 +208,68 @@ export const serveHandler = defineHandler({
   // stdout belongs to the protocol: nothing is rendered after it ends either.
   render: () => '',
 });
+
+/**
+ * Takes up each change of the cached org profiles in the running gateway's connectors,
+ * one change after the other and only once the gateway has started: a connector the
+ * profiles now refuse is stopped, one they no longer refuse is started (the manifests
+ * as read at start). Each is one line on stderr, naming the connector and the org, and
+ * one audit record (`stopConnector`, `startConnector`).
+ */
+function followOrgProfiles(options: {
+  readonly env: Env;
+  readonly gateway: Gateway;
+  readonly governance: GatewayGovernance;
+  /** The connectors to serve under the profiles as cached now (`resolveServed`). */
+  readonly underCachedProfiles: () => Promise<ServedConnectors>;
+  readonly log: ServeLog;
+  readonly client: string | undefined;
+  readonly startup: Promise<unknown>;
+}): { readonly changed: () => void; readonly settled: () => Promise<void> } {
+  const { env, gateway, governance, log } = options;
+  const record = (connector: string, action: 'stopConnector' | 'startConnector', detail: string): void => {
+    try {
+      governance.hooks.audit?.append({
+        time: env.now(),
+        principal: governance.hooks.principal.user,
+        client: options.client ?? 'unknown',
+        action,
+        connector,
+        decision: action === 'stopConnector' ? 'deny' : 'allow',
+        outcome: action === 'stopConnector' ? 'denied' : 'ok',
+        detail,
+      });
+    } catch (error) {
+      const failure = toSkillsyncError(error);
+      log.always(`audit log: ${failure.code}: ${failure.message}`);
+    }
+  };
+  const apply = async (): Promise<void> => {
+    await options.startup;
+    const next = await options.underCachedProfiles();
+    const changes = await gateway.setConnectors(next.connectors);
+    for (const name of changes.stopped) {
+      const reason = next.refused.get(name) ?? 'the org profiles refuse it';
+      log.always(`connector ${name} stopped: ${reason}`);
+      record(name, 'stopConnector', reason);
+    }
+    for (const name of changes.started) {
+      const reason = 'no org profile refuses it any more';
+      log.always(`connector ${name} started: ${reason}`);
+      record(name, 'startConnector', reason);
+    }
+  };
+  let following: Promise<void> = Promise.resolve();
+  return {
+    changed() {
+      following = following.then(apply).catch((error: unknown) => {
+        const failure = toSkillsyncError(error);
+        log.always(`the org profiles' connector changes were not applied: ${failure.code}: ${failure.message}`);
+      });
+    },
+    settled: () => following,
+  };
+}
 
 /** Checks the options that need no I/O; a mistake is a USAGE error before anything starts. */
 function serveSettings(options: OptionValues<typeof serveOptions>): ServeSettings {
@@ -255,12 +327,20 @@ function describePolicies(policies: PolicySetSummary, env: Env): string {
   return `policies from ${files} (${policies.policyIds.length} ${policies.policyIds.length === 1 ? 'policy' : 'policies'}, ${policies.version.slice(0, 19)})${warnings}`;
 }
 
+/** The connectors `serve` runs under some org profiles, and why each one they take out is refused (by name). */
+interface ServedConnectors {
+  readonly connectors: Record<string, ConnectorDefinition>;
+  readonly refused: ReadonlyMap<string, string>;
+}
+
 /**
  * What `serve` runs: the connectors of both manifests stacked, or of one scope, narrowed
  * by --connector; the gateway settings of the same manifests; and their skills with the
  * lockfiles that lock them (the project lockfile also locks the user's skills). The
  * cached org profiles apply on top, as in `sync`: a connector they refuse is not run,
- * and the org's required skills are served with the user scope's.
+ * and the org's required skills are served with the user scope's. `underCachedProfiles`
+ * reads the cached profiles again and says which of the same manifests' connectors they
+ * let through now (the manifests are read once, at start).
  */
 export async function resolveServed(
   env: Env,
@@ -272,6 +352,7 @@ export async function resolveServed(
   scopes: readonly PolicyScope[];
   skills: readonly string[];
   lockfiles: readonly Lockfile[];
+  underCachedProfiles: () => Promise<ServedConnectors>;
 }> {
   const [manifests, org] = await Promise.all([readManifests(env), readOrgProfiles(env)]);
   requireValidManifests(manifests);
@@ -291,16 +372,14 @@ export async function resolveServed(
   }
   const own: EffectiveManifest =
     scope === 'user' ? mergeManifests(chosen?.manifest, undefined) : scope === 'project' ? mergeManifests(undefined, chosen?.manifest) : manifests.effective;
-  const effective = applyOrgProfiles(own, org.layers, { addOrgScope: scope !== 'project' }).manifest;
+  const underProfiles = (layers: readonly OrgProfileLayer[]): { effective: EffectiveManifest } & ServedConnectors => {
+    const { manifest: effective, violations } = applyOrgProfiles(own, layers, { addOrgScope: scope !== 'project' });
+    const refused = new Map<string, string>();
+    for (const violation of violations) if (violation.kind === 'blocked-connector' || violation.kind === 'connector-not-allowed') refused.set(violation.name, violation.reason);
+    return { effective, connectors: servedConnectors(env, effective), refused };
+  };
+  const { effective, connectors } = underProfiles(org.layers);
   const p = pathFor(env);
-  const connectors: Record<string, ConnectorDefinition> = {};
-  for (const { name, connector, source } of effective.connectors) {
-    const base = p.dirname(source.file);
-    let cwd = connector.cwd;
-    // A relative cwd is relative to the manifest that says it, as every path in it is.
-    if (cwd !== undefined) cwd = cwd.includes('${') ? (p.isAbsolute(cwd) ? cwd : p.join(base, cwd)) : resolveManifestPath(env, base, cwd);
-    connectors[name] = cwd === undefined ? connector : { ...connector, cwd };
-  }
   for (const name of only) {
     if (connectors[name] === undefined) {
       const close = suggest(name, Object.keys(connectors));
@@ -320,8 +399,33 @@ export async function resolveServed(
     if (lock !== undefined) lockfiles.push(lock);
   }
   const skills = effective.skills.map((skill) => skill.name);
-  const kept = only.length === 0 ? connectors : Object.fromEntries(Object.entries(connectors).filter(([name]) => only.includes(name)));
-  return { connectors: kept, gateway: effective.gateway, scopes, skills, lockfiles };
+  const kept = (all: Record<string, ConnectorDefinition>): Record<string, ConnectorDefinition> =>
+    only.length === 0 ? all : Object.fromEntries(Object.entries(all).filter(([name]) => only.includes(name)));
+  return {
+    connectors: kept(connectors),
+    gateway: effective.gateway,
+    scopes,
+    skills,
+    lockfiles,
+    underCachedProfiles: async () => {
+      const now = underProfiles((await readOrgProfiles(env)).layers);
+      return { connectors: kept(now.connectors), refused: now.refused };
+    },
+  };
+}
+
+/** The connectors of an effective manifest as the gateway takes them: a relative cwd made absolute. */
+function servedConnectors(env: Env, effective: EffectiveManifest): Record<string, ConnectorDefinition> {
+  const p = pathFor(env);
+  const connectors: Record<string, ConnectorDefinition> = {};
+  for (const { name, connector, source } of effective.connectors) {
+    const base = p.dirname(source.file);
+    let cwd = connector.cwd;
+    // A relative cwd is relative to the manifest that says it, as every path in it is.
+    if (cwd !== undefined) cwd = cwd.includes('${') ? (p.isAbsolute(cwd) ? cwd : p.join(base, cwd)) : resolveManifestPath(env, base, cwd);
+    connectors[name] = cwd === undefined ? connector : { ...connector, cwd };
+  }
+  return connectors;
 }
 
 /**
