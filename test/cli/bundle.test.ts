@@ -20,14 +20,16 @@ async function staticClosure(file: string, seen = new Set<string>()): Promise<Se
 // `--help`, usage errors and every command pay for what main.js loads before the
 // command's own chunk: a library barrel that drags in zod or the YAML parser (it
 // happened once, through a re-export) costs ~25 ms on every run. The benchmark
-// measures the time; this guards the cause.
+// measures the time; this guards the cause. Most of what loads is the command table
+// (every command's help text, ~65 kB), which grows with each command: the bound leaves
+// room for that, not for a library (zod alone is several times the margin).
 describe('the CLI bundle', () => {
   // esbuild's bare imports (`import "./x.js"`, for evaluation order) load too, and count.
-  it('loads less than 105 kB before a command chunk', async () => {
+  it('loads less than 115 kB before a command chunk', async () => {
     const files = await staticClosure(path.join(dist, 'main.js'));
     let bytes = 0;
     for (const file of files) bytes += (await stat(file)).size;
-    expect(bytes).toBeLessThan(105_000);
+    expect(bytes).toBeLessThan(115_000);
   });
 });
 

@@ -72,7 +72,13 @@ describe('skillsync clients (built CLI, temp HOME)', () => {
     expect(supported(claude.locations.user?.connectors)).toMatchObject({ path: home('.claude.json'), exists: true, format: 'json', keyPath: ['mcpServers'] });
     expect(supported(claude.locations.project?.connectors)).toMatchObject({ path: work('.mcp.json'), exists: true });
     expect(supported(claude.locations.user?.skills)).toMatchObject({ path: home('.claude', 'skills'), exists: false, shared: false });
-    expect(supported(claude.locations.project?.instructions)).toMatchObject({ path: work('CLAUDE.md'), exists: false });
+    expect(supported(claude.locations.project?.instructions)).toMatchObject({
+      path: work('CLAUDE.md'),
+      exists: false,
+      scopedRules: { dir: work('.claude', 'rules'), extension: '.md', globKey: 'paths', globForm: 'list' },
+    });
+    // Claude Code ignores user rules with `paths:`: none at user scope.
+    expect(supported(claude.locations.user?.instructions)).not.toHaveProperty('scopedRules');
 
     expect(cursor.evidence).toEqual([home('.cursor')]);
     expect(supported(cursor.locations.user?.connectors)).toMatchObject({ path: home('.cursor', 'mcp.json'), exists: false });
@@ -120,6 +126,12 @@ describe('skillsync clients (built CLI, temp HOME)', () => {
         if (entry.kind === 'supported') expect(entry.path.startsWith(`${sandbox.work}${path.sep}`), `${client.id} ${entry.path}`).toBe(true);
       }
     }
+    // Goose's project plugin file is spelt unlike its YAML config: it reports its own features, not the dialect object.
+    const goose = clientsOf(json).find((client) => client.id === 'goose');
+    const plugin = supported(goose?.locations.project?.connectors) as Record<string, unknown>;
+    expect(plugin).toMatchObject({ path: path.join(sandbox.work, '.agents', 'plugins', 'skillsync', '.mcp.json'), format: 'json', evidence: 'secondary' });
+    expect(plugin.connectorFeatures).toMatchObject({ transports: ['stdio'], envInterpolation: { kind: 'none' }, workingDirectory: true, headers: false, disable: false });
+    expect(plugin).not.toHaveProperty('dialect');
   });
 
   it('prints a table per client with ~/ and ./ paths, uncoloured on a pipe', async () => {

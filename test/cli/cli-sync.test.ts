@@ -111,7 +111,14 @@ describe('sync, status, diff and rollback (built CLI, temp HOME)', () => {
       'cursor/connector/github',
       'cursor/skill/triage-bug',
     ]);
-    expect((await sandbox.run(['status'])).stdout).toContain('in sync');
+    const human = (await sandbox.run(['status'])).stdout;
+    expect(human).toContain('in sync');
+    // A line per client, then only the items that ask for something: here the foreign entry.
+    expect(human).toMatch(/claude-code +1 connector, 1 skill +1 unmanaged/);
+    expect(human).toMatch(/cursor +1 connector, 1 skill +in-sync/);
+    expect(human).toMatch(/claude-code +connector +foreign +unmanaged/);
+    expect(human).not.toMatch(/skill +triage-bug +in-sync/);
+    expect((await sandbox.run(['status', '--verbose'])).stdout).toMatch(/cursor +skill +triage-bug +in-sync/);
 
     const check = await sandbox.run(['sync', '--check']);
     expect(check.code).toBe(0);
@@ -248,5 +255,51 @@ describe('sync runs at once, and the runs kept (built CLI)', () => {
     const table = await sandbox.run(['rollback', '--list']);
     expect(table.stdout).toContain(newest);
     expect(table.stdout).not.toContain(id(0));
+  });
+});
+
+describe('scoped instructions (built CLI, temp HOME)', () => {
+  let sandbox: Sandbox;
+  const manifest = (tests: string): string => `version: 1\nclients: [claude-code, cursor, codex]\ninstructions:\n  - name: style\n    text: Prefer small pure functions.\n${tests}`;
+  const scoped = '  - name: tests\n    text: Use vitest.\n    scope: "**/*.test.ts"\n';
+
+  beforeAll(async () => {
+    sandbox = await createSandbox();
+    for (const dir of ['.cursor', '.codex', '.claude']) await mkdir(path.join(sandbox.home, dir));
+  });
+
+  afterAll(async () => {
+    await sandbox.cleanup();
+  });
+
+  it('each gets a rule file of its own where the client has them; status lists it; dropping the scope removes it', async () => {
+    await writeFile(path.join(sandbox.work, 'skillsync.yaml'), manifest(scoped));
+    const claudeRule = path.join(sandbox.work, '.claude', 'rules', 'skillsync-tests.md');
+    const cursorRule = path.join(sandbox.work, '.cursor', 'rules', 'skillsync-tests.mdc');
+
+    const synced = await sandbox.run(['sync']);
+    expect([synced.code, synced.stderr]).toEqual([0, '']);
+    expect(synced.stdout).toContain('cursor: instructions added, instructions tests added');
+    expect(await readFile(cursorRule, 'utf8')).toMatch(/^---\ndescription: tests\nalwaysApply: false\nglobs: \*\*\/\*\.test\.ts\n---\n/);
+    expect(await readFile(claudeRule, 'utf8')).toContain('Use vitest.');
+    expect(await readFile(path.join(sandbox.work, 'CLAUDE.md'), 'utf8')).not.toContain('Use vitest.');
+    expect(await readFile(path.join(sandbox.work, 'AGENTS.md'), 'utf8')).toContain('Applies to files matching `**/*.test.ts`.');
+
+    const status = await sandbox.runJson(['status']);
+    const items = (status.json.scopes as { items: Item[] }[])[0]!.items.filter((item) => item.kind === 'instructions');
+    expect(items.filter((item) => item.name === 'tests').map((item) => [item.client, item.status, item.path])).toEqual([
+      ['claude-code', 'in-sync', claudeRule],
+      ['cursor', 'in-sync', cursorRule],
+    ]);
+    expect((await sandbox.run(['sync', '--check'])).code).toBe(0);
+
+    await writeFile(path.join(sandbox.work, 'skillsync.yaml'), manifest('  - name: tests\n    text: Use vitest.\n'));
+    expect((await sandbox.run(['sync', '--check'])).code).toBe(1);
+    const moved = await sandbox.run(['sync']);
+    expect([moved.code, moved.stderr]).toEqual([0, '']);
+    expect(moved.stdout).toContain('instructions tests removed');
+    expect(await exists(cursorRule)).toBe(false);
+    expect(await exists(claudeRule)).toBe(false);
+    expect(await readFile(path.join(sandbox.work, 'CLAUDE.md'), 'utf8')).toContain('## tests\n\nUse vitest.');
   });
 });

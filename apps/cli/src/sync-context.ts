@@ -14,6 +14,7 @@ import { installedSkills } from '@skillsync/store';
 import {
   createDesiredState,
   DRIFT_STATUSES,
+  INSTRUCTIONS_BLOCK_ID,
   listInstructionFiles,
   loadJournal,
   loadSkillFolderFingerprints,
@@ -133,6 +134,8 @@ export async function buildSyncPlans(options: SyncContextOptions): Promise<Scope
       projectRoot,
       clients: targets,
       skillNames: skillNamesToRead(desired, journal),
+      instructions: desired.instructions,
+      journal,
       fingerprints,
       parsedFilesCache: parsedFilesCache(env, 'connectors'),
     });
@@ -253,13 +256,17 @@ export function fixHint(item: SyncItem): string {
   return 'run `skillsync sync`';
 }
 
-/** What a plan changes in one client: `+github (connector)`, `~x (skill)`, `-y (connector)`, `instructions updated`. */
+/** What a plan changes in one client: `+github (connector)`, `~x (skill)`, `-y (connector)`, `instructions updated`, `instructions tests added`. */
 export function clientChanges(plan: SyncPlan): Map<string, string[]> {
   const changes = new Map<string, string[]>();
   for (const item of plan.items) {
     if (!['missing', 'modified', 'outdated'].includes(item.status)) continue;
     const list = changes.get(item.client) ?? [];
-    if (item.kind === 'instructions') list.push(item.removal === true ? 'instructions removed' : item.status === 'missing' ? 'instructions added' : 'instructions updated');
+    if (item.kind === 'instructions') {
+      // A scoped instruction's rule file is named after it.
+      const what = item.name === INSTRUCTIONS_BLOCK_ID ? 'instructions' : `instructions ${item.name}`;
+      list.push(`${what} ${item.removal === true ? 'removed' : item.status === 'missing' ? 'added' : 'updated'}`);
+    }
     else list.push(`${item.removal === true ? '-' : item.status === 'missing' ? '+' : '~'}${item.name} (${item.kind})`);
     changes.set(item.client, list);
   }

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { createEnv, type Env, type Platform } from '@skillsync/core';
 import { describe, expect, it } from 'vitest';
-import { ARTIFACT_KINDS, SCOPES, type ArtifactKind, type ClientAdapter, type Scope, type ScopeLocations } from './define-client.js';
-import { renderConnector } from './dialects/index.js';
+import { ARTIFACT_KINDS, connectorDialectAt, SCOPES, type ArtifactKind, type ClientAdapter, type Scope, type ScopeLocations } from './define-client.js';
+import { connectorFeaturesOf, renderConnector, type ConnectorDialect } from './dialects/index.js';
 import { clientAdapters } from './registry.js';
 
 /**
@@ -88,10 +88,17 @@ describe.each(clientAdapters.map((adapter) => [adapter.id, adapter] as const))('
       http: { url: 'https://mcp.example.com/mcp' },
       sse: { url: 'https://mcp.example.com/sse', transport: 'sse' as const },
     };
-    for (const [transport, connector] of Object.entries(connectors)) {
-      const result = renderConnector(connector, adapter.connectorDialect, 'plain');
-      const claims = (adapter.capabilities.connectors.transports as readonly string[]).includes(transport);
-      expect(result.kind, `${adapter.id} ${transport}`).toBe(claims ? 'rendered' : 'needs-gateway');
+    // A connector file with a dialect of its own (Goose's project plugin) claims its own transports.
+    const dialects: [string, ConnectorDialect, readonly string[]][] = [['client', adapter.connectorDialect, adapter.capabilities.connectors.transports]];
+    for (const scope of SCOPES) {
+      const located = everyLocation(adapter, machine('linux'), scope).connectors;
+      if (located.kind === 'supported' && located.dialect !== undefined) dialects.push([scope, located.dialect, connectorFeaturesOf(located.dialect).transports]);
+    }
+    for (const [label, dialect, transports] of dialects) {
+      for (const [transport, connector] of Object.entries(connectors)) {
+        const result = renderConnector(connector, dialect, 'plain');
+        expect(result.kind, `${adapter.id} ${label} ${transport}`).toBe(transports.includes(transport) ? 'rendered' : 'needs-gateway');
+      }
     }
   });
 
@@ -114,7 +121,7 @@ function checkKinds(adapter: ClientAdapter, m: Machine, scope: Scope, locations:
     expect(formats, `${label('connectors')}: ${connectors.path}`).toContain(connectors.format);
     expect(connectors.keyPath.length, label('connectors')).toBeGreaterThan(0);
     for (const alternative of connectors.alternatives ?? []) expect(extensionFormats[p(m).extname(alternative)], alternative).toContain(connectors.format);
-    if (connectors.container === 'list') expect(adapter.connectorDialect.shape.nameKey, label('connectors')).toBe('name');
+    if (connectors.container === 'list') expect(connectorDialectAt(adapter, connectors).shape.nameKey, label('connectors')).toBe('name');
   }
   const skills = locations.skills;
   if (skills.kind === 'supported') {
@@ -131,6 +138,20 @@ function checkKinds(adapter: ClientAdapter, m: Machine, scope: Scope, locations:
     expect(instructions.shared, label('instructions')).toBe(scope === 'project' && instructions.path === p(m).join(m.project, 'AGENTS.md'));
     if (instructions.ownership === 'file') expect(p(m).basename(instructions.path), label('instructions')).toMatch(/skillsync/);
     if (instructions.format === 'mdc') expect(instructions.frontmatter, label('instructions')).toBeDefined();
+    const rules = instructions.scopedRules;
+    if (rules !== undefined) {
+      const root = scope === 'user' ? m.home : m.project;
+      // A shared file's block is the same for every reader: a rule file beside it would only repeat its scoped instructions.
+      expect(instructions.shared, label('instructions')).toBe(false);
+      expect(isUnder(m, rules.dir, root), `${label('instructions')}: ${rules.dir} under ${root}`).toBe(true);
+      expect(rules.docs, label('instructions')).toMatch(/^https:\/\/[^\s]+$/);
+      expect(['official', 'secondary', 'unconfirmed']).toContain(rules.evidence);
+      expect(rules.extension === '.mdc', label('instructions')).toBe(rules.format === 'mdc');
+      expect(rules.globKey, label('instructions')).toMatch(/^[A-Za-z]+$/);
+      expect([rules.nameKey, ...Object.keys(rules.frontmatter ?? {})], label('instructions')).not.toContain(rules.globKey);
+      // Rule files are `skillsync-<name>`: never the instruction file itself.
+      expect(p(m).basename(instructions.path), label('instructions')).not.toMatch(/^skillsync-/);
+    }
   }
 }
 
@@ -185,6 +206,32 @@ describe('client locations', () => {
     const relative = cursor.locations(linux.env, 'project', 'sub').connectors;
     expect(byDefault.kind === 'supported' && byDefault.path).toBe('/src/app/.cursor/mcp.json');
     expect(relative.kind === 'supported' && relative.path).toBe('/src/app/sub/.cursor/mcp.json');
+  });
+
+  it('pins where each client writes per-glob rule files, and how (a change here is a deliberate review)', () => {
+    const table: Record<string, string> = {};
+    for (const adapter of clientAdapters) {
+      for (const scope of SCOPES) {
+        const located = everyLocation(adapter, linux, scope).instructions;
+        if (located.kind === 'unsupported' || located.scopedRules === undefined) continue;
+        const { dir, extension, globKey, globForm, nameKey, frontmatter, evidence } = located.scopedRules;
+        const at = `${dir.replace(linux.home, '~').replace(linux.project, '.')}/skillsync-<name>${extension}`;
+        const keys = [...(nameKey === undefined ? [] : [`${nameKey}: <name>`]), ...Object.entries(frontmatter ?? {}).map(([key, value]) => `${key}: ${String(value)}`), `${globKey}: <${globForm}>`];
+        table[`${adapter.id} ${scope}`] = `${at} ${keys.join(', ')}${evidence === 'official' ? '' : ` [${evidence}]`}`;
+      }
+    }
+    expect(table).toMatchInlineSnapshot(`
+      {
+        "claude-code project": "./.claude/rules/skillsync-<name>.md paths: <list>",
+        "cline user": "~/.cline/rules/skillsync-<name>.md paths: <list>",
+        "continue project": "./.continue/rules/skillsync-<name>.md name: <name>, globs: <list>",
+        "continue user": "~/.continue/rules/skillsync-<name>.md name: <name>, globs: <list>",
+        "cursor project": "./.cursor/rules/skillsync-<name>.mdc description: <name>, alwaysApply: false, globs: <comma-separated>",
+        "kiro project": "./.kiro/steering/skillsync-<name>.md inclusion: fileMatch, fileMatchPattern: <string> [secondary]",
+        "vscode project": "./.github/instructions/skillsync-<name>.instructions.md description: <name>, applyTo: <string>",
+        "vscode user": "~/.copilot/instructions/skillsync-<name>.instructions.md description: <name>, applyTo: <string>",
+      }
+    `);
   });
 
   it('pins where each client keeps each kind (a change here is a deliberate review)', () => {
@@ -291,7 +338,7 @@ describe('client locations', () => {
           "skills": "~/.agents/skills (shared)",
         },
         "goose project": {
-          "connectors": "unsupported: Goose reads project servers only from open-plugin folders (.agents/plugins/<name>/.mcp.json, secondary source); skillsync does not write plugins",
+          "connectors": "./.agents/plugins/skillsync/.mcp.json mcpServers [secondary]",
           "instructions": "./AGENTS.md (shared) [secondary]",
           "skills": "./.agents/skills (shared) [secondary]",
         },

@@ -49,7 +49,7 @@ export interface DeclaredCapabilities {
   readonly project: ScopeCapabilities;
 }
 
-/** The full table: declared per scope, plus connector features taken from the client's dialect. */
+/** The full table: declared per scope, plus connector features taken from the client's dialect (a connector file with a dialect of its own has its own features). */
 export interface Capabilities extends DeclaredCapabilities {
   readonly connectors: ConnectorFeatures;
 }
@@ -81,6 +81,12 @@ export interface ConnectorsLocation extends LocationBase {
    * sync never writes them, so what it adopts from one is left for the person to remove.
    */
   readonly shadowedBy?: readonly ShadowingConnectors[];
+  /**
+   * How this file spells a server when it is not the client's own dialect (Goose reads
+   * project servers from Claude-style plugin files, not from its YAML `extensions`).
+   * Absent: the adapter's `connectorDialect`. Read it through `connectorDialectAt`.
+   */
+  readonly dialect?: ConnectorDialect;
 }
 
 /** A server container that takes precedence over a scope's connector file, with how a person removes an entry from it. */
@@ -121,6 +127,36 @@ export interface InstructionsLocation extends LocationBase {
   readonly shared: boolean;
   /** Other instruction files the client also loads, so the engine can warn about the same text twice. */
   readonly alsoReads: readonly string[];
+  /**
+   * Where the client keeps rule files it loads only for files matching a glob: each
+   * scoped instruction gets one there instead of a section in this file. Absent: the
+   * scoped ones stay in this file with an "Applies to" line. Never on a `shared` file,
+   * whose block every reader gets the same.
+   */
+  readonly scopedRules?: ScopedRulesLocation;
+}
+
+/**
+ * How a client reads the glob in a rule file's frontmatter:
+ * - `string`: one YAML string, the scope's globs joined by commas without spaces (VS Code's `applyTo`);
+ * - `list`: a YAML list, one item per top-level comma-separated glob (Claude Code's `paths`);
+ * - `comma-separated`: braces expanded, joined by commas and written unquoted (Cursor's
+ *   `globs`: it splits on every comma and does not read YAML quotes).
+ */
+export type GlobForm = 'string' | 'list' | 'comma-separated';
+
+/** The per-glob rule files of one scope: `<dir>/skillsync-<name><extension>`, one per scoped instruction, owned whole. */
+export interface ScopedRulesLocation extends LocationBase {
+  readonly dir: string;
+  readonly extension: '.md' | '.mdc' | '.instructions.md';
+  readonly format: InstructionsFormat;
+  /** The frontmatter key the glob goes under. */
+  readonly globKey: string;
+  readonly globForm: GlobForm;
+  /** A frontmatter key for the instruction's name (Cursor's `description`, Continue's required `name`), when the client wants one. */
+  readonly nameKey?: string;
+  /** Fixed frontmatter that makes the client load the file only for matching files (Kiro's `inclusion: fileMatch`). */
+  readonly frontmatter?: Readonly<Record<string, string | boolean>>;
 }
 
 export interface LocationByKind {
@@ -209,6 +245,11 @@ function located<T extends object>(capability: Capability, location: T | undefin
   // The types make this unreachable for adapters built by defineClient; kept so a cast elsewhere cannot hide a gap.
   if (location === undefined) return { kind: 'unsupported', reason: 'the adapter declares this kind supported but gives no location' };
   return { ...location, kind: 'supported' };
+}
+
+/** The dialect of the server entries in one of the adapter's connector files. */
+export function connectorDialectAt(adapter: ClientAdapter, location: ConnectorsLocation): ConnectorDialect {
+  return location.dialect ?? adapter.connectorDialect;
 }
 
 /** Shorthands for capability tables. */

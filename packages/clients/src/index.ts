@@ -1,5 +1,6 @@
 export {
   ARTIFACT_KINDS,
+  connectorDialectAt,
   defineClient,
   SCOPES,
   supported,
@@ -14,6 +15,7 @@ export {
   type DeclaredCapabilities,
   type DetectionMarker,
   type Evidence,
+  type GlobForm,
   type InstructionsFormat,
   type InstructionsLocation,
   type Located,
@@ -21,12 +23,14 @@ export {
   type Scope,
   type ScopeCapabilities,
   type ScopeLocations,
+  type ScopedRulesLocation,
   type ShadowingConnectors,
   type SkillsLocation,
   type Supported,
   type Unsupported,
 } from './define-client.js';
 export {
+  connectorFeaturesOf,
   readConnector,
   renderConnector,
   type ConnectorDialect,

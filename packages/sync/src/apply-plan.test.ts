@@ -337,3 +337,47 @@ describe('a client file skillsync created', () => {
     expect(await readFile(codex, 'utf8')).toBe('model = "o3"\n');
   });
 });
+
+describe('the rule files of scoped instructions', () => {
+  it('are written beside the client, removed with their instruction, and rolled back; a foreign file of the same name is never touched', async () => {
+    const fixture = await createSyncFixture();
+    const base = desiredFor(fixture, []);
+    const style = base.instructions[0]!;
+    const scoped = { ...base, skills: [], instructions: [style, { id: 'tests', content: 'Use vitest.', scope: '**/*.test.ts' }] };
+    const claudeRule = path.join(fixture.project, '.claude', 'rules', 'skillsync-tests.md');
+    const cursorRule = path.join(fixture.project, '.cursor', 'rules', 'skillsync-tests.mdc');
+    const theirs = '---\nglobs: **/*.test.ts\n---\n\nMine.\n';
+    await mkdir(path.dirname(cursorRule), { recursive: true });
+    await writeFile(cursorRule, theirs);
+    const before = await userFiles(fixture);
+
+    const plan = await planFor(fixture, scoped);
+    expect(plan.items.filter((item) => item.name === 'tests').map((item) => [item.client, item.status])).toEqual([
+      ['claude-code', 'missing'],
+      ['cursor', 'conflict'],
+    ]);
+    const result = await applyFor(fixture, plan);
+    expect(result.skipped).toEqual([]);
+    expect(await readFile(claudeRule, 'utf8')).toMatch(/^---\npaths:\n {2}- "\*\*\/\*\.test\.ts"\n---\n\n<!-- skillsync:begin instructions /);
+    expect(await readFile(cursorRule, 'utf8')).toBe(theirs);
+    expect(await readFile(path.join(fixture.project, 'CLAUDE.md'), 'utf8')).not.toContain('Use vitest.');
+    // Codex has no per-glob rule files: the scoped instruction is in AGENTS.md, with its scope.
+    expect(await readFile(path.join(fixture.project, 'AGENTS.md'), 'utf8')).toMatch(/Applies to files matching `\*\*\/\*\.test\.ts`\.\r\n\r\nUse vitest\./);
+    const journal = await loadJournal(fixture.stateDir, 'project', fixture.project);
+    expect(journal.entries.filter((entry) => entry.ruleFile === true)).toEqual([expect.objectContaining({ client: 'claude-code', name: 'tests', path: claudeRule })]);
+    expect((await planFor(fixture, scoped)).files).toEqual([]);
+
+    const dropped = { ...scoped, instructions: [style] };
+    const removal = await planFor(fixture, dropped);
+    expect(removal.files.find((file) => file.path === claudeRule)).toMatchObject({ after: undefined });
+    expect(removal.files.some((file) => file.path === cursorRule)).toBe(false);
+    await applyFor(fixture, removal);
+    await expect(stat(claudeRule)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await readFile(cursorRule, 'utf8')).toBe(theirs);
+
+    await rollback({ stateDir: fixture.stateDir });
+    expect(await readFile(claudeRule, 'utf8')).toBe(plan.files.find((file) => file.path === claudeRule)?.after);
+    await rollback({ stateDir: fixture.stateDir });
+    expect(await userFiles(fixture)).toEqual(before);
+  });
+});

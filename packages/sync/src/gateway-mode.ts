@@ -1,4 +1,4 @@
-import { renderConnector, type ClientAdapter } from '@skillsync/clients';
+import { renderConnector, type ClientAdapter, type ConnectorDialect } from '@skillsync/clients';
 import { GATEWAY_ENTRY_NAME, type ConnectorDefinition, type GatewayConfig } from '@skillsync/core';
 
 /** How a client starts the gateway when the manifest does not say: `skillsync` on the PATH. */
@@ -8,10 +8,12 @@ export const DEFAULT_GATEWAY_COMMAND: readonly string[] = ['skillsync'];
  * Whether connectors reach this client through the gateway. `auto` picks the gateway
  * for a client that cannot take the connectors as they are: it expands no variables
  * (so a credential could only be written out), or one of the connectors needs a
- * secret, which only the gateway can inject.
+ * secret, which only the gateway can inject. `dialect` is the one of the file the
+ * entries would go to (`connectorDialectAt`).
  */
 export function connectorModeFor(
   adapter: ClientAdapter,
+  dialect: ConnectorDialect,
   gateway: GatewayConfig,
   connectors: Readonly<Record<string, ConnectorDefinition>>,
   render: typeof renderConnector = renderConnector,
@@ -20,8 +22,8 @@ export function connectorModeFor(
   if (chosen !== 'auto') return chosen;
   const enabled = Object.entries(connectors).filter(([, connector]) => connector.enabled !== false);
   if (enabled.length === 0) return 'direct';
-  if (adapter.connectorDialect.interpolation.kind === 'none') return 'gateway';
-  return enabled.some(([name, connector]) => render(connector, adapter.connectorDialect, name).kind === 'needs-gateway') ? 'gateway' : 'direct';
+  if (dialect.interpolation.kind === 'none') return 'gateway';
+  return enabled.some(([name, connector]) => render(connector, dialect, name).kind === 'needs-gateway') ? 'gateway' : 'direct';
 }
 
 /**

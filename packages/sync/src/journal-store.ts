@@ -73,7 +73,7 @@ function parseJournalText(text: string, file: string): Journal {
 
 function isEntry(value: unknown): value is JournalEntry {
   if (typeof value !== 'object' || value === null) return false;
-  const { client, scope, kind, name, path: file, hash, createdFile } = value as Record<string, unknown>;
+  const { client, scope, kind, name, path: file, hash, createdFile, ruleFile } = value as Record<string, unknown>;
   return (
     typeof client === 'string' &&
     (scope === 'user' || scope === 'project') &&
@@ -81,7 +81,8 @@ function isEntry(value: unknown): value is JournalEntry {
     typeof name === 'string' &&
     typeof file === 'string' &&
     typeof hash === 'string' &&
-    (createdFile === undefined || createdFile === true)
+    (createdFile === undefined || createdFile === true) &&
+    (ruleFile === undefined || ruleFile === true)
   );
 }
 

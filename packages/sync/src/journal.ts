@@ -28,6 +28,12 @@ export interface JournalEntry {
    * behind, when nothing else was added to it. Absent for a file the user had.
    */
   readonly createdFile?: true;
+  /**
+   * A scoped instruction's own rule file (named by the instruction's id), which skillsync
+   * owns whole and deletes when the instruction goes or loses its scope. Absent for the
+   * one instructions block (named `instructions`) and for every other kind.
+   */
+  readonly ruleFile?: true;
 }
 
 /** What skillsync last wrote, across every client and scope. */

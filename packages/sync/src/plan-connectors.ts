@@ -1,4 +1,4 @@
-import { deepEqual, renderConnector, type ClientAdapter, type CodecReadResult, type ConnectorsLocation, type Located } from '@skillsync/clients';
+import { connectorDialectAt, deepEqual, renderConnector, type ClientAdapter, type CodecReadResult, type ConnectorsLocation, type Located } from '@skillsync/clients';
 import type { Env } from '@skillsync/core';
 import { connectorCodecFormat } from './connector-codecs.js';
 import { editConnectorsFile } from './connector-entries.js';
@@ -53,6 +53,7 @@ export function planConnectors(options: PlanKindOptions, location: Located<'conn
     return;
   }
   const current = read.value;
+  const dialect = connectorDialectAt(adapter, location);
   // A file skillsync created keeps saying so in the journal, so that removing our last entry deletes it again.
   const created = before === undefined || createdConnectorFiles(options.writtenInScope).has(path);
   const ours = new Map(written.map((entry) => [entry.name, entry]));
@@ -69,7 +70,7 @@ export function planConnectors(options: PlanKindOptions, location: Located<'conn
   for (const name of names) {
     const connector = desired.connectors[name];
     if (connector === undefined) continue;
-    const rendered = (options.render ?? renderConnector)(connector, adapter.connectorDialect, name);
+    const rendered = (options.render ?? renderConnector)(connector, dialect, name);
     if (rendered.kind !== 'rendered') {
       const adopted = ours.get(name);
       if (adopted?.adopted === true && Object.hasOwn(current, name) && hashValue(current[name]) === adopted.hash) {

@@ -12,7 +12,17 @@ function adapter(id: string): ClientAdapter {
   if (found === undefined) throw new Error(`no adapter ${id}`);
   return found;
 }
-const [claudeCode, codex, opencode, vscode, zed] = ['claude-code', 'codex', 'opencode', 'vscode', 'zed'].map(adapter) as [ClientAdapter, ClientAdapter, ClientAdapter, ClientAdapter, ClientAdapter];
+const [claudeCode, codex, opencode, vscode, zed, cursor, kiro, continueDev] = ['claude-code', 'codex', 'opencode', 'vscode', 'zed', 'cursor', 'kiro', 'continue'].map(adapter) as [
+  ClientAdapter,
+  ClientAdapter,
+  ClientAdapter,
+  ClientAdapter,
+  ClientAdapter,
+  ClientAdapter,
+  ClientAdapter,
+  ClientAdapter,
+];
+const goose = adapter('goose');
 
 const env = createEnv({ home: '/home/ada', cwd: '/src/app' });
 const connectorCodecs = await loadConnectorCodecs();
@@ -28,6 +38,7 @@ const manifest: EffectiveManifest = {
   instructions: [
     { instruction: { name: 'style', text: 'Prefer small pure functions.\nName functions with verbs.' }, source },
     { instruction: { file: 'docs/testing.md' }, source },
+    { instruction: { name: 'API handlers', text: 'Validate every request body.', scope: 'src/api/**/*.{ts,tsx}' }, source },
   ],
   registry: undefined,
   clients: undefined,
@@ -44,6 +55,7 @@ describe('createDesiredState', () => {
     expect(desired.instructions).toEqual([
       { id: 'style', content: 'Prefer small pure functions.\nName functions with verbs.' },
       { id: 'testing', content: 'Tests live beside the code.\n' },
+      { id: 'API handlers', content: 'Validate every request body.', scope: 'src/api/**/*.{ts,tsx}' },
     ]);
     expect(desired.skills).toEqual([{ name: 'review', version: '1.2.0', integrity: 'sha512-review', storeDir: '/data/store/review' }]);
     expect(() => createDesiredState(manifest, [], new Map())).toThrow(/testing\.md/);
@@ -94,7 +106,7 @@ describe('a file several clients read', () => {
 });
 
 describe('golden: whole rendered files', () => {
-  const plan = planSync({ env, scope: 'project', clients: [claudeCode, codex, vscode, zed], desired, files: new Map(), skillDirs: new Map(), journal: emptyJournal, connectorCodecs });
+  const plan = planSync({ env, scope: 'project', clients: [claudeCode, codex, vscode, zed, cursor, kiro, continueDev], desired, files: new Map(), skillDirs: new Map(), journal: emptyJournal, connectorCodecs });
   const after = (path: string) => plan.files.find((file) => file.path === path)?.after;
 
   it('Claude Code .mcp.json', () => {
@@ -177,7 +189,53 @@ describe('golden: whole rendered files', () => {
 
   it('the project AGENTS.md', () => {
     expect(after('/src/app/AGENTS.md')).toMatchInlineSnapshot(`
-      "<!-- skillsync:begin instructions sha256=daa71fe3e2d7 -->
+      "<!-- skillsync:begin instructions sha256=7aeb8e39ce52 -->
+      ## style
+
+      Prefer small pure functions.
+      Name functions with verbs.
+
+      ## testing
+
+      Tests live beside the code.
+
+      ## API handlers
+
+      Applies to files matching \`src/api/**/*.{ts,tsx}\`.
+
+      Validate every request body.
+      <!-- skillsync:end instructions -->
+      "
+    `);
+  });
+
+  it('Claude Code: CLAUDE.md without the scoped instruction, which has its own rule file', () => {
+    expect(after('/src/app/CLAUDE.md')).not.toContain('API handlers');
+    expect(after('/src/app/.claude/rules/skillsync-api-handlers.md')).toMatchInlineSnapshot(`
+      "---
+      paths:
+        - "src/api/**/*.{ts,tsx}"
+      ---
+
+      <!-- skillsync:begin instructions sha256=0df2451a84b9 -->
+      ## API handlers
+
+      Applies to files matching \`src/api/**/*.{ts,tsx}\`.
+
+      Validate every request body.
+      <!-- skillsync:end instructions -->
+      "
+    `);
+  });
+
+  it('Cursor rule files', () => {
+    expect(after('/src/app/.cursor/rules/skillsync.mdc')).toMatchInlineSnapshot(`
+      "---
+      description: Instructions managed by skillsync
+      alwaysApply: true
+      ---
+
+      <!-- skillsync:begin instructions sha256=daa71fe3e2d7 -->
       ## style
 
       Prefer small pure functions.
@@ -187,6 +245,125 @@ describe('golden: whole rendered files', () => {
 
       Tests live beside the code.
       <!-- skillsync:end instructions -->
+      "
+    `);
+    expect(after('/src/app/.cursor/rules/skillsync-api-handlers.mdc')).toMatchInlineSnapshot(`
+      "---
+      description: API handlers
+      alwaysApply: false
+      globs: src/api/**/*.ts,src/api/**/*.tsx
+      ---
+
+      <!-- skillsync:begin instructions sha256=0df2451a84b9 -->
+      ## API handlers
+
+      Applies to files matching \`src/api/**/*.{ts,tsx}\`.
+
+      Validate every request body.
+      <!-- skillsync:end instructions -->
+      "
+    `);
+  });
+
+  it('VS Code .github/instructions', () => {
+    expect(after('/src/app/.github/instructions/skillsync-api-handlers.instructions.md')).toMatchInlineSnapshot(`
+      "---
+      description: API handlers
+      applyTo: "src/api/**/*.{ts,tsx}"
+      ---
+
+      <!-- skillsync:begin instructions sha256=0df2451a84b9 -->
+      ## API handlers
+
+      Applies to files matching \`src/api/**/*.{ts,tsx}\`.
+
+      Validate every request body.
+      <!-- skillsync:end instructions -->
+      "
+    `);
+  });
+
+  it('Kiro steering and Continue rules', () => {
+    expect(after('/src/app/.kiro/steering/skillsync-api-handlers.md')).toMatchInlineSnapshot(`
+      "---
+      inclusion: fileMatch
+      fileMatchPattern: "src/api/**/*.{ts,tsx}"
+      ---
+
+      <!-- skillsync:begin instructions sha256=0df2451a84b9 -->
+      ## API handlers
+
+      Applies to files matching \`src/api/**/*.{ts,tsx}\`.
+
+      Validate every request body.
+      <!-- skillsync:end instructions -->
+      "
+    `);
+    expect(after('/src/app/.continue/rules/skillsync-api-handlers.md')).toMatchInlineSnapshot(`
+      "---
+      name: API handlers
+      globs:
+        - "src/api/**/*.{ts,tsx}"
+      ---
+
+      <!-- skillsync:begin instructions sha256=0df2451a84b9 -->
+      ## API handlers
+
+      Applies to files matching \`src/api/**/*.{ts,tsx}\`.
+
+      Validate every request body.
+      <!-- skillsync:end instructions -->
+      "
+    `);
+  });
+});
+
+describe("golden: Goose's project plugin file", () => {
+  const path = '/src/app/.agents/plugins/skillsync/.mcp.json';
+  const planGoose = (state: typeof desired) => planSync({ env, scope: 'project', clients: [goose], desired: state, files: new Map(), skillDirs: new Map(), journal: emptyJournal, connectorCodecs });
+
+  it('takes stdio servers as Claude-style entries; a remote server or a variable needs the gateway', () => {
+    const plan = planGoose(desired);
+    expect(plan.files.find((file) => file.path === path)?.after).toMatchInlineSnapshot(`
+      "{
+        "mcpServers": {
+          "lint": {
+            "command": "lint-mcp",
+            "args": [
+              "--stdio"
+            ],
+            "cwd": "/src/app"
+          }
+        }
+      }
+      "
+    `);
+    expect(plan.items.filter((item) => item.kind === 'connector').map((item) => `${item.name}: ${item.status}${item.detail === undefined ? '' : ` (${item.detail})`}`)).toMatchInlineSnapshot(`
+      [
+        "docs: needs-gateway (\`docs\` uses \${env:…} in env.API_KEY but no variable syntax is known for Goose plugin .mcp.json files; the gateway reads the environment at run time)",
+        "lint: missing",
+        "search: needs-gateway (Goose (project plugin) cannot reach Streamable HTTP servers from its config; the gateway can bridge \`search\`)",
+      ]
+    `);
+  });
+
+  it('in gateway mode (the default for Goose) holds only the entry that starts the gateway', () => {
+    const plan = planGoose({ ...desired, gateway: {} });
+    expect(plan.files.find((file) => file.path === path)?.after).toMatchInlineSnapshot(`
+      "{
+        "mcpServers": {
+          "skillsync": {
+            "command": "skillsync",
+            "args": [
+              "serve",
+              "--client",
+              "goose",
+              "--scope",
+              "project"
+            ]
+          }
+        }
+      }
       "
     `);
   });

@@ -1,4 +1,4 @@
-import { clientAdapters, renderConnector, type ClientAdapter, type ConnectorsLocation } from '@skillsync/clients';
+import { clientAdapters, connectorDialectAt, renderConnector, type ClientAdapter, type ConnectorsLocation } from '@skillsync/clients';
 import { createEnv, type ConnectorDefinition } from '@skillsync/core';
 import { describe, expect, it } from 'vitest';
 import { loadConnectorCodecs } from './connector-codecs.js';
@@ -69,9 +69,11 @@ function connectorsLocation(adapter: ClientAdapter, scope: 'user' | 'project'): 
   return location.kind === 'supported' ? location : undefined;
 }
 
-function renderedNames(adapter: ClientAdapter): string[] {
+/** The connectors the scope's file takes as they are, in that file's dialect. */
+function renderedNames(adapter: ClientAdapter, location: ConnectorsLocation | undefined): string[] {
+  if (location === undefined) return [];
   return Object.entries(connectors)
-    .filter(([name, connector]) => renderConnector(connector, adapter.connectorDialect, name).kind === 'rendered')
+    .filter(([name, connector]) => renderConnector(connector, connectorDialectAt(adapter, location), name).kind === 'rendered')
     .map(([name]) => name);
 }
 
@@ -93,7 +95,7 @@ describe.each(clientAdapters.map((adapter) => [adapter.id, adapter] as const))('
   describe.each(['user', 'project'] as const)('%s scope', (scope) => {
     const locations = adapter.locations(env, scope, scope === 'project' ? projectRoot : undefined);
     const location = connectorsLocation(adapter, scope);
-    const names = renderedNames(adapter);
+    const names = renderedNames(adapter, location);
 
     it('from nothing, writes every supported kind, and answers for the rest', () => {
       const result = plan([adapter], emptyWorld(), desired, scope);
@@ -164,7 +166,7 @@ describe.each(clientAdapters.map((adapter) => [adapter.id, adapter] as const))('
     if (location !== undefined && names.includes('docs')) describe('connectors', () => {
       const loc = location;
       const foreign = (name = 'theirs') => {
-        const rendered = renderConnector({ command: 'their-tool', args: ['--serve'] }, adapter.connectorDialect, name);
+        const rendered = renderConnector({ command: 'their-tool', args: ['--serve'] }, connectorDialectAt(adapter, loc), name);
         if (rendered.kind !== 'rendered') throw new Error(rendered.reason);
         return rendered.value;
       };
@@ -306,5 +308,155 @@ describe('planSync: gateway mode', () => {
     const after = apply(direct, switched);
     expect(Object.keys(entriesOf(after.files.get(location.path), location)).sort()).toEqual(['mine', 'skillsync']);
     expectEmpty(plan([cursor], after, { ...desired, connectors: plain, gateway: { mode: 'gateway' } }));
+  });
+});
+
+describe('planSync: scoped instructions', () => {
+  const byId = (id: string): ClientAdapter => {
+    const found = clientAdapters.find((adapter) => adapter.id === id);
+    if (found === undefined) throw new Error(id);
+    return found;
+  };
+  const style = { id: 'style', content: 'Prefer small pure functions.' };
+  const tests = { id: 'tests', content: 'Use vitest.', scope: '**/*.test.ts' };
+  const scoped: DesiredState = { ...desired, instructions: [style, tests] };
+  const instructionItems = (result: SyncPlan) => result.items.filter((item) => item.kind === 'instructions').map((item) => [item.client, item.name, item.status, item.path]);
+
+  const withRules = clientAdapters.flatMap((adapter) =>
+    (['user', 'project'] as const).flatMap((scope) => {
+      const location = adapter.locations(env, scope, scope === 'project' ? projectRoot : undefined).instructions;
+      return location.kind === 'supported' && location.scopedRules !== undefined ? [[adapter.id, scope, adapter, location, location.scopedRules] as const] : [];
+    }),
+  );
+
+  it('writes rule files where the client loads them per glob, and only there', () => {
+    expect(withRules.map(([id, scope]) => `${id} ${scope}`).sort()).toEqual([
+      'claude-code project',
+      'cline user',
+      'continue project',
+      'continue user',
+      'cursor project',
+      'kiro project',
+      'vscode project',
+      'vscode user',
+    ]);
+  });
+
+  it.each(withRules)('%s %s: the scoped instruction gets a rule file of its own, the others stay in the instruction file', (_id, scope, adapter, location, rules) => {
+    const result = plan([adapter], emptyWorld(), scoped, scope);
+    expect(result.problems).toEqual([]);
+    const rulePath = `${rules.dir}/skillsync-tests${rules.extension}`;
+    const rule = result.files.find((file) => file.path === rulePath)?.after ?? '';
+    expect(rule).toMatch(new RegExp(`^---\\n[\\s\\S]*${rules.globKey}:[^:]*\\*\\*/\\*\\.test\\.ts[\\s\\S]*\\n---\\n`));
+    expect(rule).toContain('Use vitest.');
+    expect(rule).not.toContain('Prefer small');
+    const main = result.files.find((file) => file.path === location.path)?.after ?? '';
+    expect(main).toContain('Prefer small pure functions.');
+    expect(main).not.toContain('Use vitest.');
+    expect(instructionItems(result)).toEqual([
+      [adapter.id, 'instructions', 'missing', location.path],
+      [adapter.id, 'tests', 'missing', rulePath],
+    ]);
+    expect(result.journal.entries.find((entry) => entry.path === rulePath)).toMatchObject({ name: 'tests', kind: 'instructions', ruleFile: true });
+    expectEmpty(plan([adapter], apply(emptyWorld(), result), scoped, scope));
+  });
+
+  const cursor = byId('cursor');
+  const cursorRule = '/src/app/.cursor/rules/skillsync-tests.mdc';
+  const cursorMain = '/src/app/.cursor/rules/skillsync.mdc';
+
+  it('removes the rule file when its instruction goes, and moves it into the instruction file when it loses its scope', () => {
+    const synced = apply(emptyWorld(), plan([cursor], emptyWorld(), scoped));
+    const gone = plan([cursor], synced, { ...scoped, instructions: [style] });
+    expect(gone.items.find((item) => item.name === 'tests')).toMatchObject({ status: 'outdated', removal: true, path: cursorRule, detail: 'its instruction is gone or no longer scoped: removed' });
+    expect(gone.files).toEqual([expect.objectContaining({ path: cursorRule, after: undefined })]);
+    expect(gone.journal.entries.some((entry) => entry.path === cursorRule)).toBe(false);
+    expectEmpty(plan([cursor], apply(synced, gone), { ...scoped, instructions: [style] }));
+
+    const unscoped = { ...scoped, instructions: [style, { id: 'tests', content: 'Use vitest.' }] };
+    const moved = plan([cursor], synced, unscoped);
+    expect(moved.files.find((file) => file.path === cursorRule)?.after).toBeUndefined();
+    expect(moved.files.find((file) => file.path === cursorMain)?.after).toContain('## tests\n\nUse vitest.');
+    expectEmpty(plan([cursor], apply(synced, moved), unscoped));
+  });
+
+  it('with only scoped instructions, the instruction file skillsync owns goes and the rule files stay', () => {
+    const synced = apply(emptyWorld(), plan([cursor], emptyWorld(), scoped));
+    const onlyScoped = { ...scoped, instructions: [tests] };
+    const result = plan([cursor], synced, onlyScoped);
+    expect(result.items.find((item) => item.name === 'instructions')).toMatchObject({ status: 'outdated', removal: true, detail: 'every instruction is scoped, each in a rule file of its own: removed' });
+    expect(result.files).toEqual([expect.objectContaining({ path: cursorMain, after: undefined })]);
+    expectEmpty(plan([cursor], apply(synced, result), onlyScoped));
+  });
+
+  it("a person's own rule file of the same name is a conflict: never overwritten, never removed", () => {
+    const theirs = '---\nglobs: **/*.test.ts\n---\n\nMy own test rules.\n';
+    const start = emptyWorld();
+    start.files.set(cursorRule, theirs);
+    const result = plan([cursor], start, scoped);
+    expect(result.items.find((item) => item.name === 'tests')).toMatchObject({ status: 'conflict', path: cursorRule, detail: expect.stringContaining('was not written by skillsync') as unknown });
+    expect(result.files.map((file) => file.path).filter((file) => file.includes('/rules/'))).toEqual([cursorMain]);
+    expect(result.journal.entries.some((entry) => entry.path === cursorRule)).toBe(false);
+    const after = apply(start, result);
+    expect(after.files.get(cursorRule)).toBe(theirs);
+    // Dropping the instruction leaves their file alone: the journal never had it.
+    const dropped = plan([cursor], after, { ...scoped, instructions: [style] });
+    expect(dropped.files.some((file) => file.path === cursorRule)).toBe(false);
+    expect(dropped.items.some((item) => item.name === 'tests')).toBe(false);
+  });
+
+  it('a hand edit of a rule file is modified and repaired; a new scope is outdated; a deleted rule file is missing', () => {
+    const synced = apply(emptyWorld(), plan([cursor], emptyWorld(), scoped));
+    const written = synced.files.get(cursorRule) ?? '';
+    const edited = new Map(synced.files).set(cursorRule, written.replace('Use vitest.', 'Use jest.'));
+    const repair = plan([cursor], { ...synced, files: edited }, scoped);
+    expect(repair.items.find((item) => item.name === 'tests')).toMatchObject({ status: 'modified', overwritesEdit: true });
+    expect(repair.files.find((file) => file.path === cursorRule)?.after).toBe(written);
+
+    const frontmatterEdited = new Map(synced.files).set(cursorRule, written.replace('alwaysApply: false', 'alwaysApply: true'));
+    expect(plan([cursor], { ...synced, files: frontmatterEdited }, scoped).items.find((item) => item.name === 'tests')).toMatchObject({ status: 'modified', overwritesEdit: true });
+
+    const rescoped = { ...scoped, instructions: [style, { ...tests, scope: 'test/**' }] };
+    const moved = plan([cursor], synced, rescoped);
+    expect(moved.items.find((item) => item.name === 'tests')?.status).toBe('outdated');
+    expect(moved.files.find((file) => file.path === cursorRule)?.after).toContain('globs: test/**\n');
+
+    const deleted = new Map(synced.files).set(cursorRule, undefined);
+    const rewrite = plan([cursor], { ...synced, files: deleted }, scoped);
+    expect(rewrite.items.find((item) => item.name === 'tests')?.status).toBe('missing');
+    expect(rewrite.files.find((file) => file.path === cursorRule)?.after).toBe(written);
+  });
+
+  it('an instruction named like the instructions block keeps its rule file apart from the block', () => {
+    const named = { ...scoped, instructions: [style, { ...tests, id: 'instructions' }] };
+    const first = plan([cursor], emptyWorld(), named);
+    expect(instructionItems(first)).toEqual([
+      ['cursor', 'instructions', 'missing', cursorMain],
+      ['cursor', 'instructions', 'missing', '/src/app/.cursor/rules/skillsync-instructions.mdc'],
+    ]);
+    const synced = apply(emptyWorld(), first);
+    expectEmpty(plan([cursor], synced, named));
+    const gone = plan([cursor], synced, { ...scoped, instructions: [style] });
+    expect(gone.files).toEqual([expect.objectContaining({ path: '/src/app/.cursor/rules/skillsync-instructions.mdc', after: undefined })]);
+  });
+
+  it('a client without per-glob rule files keeps scoped instructions in its file with an "Applies to" line, and says so', () => {
+    const [codex, windsurf, claudeCode] = ['codex', 'windsurf', 'claude-code'].map(byId) as [ClientAdapter, ClientAdapter, ClientAdapter];
+    const result = plan([codex, windsurf, cursor], emptyWorld(), scoped);
+    const agents = result.files.find((file) => file.path === '/src/app/AGENTS.md');
+    expect(agents?.clients).toEqual(['codex', 'windsurf']);
+    expect(agents?.after).toContain('## tests\n\nApplies to files matching `**/*.test.ts`.\n\nUse vitest.');
+    expect(result.files.some((file) => file.path.startsWith('/src/app/.windsurf/rules/'))).toBe(false);
+    expect(result.items.find((item) => item.client === 'windsurf' && item.kind === 'instructions')?.detail).toBe(
+      'scoped instructions stay in this file with an "Applies to" line (no per-glob rule files for Windsurf at project scope): tests',
+    );
+    expect(result.files.some((file) => file.path === cursorRule)).toBe(true);
+    expectEmpty(plan([codex, windsurf, cursor], apply(emptyWorld(), result), scoped));
+
+    // Claude Code ignores user rules with `paths:`: at user scope the scoped instruction stays in CLAUDE.md.
+    const user = plan([claudeCode], emptyWorld(), scoped, 'user');
+    expect(user.files.map((file) => file.path)).toEqual(['/home/ada/.claude.json', '/home/ada/.claude/CLAUDE.md']);
+    expect(user.files[1]?.after).toContain('Applies to files matching `**/*.test.ts`.');
+    expect(user.items.find((item) => item.kind === 'instructions')?.detail).toContain('no per-glob rule files for Claude Code at user scope');
   });
 });

@@ -1,4 +1,4 @@
-import type { ClientAdapter, CodecReadResult } from '@skillsync/clients';
+import { connectorDialectAt, type ClientAdapter, type CodecReadResult } from '@skillsync/clients';
 import { GATEWAY_ENTRY_NAME, pathFor, type ClientId, type Env } from '@skillsync/core';
 import { connectorCodecFormat, loadConnectorCodecs, type ConnectorCodecFormat, type ConnectorCodecs } from './connector-codecs.js';
 import { readConnectorEntries } from './connector-entries.js';
@@ -103,7 +103,8 @@ function draftPlan(input: PlanSyncInput): DraftPlan {
     const render = memoRenderConnector();
     const base: Omit<PlanKindOptions, 'written'> = { env, adapter, scope, desired, files, skillDirs, skillDirsByRoot, writtenInScope, plan, render, readEntries };
     // Gateway mode: the client's MCP config holds one entry that starts the gateway, which serves every connector.
-    const mode = connectorModeFor(adapter, desired.gateway, desired.connectors, render);
+    const dialect = locations.connectors.kind === 'supported' ? connectorDialectAt(adapter, locations.connectors) : adapter.connectorDialect;
+    const mode = connectorModeFor(adapter, dialect, desired.gateway, desired.connectors, render);
     const connectors = mode === 'gateway' ? gatewayConnector(adapter, scope, desired.gateway) : desired.connectors;
     planConnectors({ ...base, desired: { ...desired, connectors }, written: writtenBy('connector') }, locations.connectors);
     if (mode === 'gateway' && locations.connectors.kind === 'supported') {

@@ -2,10 +2,11 @@ import path from 'node:path';
 import type { ClientAdapter, CodecReadResult } from '@skillsync/clients';
 import { pathFor, readTextIfExistsSync, type Env } from '@skillsync/core';
 import type { ConnectorCodecs } from './connector-codecs.js';
-import type { DesiredState } from './create-desired-state.js';
+import type { DesiredInstruction, DesiredState } from './create-desired-state.js';
 import { journalFile } from './journal-store.js';
 import type { Journal } from './journal.js';
 import { childPath } from './child-path.js';
+import { scopedRuleFiles } from './plan-instructions.js';
 import { connectorEntriesKey, readConnectorFiles, type ConnectorFile } from './read-connector-files.js';
 import { memorySkillFolderFingerprints, type SkillFolderFingerprints } from './skill-folder-fingerprints.js';
 
@@ -29,6 +30,13 @@ export interface ReadWorldOptions {
    * build's): a file whose text is as cached is not parsed again. Default: no cache.
    */
   readonly parsedFilesCache?: { readonly dir: string; readonly key: string };
+  /**
+   * The desired instructions and the journal: the rule file of each scoped instruction
+   * (where a client has per-glob rule files) and every rule file the journal says
+   * skillsync wrote at this scope are read too. Default: none.
+   */
+  readonly instructions?: readonly DesiredInstruction[];
+  readonly journal?: Journal;
 }
 
 /** What `planSync` compares against: the files and skill folders on disk now. */
@@ -45,13 +53,13 @@ export { UNHASHABLE_SKILL_FOLDER } from './skill-folder-fingerprints.js';
 
 /**
  * Reads every file the adapters name for the scope (connector files and their
- * alternatives, instruction files; absent → undefined), the server entries of the
- * connector files (parsed, or from `parsedFilesCache`), and the state of the folder
- * of every named skill in every skills folder a client writes or also reads: its
- * integrity, from its fingerprint (one stat per path) where that still holds, else
- * hashed in full. Folders not named are not read: a skills folder may hold hundreds
- * of someone else's skills, and the planner only needs ours and those it might
- * collide with.
+ * alternatives, instruction files, the rule files of scoped instructions; absent →
+ * undefined), the server entries of the connector files (parsed, or from
+ * `parsedFilesCache`), and the state of the folder of every named skill in every
+ * skills folder a client writes or also reads: its integrity, from its fingerprint
+ * (one stat per path) where that still holds, else hashed in full. Folders not named
+ * are not read: a skills folder may hold hundreds of someone else's skills, and the
+ * planner only needs ours and those it might collide with.
  */
 export async function readWorld(options: ReadWorldOptions): Promise<World> {
   const { env, scope, clients } = options;
@@ -68,11 +76,16 @@ export async function readWorld(options: ReadWorldOptions): Promise<World> {
         connectorLayouts.set(connectorEntriesKey(file, connectors), { path: file, layout: connectors });
       }
     }
-    if (instructions.kind === 'supported') filePaths.add(instructions.path);
+    if (instructions.kind === 'supported') {
+      filePaths.add(instructions.path);
+      if (instructions.scopedRules !== undefined) for (const { path: file } of scopedRuleFiles(env, instructions.scopedRules, options.instructions ?? [])) filePaths.add(file);
+    }
     if (skills.kind === 'supported') {
       for (const root of [skills.path, ...skills.alsoReads]) for (const name of options.skillNames) skillPaths.add(childPath(p, root, name));
     }
   }
+  const targets = new Set(clients.map((adapter) => adapter.id));
+  for (const entry of options.journal?.entries ?? []) if (entry.ruleFile === true && entry.scope === scope && targets.has(entry.client)) filePaths.add(entry.path);
   const fileList = [...filePaths].sort();
   const skillList = [...skillPaths].sort();
   const fingerprints = options.fingerprints ?? memorySkillFolderFingerprints();

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import {
   clientAdapters,
+  connectorFeaturesOf,
   detectClients,
   SCOPES,
   type ArtifactKind,
@@ -11,6 +12,7 @@ import {
   type InstructionsFormat,
   type Located,
   type Scope,
+  type ScopedRulesLocation,
 } from '@skillsync/clients';
 import { findProjectManifest, pathFor, type Env } from '@skillsync/core';
 import type { clientsOptions } from '../command-table.js';
@@ -43,6 +45,8 @@ export interface ConnectorsReport extends SupportedReport {
   /** Files the client reads in place of `path`; the first that exists is the one edited. */
   readonly alternatives: readonly PathState[];
   readonly newFile?: Readonly<Record<string, unknown>>;
+  /** Present when this file is spelt unlike the client's other connector files (Goose's project plugin): its own features. */
+  readonly connectorFeatures?: ConnectorFeatures;
 }
 
 export interface SkillsReport extends SupportedReport {
@@ -58,6 +62,8 @@ export interface InstructionsReport extends SupportedReport {
   /** True for the project's `AGENTS.md`, written once for every client that reads it. */
   readonly shared: boolean;
   readonly alsoReads: readonly PathState[];
+  /** Where each scoped instruction gets a rule file of its own; absent: scoped ones stay in `path`. */
+  readonly scopedRules?: ScopedRulesLocation;
 }
 
 export interface UnsupportedReport {
@@ -161,9 +167,10 @@ async function reportScope(env: Env, adapter: ClientAdapter, scope: Scope, proje
     return capability.kind === 'supported' && capability.note !== undefined ? { note: capability.note } : {};
   };
   const [connectors, skills, instructions] = await Promise.all([
-    ifSupported(located.connectors, async ({ kind: _kind, alternatives, ...location }): Promise<ConnectorsReport> => ({
+    ifSupported(located.connectors, async ({ kind: _kind, alternatives, dialect, ...location }): Promise<ConnectorsReport> => ({
       kind: 'supported',
       ...location,
+      ...(dialect === undefined ? {} : { connectorFeatures: connectorFeaturesOf(dialect) }),
       exists: await exists(location.path),
       alternatives: await pathStates(alternatives ?? []),
       ...noteOf('connectors'),
@@ -254,6 +261,7 @@ function describe(entry: ConnectorsReport | SkillsReport | InstructionsReport, s
   if ('ownership' in entry) {
     const parts = [entry.format, entry.ownership === 'block' ? 'managed block' : 'whole file'];
     if (entry.shared) parts.push('shared AGENTS.md');
+    if (entry.scopedRules !== undefined) parts.push(`scoped: ${show(entry.scopedRules.dir)}`);
     return parts.join(' · ');
   }
   return entry.shared ? 'shared .agents/skills' : '';

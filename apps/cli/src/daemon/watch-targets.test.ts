@@ -33,6 +33,7 @@ describe('deriveWatchTargets', () => {
         items: [
           { client: 'claude-code', scope: 'project', kind: 'skill', name: 'triage', status: 'in-sync', path: '/home/ada/work/.claude/skills/triage' },
           { client: 'claude-code', scope: 'project', kind: 'skill', name: 'theirs', status: 'unmanaged', path: '/home/ada/work/.claude/skills/theirs' },
+          { client: 'claude-code', scope: 'project', kind: 'instructions', name: 'tests', status: 'in-sync', path: '/home/ada/work/.claude/rules/skillsync-tests.md' },
         ],
       },
     };
@@ -45,6 +46,8 @@ describe('deriveWatchTargets', () => {
         '/home/ada/work/docs/agents.md',
         '/home/ada/work/.mcp.json',
         '/home/ada/work/CLAUDE.md',
+        // The rule file of a scoped instruction, named by the plan.
+        '/home/ada/work/.claude/rules/skillsync-tests.md',
         '/home/ada/work/.claude/skills',
         // Detection markers of clients not planned, so one installed later is noticed.
         '/home/ada/.cursor',

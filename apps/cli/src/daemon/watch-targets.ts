@@ -26,8 +26,9 @@ export interface WatchTargetsInput {
  * Everything whose change can make a client drift, or change what the daemon should
  * watch: both manifests (the project one in the folder the daemon started in when
  * there is none yet), their lockfiles and instruction sources, each planned client's
- * files for the scope (connector files with their alternatives, the instruction file,
- * the skills folder), the skill folders of that client skillsync manages, where
+ * files for the scope (connector files with their alternatives, the instruction file
+ * and the rule files of scoped instructions, the skills folder), the skill folders of
+ * that client skillsync manages, where
  * every known client would be detected (so one installed later is picked up), and the
  * registry logins (a login or logout changes which org profiles apply). Pure.
  */
@@ -48,7 +49,11 @@ export function deriveWatchTargets(input: WatchTargetsInput): WatchTargets {
       if (instructions.kind === 'supported') paths.add(instructions.path);
       if (skills.kind === 'supported') paths.add(skills.path);
     }
-    for (const item of plan.items) if (item.kind === 'skill' && item.status !== 'unmanaged' && item.path !== undefined) trees.add(item.path);
+    for (const item of plan.items) {
+      if (item.kind === 'skill' && item.status !== 'unmanaged' && item.path !== undefined) trees.add(item.path);
+      // The rule files of scoped instructions are named by the plan, not by the adapter.
+      if (item.kind === 'instructions' && item.path !== undefined) paths.add(item.path);
+    }
   }
   for (const adapter of clientAdapters) for (const marker of adapter.detectionMarkers(env)) paths.add(marker.path);
   return { paths: [...paths].sort(), trees: [...trees].sort() };

@@ -47,7 +47,8 @@ export const claudeCode = defineClient({
     user: {
       connectors: supported('official', '~/.claude.json is app-owned state that running sessions rewrite: only the top-level mcpServers entry is edited'),
       skills: supported('official', 'Claude Code reads only .claude/skills, not .agents/skills'),
-      instructions: supported('official', 'Claude Code does not read AGENTS.md'),
+      // A user rule with `paths:` loads neither always nor on a match (anthropics/claude-code#87217, open; project rules work).
+      instructions: supported('official', 'Claude Code does not read AGENTS.md; scoped instructions stay in CLAUDE.md, as it ignores user rules with paths:'),
     },
     project: {
       connectors: supported('official', 'servers in a committed .mcp.json wait for the user to approve them'),
@@ -90,6 +91,8 @@ export const claudeCode = defineClient({
         alsoReads: [projectDir(env, root, '.claude', 'CLAUDE.md'), projectDir(env, root, 'CLAUDE.local.md'), projectDir(env, root, '.claude', 'rules')],
         docs: docs.memory,
         evidence: 'official',
+        // `paths:` is a YAML list of globs; a rule without it loads unconditionally.
+        scopedRules: { dir: projectDir(env, root, '.claude', 'rules'), extension: '.md', format: 'markdown', globKey: 'paths', globForm: 'list', docs: docs.memory, evidence: 'official' },
       },
     }),
   },

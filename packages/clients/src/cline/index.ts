@@ -68,6 +68,8 @@ export const cline = defineClient({
         alsoReads: [homeDir(env, '.agents', 'AGENTS.md')],
         docs: docs.rules,
         evidence: 'official',
+        // Conditional rules: a `paths:` list of globs. The project has none: its instructions are the shared AGENTS.md.
+        scopedRules: { dir: clineDir(env, 'rules'), extension: '.md', format: 'markdown', globKey: 'paths', globForm: 'list', docs: docs.rules, evidence: 'official' },
       },
     }),
     project: (env, root) => ({

@@ -1,4 +1,4 @@
-import { defineClient, supported, unsupported } from '../define-client.js';
+import { defineClient, supported, unsupported, type ScopedRulesLocation } from '../define-client.js';
 import { defineDialect, mcpServersShape } from '../dialects/index.js';
 import { homeDir, projectDir } from '../locations.js';
 
@@ -8,6 +8,10 @@ const docs = {
 } as const;
 
 const ruleFrontmatter = { name: 'skillsync', alwaysApply: true } as const;
+/** Rules whose `globs` attach them to matching files: with `alwaysApply` left out, a rule with globs loads only on a match. */
+function scopedRules(dir: string): ScopedRulesLocation {
+  return { dir, extension: '.md', format: 'markdown', nameKey: 'name', globKey: 'globs', globForm: 'list', docs: docs.rules, evidence: 'official' };
+}
 const skillsUnknown = "Continue's skills page was not verified (UNCONFIRMED); skills reach Continue through the skillsync MCP server";
 
 export const continueDialect = defineDialect({
@@ -51,6 +55,7 @@ export const continueDev = defineClient({
         alsoReads: [],
         docs: docs.rules,
         evidence: 'official',
+        scopedRules: scopedRules(homeDir(env, '.continue', 'rules')),
       },
     }),
     project: (env, root) => ({
@@ -73,6 +78,7 @@ export const continueDev = defineClient({
         alsoReads: [],
         docs: docs.rules,
         evidence: 'official',
+        scopedRules: scopedRules(projectDir(env, root, '.continue', 'rules')),
       },
     }),
   },

@@ -68,6 +68,18 @@ export const cursor = defineClient({
         alsoReads: [sharedInstructionsFile(env, root)],
         docs: docs.rules,
         evidence: 'official',
+        // `globs` attaches the rule to matching files; alwaysApply false keeps it out of other requests.
+        scopedRules: {
+          dir: projectDir(env, root, '.cursor', 'rules'),
+          extension: '.mdc',
+          format: 'mdc',
+          nameKey: 'description',
+          frontmatter: { alwaysApply: false },
+          globKey: 'globs',
+          globForm: 'comma-separated',
+          docs: docs.rules,
+          evidence: 'official',
+        },
       },
     }),
   },

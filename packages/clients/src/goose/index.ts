@@ -1,12 +1,14 @@
 import { pathFor, type Env } from '@skillsync/core';
-import { defineClient, supported, unsupported } from '../define-client.js';
-import { defineDialect } from '../dialects/index.js';
+import { defineClient, supported } from '../define-client.js';
+import { defineDialect, mcpServersShape } from '../dialects/index.js';
 import { appConfigDir, homeDir, projectDir, sharedInstructionsFile, sharedSkillsDir } from '../locations.js';
 
 const docs = {
   config: 'https://block.github.io/goose/docs/guides/config-files',
   skills: 'https://block.github.io/goose/docs/guides/context-engineering/using-skills',
   hints: 'https://block.github.io/goose/docs/guides/context-engineering/using-goosehints',
+  // Secondary: rulesync cites this change (Goose v1.39.0) for project servers in open-plugin folders.
+  plugins: 'https://github.com/aaif-goose/goose/pull/9471',
 } as const;
 
 function gooseDir(env: Env, ...parts: string[]): string {
@@ -34,6 +36,20 @@ export const gooseDialect = defineDialect({
   },
 });
 
+/**
+ * The `.mcp.json` of an open-plugin folder: Claude-style `mcpServers` entries with
+ * `command`, `args`, `env` and `cwd`, stdio only (secondary source). No transport key, no
+ * on/off switch and no variable syntax is known for these files, so nothing is assumed.
+ */
+export const goosePluginDialect = defineDialect({
+  clientName: 'Goose (project plugin)',
+  transports: ['stdio'],
+  interpolation: { kind: 'none', reason: 'no variable syntax is known for Goose plugin .mcp.json files' },
+  toolAllowList: { kind: 'gateway-only', reason: 'Goose plugin .mcp.json files have no per-server tool allow-list' },
+  untypedRemote: 'detected',
+  shape: mcpServersShape({ typeKey: undefined, typeValues: {}, remoteTransportDetected: false, keys: { cwd: 'cwd', headers: undefined } }),
+});
+
 export const goose = defineClient({
   id: 'goose',
   displayName: 'Goose',
@@ -47,9 +63,7 @@ export const goose = defineClient({
       instructions: supported('unconfirmed'),
     },
     project: {
-      connectors: unsupported(
-        'Goose reads project servers only from open-plugin folders (.agents/plugins/<name>/.mcp.json, secondary source); skillsync does not write plugins',
-      ),
+      connectors: supported('secondary', 'written as the plugin folder .agents/plugins/skillsync (Goose 1.39+), stdio only: remote servers, variables and secrets go through the gateway'),
       skills: supported('secondary'),
       instructions: supported('secondary'),
     },
@@ -70,6 +84,16 @@ export const goose = defineClient({
       },
     }),
     project: (env, root) => ({
+      // A plugin folder of skillsync's own, so no other plugin's file is edited.
+      connectors: {
+        path: projectDir(env, root, '.agents', 'plugins', 'skillsync', '.mcp.json'),
+        format: 'json',
+        keyPath: ['mcpServers'],
+        container: 'map',
+        dialect: goosePluginDialect,
+        docs: docs.plugins,
+        evidence: 'secondary',
+      },
       skills: {
         path: sharedSkillsDir(env, 'project', root),
         shared: true,

@@ -28,7 +28,12 @@ export const kiro = defineClient({
   detectionMarkers: (env) => [{ path: homeDir(env, '.kiro'), kind: 'dir' }],
   connectorDialect: kiroDialect,
   capabilities: {
-    user: { connectors: supported('official'), skills: supported('secondary'), instructions: supported('secondary') },
+    user: {
+      connectors: supported('official'),
+      skills: supported('secondary'),
+      // fileMatch does not trigger in ~/.kiro/steering (kirodotdev/Kiro#9176); workspace steering works.
+      instructions: supported('secondary', 'scoped instructions stay in the always-included steering file, as Kiro ignores fileMatch in user steering'),
+    },
     project: {
       connectors: supported('official', 'the workspace file wins over the user file on a name clash'),
       skills: supported('secondary'),
@@ -63,6 +68,16 @@ export const kiro = defineClient({
         alsoReads: [sharedInstructionsFile(env, root)],
         docs: docs.steering,
         evidence: 'secondary',
+        scopedRules: {
+          dir: projectDir(env, root, '.kiro', 'steering'),
+          extension: '.md',
+          format: 'markdown',
+          frontmatter: { inclusion: 'fileMatch' },
+          globKey: 'fileMatchPattern',
+          globForm: 'string',
+          docs: docs.steering,
+          evidence: 'secondary',
+        },
       },
     }),
   },

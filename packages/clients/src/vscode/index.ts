@@ -1,4 +1,4 @@
-import { defineClient, supported } from '../define-client.js';
+import { defineClient, supported, type ScopedRulesLocation } from '../define-client.js';
 import { defineDialect, mcpServersShape } from '../dialects/index.js';
 import { appDataDir, homeDir, projectDir, sharedInstructionsFile, sharedSkillsDir } from '../locations.js';
 
@@ -7,6 +7,12 @@ const docs = {
   skills: 'https://code.visualstudio.com/docs/copilot/customization/agent-skills',
   instructions: 'https://code.visualstudio.com/docs/copilot/customization/custom-instructions',
 } as const;
+
+/** `*.instructions.md` files whose `applyTo` glob (relative to the workspace root) attaches them to matching files. */
+function scopedRules(dir: string): ScopedRulesLocation {
+  // One string: VS Code splits it on commas outside braces itself.
+  return { dir, extension: '.instructions.md', format: 'markdown', nameKey: 'description', globKey: 'applyTo', globForm: 'string', docs: docs.instructions, evidence: 'official' };
+}
 
 export const vscodeDialect = defineDialect({
   clientName: 'VS Code',
@@ -61,6 +67,7 @@ export const vscode = defineClient({
         alsoReads: [homeDir(env, '.claude', 'CLAUDE.md')],
         docs: docs.instructions,
         evidence: 'official',
+        scopedRules: scopedRules(homeDir(env, '.copilot', 'instructions')),
       },
     }),
     project: (env, root) => ({
@@ -80,6 +87,7 @@ export const vscode = defineClient({
         alsoReads: [sharedInstructionsFile(env, root), projectDir(env, root, 'CLAUDE.md'), projectDir(env, root, '.github', 'instructions')],
         docs: docs.instructions,
         evidence: 'official',
+        scopedRules: scopedRules(projectDir(env, root, '.github', 'instructions')),
       },
     }),
   },

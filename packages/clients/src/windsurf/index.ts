@@ -63,6 +63,8 @@ export const windsurf = defineClient({
         docs: docs.skills,
         evidence: 'secondary',
       },
+      // No per-glob rule files (`.windsurf/rules/*.md`, `trigger: glob`): the shared AGENTS.md block, the same for
+      // every reader, keeps the scoped instructions, so a rule file would only repeat them.
       instructions: {
         path: sharedInstructionsFile(env, root),
         format: 'markdown',

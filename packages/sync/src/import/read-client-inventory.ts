@@ -1,5 +1,5 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
-import { readConnector, readManagedBlock, type ClientAdapter, type ReadResult } from '@skillsync/clients';
+import { connectorDialectAt, readConnector, readManagedBlock, type ClientAdapter, type ReadResult } from '@skillsync/clients';
 import { mapConcurrent, pathFor, readTextIfExists, toSkillsyncError, validateSkillMd, type ClientId, type Env } from '@skillsync/core';
 import { hashSkillFolder } from '@skillsync/store';
 import { connectorCodecFormat, loadConnectorCodecs } from '../connector-codecs.js';
@@ -101,6 +101,7 @@ export async function readClientInventory(options: ReadInventoryOptions): Promis
       const connectors: FoundConnector[] = [];
       if (locations.connectors.kind === 'supported') {
         const location = locations.connectors;
+        const dialect = connectorDialectAt(adapter, location);
         const candidates = [location.path, ...(location.alternatives ?? [])];
         let path = location.path;
         let text: string | undefined;
@@ -112,7 +113,7 @@ export async function readClientInventory(options: ReadInventoryOptions): Promis
         const entries = readConnectorEntries(text, location, await loadConnectorCodecs([connectorCodecFormat(location)]));
         if (entries.ok) {
           for (const [name, native] of Object.entries(entries.value)) {
-            connectors.push({ name, path, hash: hashValue(native), read: readConnector(native, adapter.connectorDialect) });
+            connectors.push({ name, path, hash: hashValue(native), read: readConnector(native, dialect) });
           }
         } else {
           problems.push({ path, code: entries.problem.code, message: entries.problem.message });

@@ -98,7 +98,7 @@ export function desiredFor(fixture: SyncFixture, connectorNames: readonly string
 export async function planFor(fixture: SyncFixture, desired: DesiredState): Promise<SyncPlan> {
   const { env, clients, project, stateDir } = fixture;
   const journal = await loadJournal(stateDir, 'project', project);
-  const world = await readWorld({ env, scope: 'project', projectRoot: project, clients, skillNames: skillNamesToRead(desired, journal) });
+  const world = await readWorld({ env, scope: 'project', projectRoot: project, clients, skillNames: skillNamesToRead(desired, journal), instructions: desired.instructions, journal });
   return planSyncLoadingCodecs({
     env,
     scope: 'project',
