@@ -79,17 +79,20 @@ export function isolatedEnv(home: string): Record<string, string> {
   };
 }
 
-export function runNode(args: readonly string[], options: { cwd: string; env: Record<string, string> }): Promise<CliRun> {
+/** How a test runs a process: where, with what environment, and (`input`) what it reads on stdin, which it otherwise has none of. */
+export interface ProcessOptions {
+  readonly cwd: string;
+  readonly env: Record<string, string>;
+  readonly input?: string;
+}
+
+export function runNode(args: readonly string[], options: ProcessOptions): Promise<CliRun> {
   return runProcess(process.execPath, args, options);
 }
 
-export function runProcess(
-  command: string,
-  args: readonly string[],
-  options: { cwd: string; env: Record<string, string> },
-): Promise<CliRun> {
+export function runProcess(command: string, args: readonly string[], options: ProcessOptions): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -98,6 +101,8 @@ export function runProcess(
     child.on('close', (code) => {
       resolve({ code, stdout, stderr });
     });
+    // Without input, stdin ends at once: what a child reads there is an immediate end of file.
+    child.stdin.end(options.input ?? '');
   });
 }
 

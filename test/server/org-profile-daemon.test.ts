@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -8,7 +7,7 @@ import { createRegistryClient, type RegistryClient } from '@skillsync/registry';
 import { initOrg, startServer, type RunningServer } from '@skillsync/server';
 import { packSkill } from '@skillsync/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliBin, createSandbox, isolatedEnv, type CliRun, type Sandbox } from '../cli/cli-sandbox.js';
+import { cliBin, createSandbox, isolatedEnv, runNode, type Sandbox } from '../cli/cli-sandbox.js';
 
 /** Polls until `check` holds: a daemon's reaction takes a while on a loaded 2-core machine. */
 async function waitFor<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
@@ -62,7 +61,7 @@ describe('a running daemon takes up a profile change (built CLI, real server)', 
     await admin.publish({ name: packed.name, version: packed.version, tarball: packed.tarball, integrity: packed.integrity });
 
     member = await createSandbox();
-    const login = await runWithStdin([cliBin, 'login', '--registry', address, '--token-stdin', '--json'], `${token}\n`, {
+    const login = await runNode([cliBin, 'login', '--registry', address, '--token-stdin', '--json'], { input: `${token}\n`,
       cwd: member.work,
       env: { ...isolatedEnv(member.home), SKILLSYNC_HOME: member.skillsyncHome, ...env },
     });
@@ -108,19 +107,3 @@ describe('a running daemon takes up a profile change (built CLI, real server)', 
     expect(stored.revision).toBeGreaterThan(0);
   });
 });
-
-/** The CLI with `input` on its stdin (the sandbox's runner gives children none). */
-function runWithStdin(args: readonly string[], input: string, options: { cwd: string; env: Record<string, string> }): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
-}

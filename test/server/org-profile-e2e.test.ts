@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -11,7 +10,7 @@ import { initOrg, startServer, type RunningServer } from '@skillsync/server';
 import { createTestSchema, type TestSchema } from '@skillsync/state/test-support';
 import { packSkill } from '@skillsync/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliBin, createSandbox, isolatedEnv, type CliRun, type Sandbox } from '../cli/cli-sandbox.js';
+import { cliBin, createSandbox, isolatedEnv, runNode, type Sandbox } from '../cli/cli-sandbox.js';
 
 /**
  * Issue #6 item 4 end to end: an admin sets a team's profile on a real server (a required
@@ -38,7 +37,7 @@ describe.each(['sqlite', 'postgres'] as const)('org profiles through the CLI (%s
   const newMember = async (): Promise<Sandbox> => {
     const sandbox = await createSandbox();
     sandboxes.push(sandbox);
-    const result = await runWithStdin([cliBin, 'login', '--registry', address, '--token-stdin', '--json'], `${memberToken}\n`, {
+    const result = await runNode([cliBin, 'login', '--registry', address, '--token-stdin', '--json'], { input: `${memberToken}\n`,
       cwd: sandbox.work,
       env: { ...isolatedEnv(sandbox.home), SKILLSYNC_HOME: sandbox.skillsyncHome, SKILLSYNC_SECRETS_BACKEND: 'file' },
     });
@@ -210,7 +209,7 @@ describe.each(['sqlite', 'postgres'] as const)('org profiles through the CLI (%s
   itOnSqlite('applies nothing for a login made with --no-profile', async () => {
     const sandbox = await createSandbox();
     sandboxes.push(sandbox);
-    const login = await runWithStdin([cliBin, 'login', '--registry', address, '--token-stdin', '--no-profile', '--json'], `${memberToken}\n`, {
+    const login = await runNode([cliBin, 'login', '--registry', address, '--token-stdin', '--no-profile', '--json'], { input: `${memberToken}\n`,
       cwd: sandbox.work,
       env: { ...isolatedEnv(sandbox.home), SKILLSYNC_HOME: sandbox.skillsyncHome, SKILLSYNC_SECRETS_BACKEND: 'file' },
     });
@@ -278,20 +277,4 @@ async function startCountingProxy(target: string): Promise<CountingProxy> {
         });
       }),
   };
-}
-
-/** The CLI with `input` on its stdin (the sandbox's runner gives children none). */
-function runWithStdin(args: readonly string[], input: string, options: { cwd: string; env: Record<string, string> }): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
 }

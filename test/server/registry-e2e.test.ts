@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +7,7 @@ import { initOrg, startServer, type RunningServer } from '@skillsync/server';
 import { createTestSchema, type TestSchema } from '@skillsync/state/test-support';
 import { packSkill } from '@skillsync/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliBin, createSandbox, isolatedEnv, type CliRun, type Sandbox } from '../cli/cli-sandbox.js';
+import { cliBin, createSandbox, isolatedEnv, runNode, type CliRun, type Sandbox } from '../cli/cli-sandbox.js';
 
 /**
  * The org registry end to end, on each engine: a real server on a socket, the built CLI in
@@ -37,7 +36,7 @@ describe.each(['sqlite', 'postgres'] as const)('the org registry through the CLI
     return { code: result.code, json: result.json };
   };
   const login = async (sandbox: Sandbox, token: string): Promise<{ code: number | null; json: Record<string, unknown> }> => {
-    const result = await runWithStdin([cliBin, 'login', '--registry', address, '--token-stdin', '--json'], `${token}\n`, { cwd: sandbox.work, env: cliEnv(sandbox) });
+    const result = await runNode([cliBin, 'login', '--registry', address, '--token-stdin', '--json'], { input: `${token}\n`, cwd: sandbox.work, env: cliEnv(sandbox) });
     return { code: result.code, json: JSON.parse(result.stdout) as Record<string, unknown> };
   };
   /** A strict-valid skill folder at `<work>/skills/<name>` with `version`. */
@@ -172,19 +171,3 @@ describe.each(['sqlite', 'postgres'] as const)('the org registry through the CLI
     expect(await runJson(user, ['whoami', '--registry', address])).toMatchObject({ code: 1, json: { error: { code: 'REGISTRY_LOGIN_REQUIRED' } } });
   });
 });
-
-/** The CLI with `input` on its stdin (the sandbox's runner gives children none). */
-function runWithStdin(args: readonly string[], input: string, options: { cwd: string; env: Record<string, string> }): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
-}

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { cliBin, isolatedEnv, type Sandbox } from '../cli/cli-sandbox.js';
+import { cliBin, isolatedEnv, runNode, type CliRun, type Sandbox } from '../cli/cli-sandbox.js';
 
 /** A `skillsync server` child process (the built CLI), listening. */
 export interface ServerProcess {
@@ -60,21 +60,10 @@ export async function startServerProcess(sandbox: Sandbox, args: readonly string
 }
 
 /** `skillsync login --registry <address> --token-stdin --json` as the sandbox's user (file secret store), the token on stdin. */
-export function loginWithToken(sandbox: Sandbox, address: string, token: string): Promise<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliBin, 'login', '--registry', address, '--token-stdin', '--json'], {
-      cwd: sandbox.work,
-      env: { ...isolatedEnv(sandbox.home), SKILLSYNC_HOME: sandbox.skillsyncHome, SKILLSYNC_SECRETS_BACKEND: 'file' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(`${token}\n`);
+export function loginWithToken(sandbox: Sandbox, address: string, token: string): Promise<CliRun> {
+  return runNode([cliBin, 'login', '--registry', address, '--token-stdin', '--json'], {
+    cwd: sandbox.work,
+    env: { ...isolatedEnv(sandbox.home), SKILLSYNC_HOME: sandbox.skillsyncHome, SKILLSYNC_SECRETS_BACKEND: 'file' },
+    input: `${token}\n`,
   });
 }

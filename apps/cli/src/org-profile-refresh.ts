@@ -44,10 +44,21 @@ export async function refreshOrgProfiles(env: Env, options: RefreshOptions = {})
   return orgProfilesOf(found);
 }
 
-/** Fetches the caller's effective profile from `client`'s registry and caches it (0600: it says what the user's teams are held to). */
+/**
+ * Fetches the caller's effective profile from `client`'s registry and caches it (0600: it
+ * says what the user's teams are held to), with whether the org collects reports, read
+ * at the same time so that a sync or the daemon knows it without asking again. A server
+ * that does not answer that leaves it unknown, and nothing is reported to it.
+ */
 export async function fetchOrgProfile(env: Env, client: RegistryClient): Promise<CachedOrgProfile> {
-  const profile: EffectiveProfile = await client.getProfile();
-  const cached: CachedOrgProfile = { address: client.address.address, fetchedAt: env.now().toISOString(), profile };
+  const [profile, reporting]: [EffectiveProfile, boolean | undefined] = await Promise.all([
+    client.getProfile(),
+    client.getOrg().then(
+      (info) => info.settings.reporting,
+      () => undefined,
+    ),
+  ]);
+  const cached: CachedOrgProfile = { address: client.address.address, fetchedAt: env.now().toISOString(), profile, ...(reporting === undefined ? {} : { reporting }) };
   await writeFileAtomic(orgProfileCacheFile(env, cached.address), `${JSON.stringify(cached, null, 2)}\n`, { mode: 0o600 });
   return cached;
 }

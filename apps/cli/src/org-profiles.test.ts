@@ -5,7 +5,7 @@ import { createEnv, skillsyncPaths, type Env } from '@skillsync/core';
 import type { EffectiveProfile, FetchFunction } from '@skillsync/registry';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { refreshOrgProfiles } from './org-profile-refresh.js';
-import { describeAge, loadOrgProfiles, NO_ORG_PROFILES, orgProfileCacheFile, readOrgProfiles } from './org-profiles.js';
+import { describeAge, loadOrgProfiles, NO_ORG_PROFILES, orgProfileCacheFile, readOrgProfiles, reportingRegistries } from './org-profiles.js';
 
 const ACME = 'https://skills.example.com/v0.1/orgs/acme';
 const BETA = 'http://127.0.0.1:4873/v0.1/orgs/beta';
@@ -50,14 +50,24 @@ async function cache(address: string, body: unknown): Promise<void> {
 }
 
 /** A registry that answers GET …/profile with `answer`, counting the requests. */
-function registry(answer: () => Response): { fetch: FetchFunction; count: () => number } {
+/** A registry answering the profile route with `answer` (counted) and the org route with `reporting`, or 404 without it. */
+function registry(answer: () => Response, reporting?: boolean): { fetch: FetchFunction; count: () => number } {
   let count = 0;
   return {
     count: () => count,
     fetch: (input, init) => {
-      count += 1;
-      expect(new URL(input).pathname).toMatch(/\/v0\.1\/orgs\/[a-z]+\/profile$/);
       expect(new Headers(init.headers).get('authorization')).toBe(`Bearer ${TOKEN}`);
+      const { pathname } = new URL(input);
+      if (/\/v0\.1\/orgs\/[a-z]+$/.test(pathname)) {
+        const org = pathname.slice(pathname.lastIndexOf('/') + 1);
+        return Promise.resolve(
+          reporting === undefined
+            ? Response.json({ error: { code: 'SERVER_NOT_FOUND', message: 'no' } }, { status: 404 })
+            : Response.json({ org, settings: { requireSignatures: false, reporting, trustedKeys: [] } }),
+        );
+      }
+      count += 1;
+      expect(pathname).toMatch(/\/v0\.1\/orgs\/[a-z]+\/profile$/);
       return Promise.resolve(answer());
     },
   };
@@ -114,14 +124,16 @@ describe('readOrgProfiles (the cache only)', () => {
 });
 
 describe('refreshOrgProfiles', () => {
-  it('fetches each profile once and caches it, readable by the owner only', async () => {
+  it('fetches each profile once and caches it, with whether the org collects reports, readable by the owner only', async () => {
     await logins([{ address: ACME }]);
-    const server = registry(() => Response.json(profile));
+    const server = registry(() => Response.json(profile), true);
     const org = await refreshOrgProfiles(env, { fetch: server.fetch });
     expect(server.count()).toBe(1);
-    expect(org.profiles).toEqual([{ registry: ACME, org: 'acme', source: 'fetched', revision: 'sha256:1', fetchedAt: now.toISOString() }]);
+    expect(org.profiles).toEqual([{ registry: ACME, org: 'acme', source: 'fetched', revision: 'sha256:1', fetchedAt: now.toISOString(), reporting: true }]);
+    expect(reportingRegistries(org.profiles)).toEqual([ACME]);
     const file = orgProfileCacheFile(env, ACME);
-    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ address: ACME, fetchedAt: now.toISOString(), profile });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ address: ACME, fetchedAt: now.toISOString(), profile, reporting: true });
+    expect((await readOrgProfiles(env)).profiles[0]?.reporting).toBe(true);
     if (process.platform !== 'win32') expect((await stat(file)).mode & 0o777).toBe(0o600);
     // What a later `status` reads is what was fetched.
     expect((await readOrgProfiles(env)).layers).toEqual(org.layers);

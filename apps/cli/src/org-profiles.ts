@@ -29,6 +29,8 @@ export interface OrgProfileState {
   readonly revision?: string;
   /** When the profile in use was fetched (ISO 8601). */
   readonly fetchedAt?: string;
+  /** Whether the org collects parity reports and runtime audit (its `reporting` setting when the profile was fetched); absent: not known, so nothing is sent. */
+  readonly reporting?: boolean;
 }
 
 /** What `<cache>/org-profiles/<hash>.json` holds. */
@@ -36,6 +38,8 @@ export interface CachedOrgProfile {
   readonly address: string;
   readonly fetchedAt: string;
   readonly profile: EffectiveProfile;
+  /** The org's `reporting` setting, read with the profile (`GET /orgs/{org}`); absent when it could not be. */
+  readonly reporting?: boolean;
 }
 
 export const NO_ORG_PROFILES: OrgProfiles = { layers: [], profiles: [], policies: [], warnings: [] };
@@ -109,7 +113,14 @@ export function orgProfilesOf(found: readonly FoundOrgProfile[]): OrgProfiles {
       ...(profile.instructions === undefined ? {} : { instructions: profile.instructions }),
     });
     for (const policy of profile.policies) policies.push({ id: `org:${org}/${policy.id}`, text: policy.text });
-    profiles.push({ registry, org, source: source ?? 'cached', revision: profile.revision, fetchedAt: cached.fetchedAt });
+    profiles.push({
+      registry,
+      org,
+      source: source ?? 'cached',
+      revision: profile.revision,
+      fetchedAt: cached.fetchedAt,
+      ...(cached.reporting === undefined ? {} : { reporting: cached.reporting }),
+    });
   }
   return { layers, profiles, policies, warnings };
 }
@@ -119,7 +130,12 @@ export async function readCachedOrgProfile(env: Env, address: string): Promise<C
   const text = await readTextIfExists(orgProfileCacheFile(env, address)).catch(() => undefined);
   const cached = text === undefined ? undefined : parseJsonRecord(text);
   if (cached === undefined || cached.address !== address || typeof cached.fetchedAt !== 'string' || !isCachedProfile(cached.profile)) return undefined;
-  return { address, fetchedAt: cached.fetchedAt, profile: cached.profile };
+  return { address, fetchedAt: cached.fetchedAt, profile: cached.profile, ...(typeof cached.reporting === 'boolean' ? { reporting: cached.reporting } : {}) };
+}
+
+/** The registries that collect reports from this machine: logins whose profile applies and whose org set `reporting: true`. */
+export function reportingRegistries(profiles: readonly OrgProfileState[]): string[] {
+  return profiles.filter((profile) => profile.reporting === true).map((profile) => profile.registry);
 }
 
 /** `https://host/v0.1/orgs/acme` → `acme`: the index holds canonical addresses. */

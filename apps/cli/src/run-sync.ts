@@ -2,6 +2,7 @@ import type { Env, SkillsyncPaths } from '@skillsync/core';
 import { applyPlan, type ApplyResult, type SyncItem, type SyncProblem, type SyncWarning } from '@skillsync/sync';
 import type { CommandResult } from './define-command.js';
 import { plural, shortPath } from './format.js';
+import type { ReportOutcome } from './org-reports.js';
 import { prepareOrgScope, renderOrgReport, type OrgSyncReport } from './org-sync.js';
 import { renderViolation, VIOLATION_CODE, type OrgViolation } from './org-violations.js';
 import { buildSyncPlans, clientChanges, driftItems, fixHint, saveFingerprints, unifiedDiff, type ScopePlan, type SyncScope } from './sync-context.js';
@@ -41,6 +42,8 @@ export interface SyncData {
   readonly scopes: readonly SyncScopeReport[];
   /** The org profiles applied (absent where a caller passed plans of its own). */
   readonly org?: OrgSyncReport;
+  /** `skillsync sync` (applying): the parity report sent to each org that collects them (docs/org-profiles.md "Reporting"). */
+  readonly reports?: readonly ReportOutcome[];
 }
 
 export interface RunSyncOptions {
@@ -183,6 +186,9 @@ export function renderSync(data: SyncData, ui: Ui, env: Env): string {
     lines.push(drift === 0 ? ui.green('in sync') : ui.red(`${plural(drift, 'item')} drifted · run \`skillsync sync\` to repair`));
   } else if (data.inSync && data.scopes.every((scope) => scope.problems.length === 0)) {
     lines.push(ui.green('in sync'));
+  }
+  for (const report of data.reports ?? []) {
+    lines.push(ui.dim(report.sent ? `parity report sent to ${report.registry} as ${report.device}` : `warning: ${report.warning ?? `no parity report reached ${report.registry}`}`));
   }
   const violations = data.scopes.reduce((count, scope) => count + scope.violations.length, 0);
   if (violations > 0) lines.push(ui.red(`${plural(violations, 'item')} refused or out of line with your org profile (${VIOLATION_CODE}): see above`));

@@ -372,6 +372,7 @@ export const runtimeAuditUpload = z
     records: z.array(auditRecord).min(1).max(RUNTIME_AUDIT_BATCH_MAX),
   })
   .strict();
+export type RuntimeAuditUpload = z.infer<typeof runtimeAuditUpload>;
 export const runtimeAuditUploaded = z.object({
   /** Records in the batch. */
   accepted: z.number().int().nonnegative(),

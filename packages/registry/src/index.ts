@@ -14,6 +14,7 @@ export {
   type PublishResult,
   type RegistryClient,
   type RegistryClientOptions,
+  type SendOptions,
 } from './registry-client.js';
 export { parseEventStream, type RegistryEvent, type ServerSentEvent, type SubscribeOptions } from './event-stream.js';
 export {

@@ -13,6 +13,7 @@ import {
   orgInfo,
   parity,
   publishHeaders,
+  runtimeAuditUploaded,
   skillDetail,
   skillList,
   storedProfile,
@@ -26,6 +27,7 @@ import {
   whoami,
   type OrgSettings,
   type Role,
+  type RuntimeAuditUpload,
   type ServerJson,
   type StatusReport,
   type VersionStatus,
@@ -97,6 +99,11 @@ export interface DownloadedPackage {
 
 type Output<S extends z.ZodType> = z.infer<S>;
 
+/** What a background sender (the daemon) passes so that its stop ends a request at once. */
+export interface SendOptions {
+  readonly signal?: AbortSignal | undefined;
+}
+
 /** One typed method per route of docs/server-api.md, every answer validated against api-schemas. */
 export interface RegistryClient {
   readonly address: RegistryAddress;
@@ -142,8 +149,10 @@ export interface RegistryClient {
   /** `org` or `team:<team>`. */
   getScopeProfile(scope: string): Promise<Output<typeof storedProfile>>;
   putScopeProfile(scope: string, body: z.input<typeof profile>): Promise<Output<typeof storedProfile>>;
-  postReport(report: StatusReport): Promise<void>;
+  postReport(report: StatusReport, options?: SendOptions): Promise<void>;
   getParity(query?: PageQuery): Promise<Output<typeof parity>>;
+  /** Uploads a batch of this device's runtime audit log; the answer's `head` is where the next batch chains from. */
+  uploadRuntimeAudit(upload: RuntimeAuditUpload, options?: SendOptions): Promise<Output<typeof runtimeAuditUploaded>>;
 
   /** The org's admin audit records, in seq order. */
   listAudit(query?: AuditQuery): Promise<Output<typeof auditList>>;
@@ -253,11 +262,13 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     getProfile: () => get(effectiveProfile, `${org}/profile`),
     getScopeProfile: (scope) => get(storedProfile, `${org}/profiles/${segment(scope)}`),
     putScopeProfile: (scope, body) => write(storedProfile, 'PUT', `${org}/profiles/${segment(scope)}`, body),
-    postReport: async (report) => {
-      const response = await http.send({ method: 'POST', path: `${org}/reports`, json: report, retry: false });
+    postReport: async (report, options) => {
+      const response = await http.send({ method: 'POST', path: `${org}/reports`, json: report, retry: false, signal: options?.signal });
       await response.body?.cancel().catch(() => undefined);
     },
     getParity: (query) => get(parity, `${org}/parity`, page(query)),
+    // A retry of records the server holds is accepted as such, so a lost answer may be sent again.
+    uploadRuntimeAudit: (upload, options) => call(runtimeAuditUploaded, { method: 'POST', path: `${org}/audit/runtime`, json: upload, retry: true, signal: options?.signal }),
 
     listAudit: (query) =>
       get(auditList, `${org}/audit`, { limit: query?.limit, cursor: query?.cursor, since: query?.since, until: query?.until, action: query?.action, principal: query?.principal }),

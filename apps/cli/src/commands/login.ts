@@ -1,5 +1,5 @@
 import { registerSecret, SkillsyncError, toSkillsyncError } from '@skillsync/core';
-import { createRegistryClient, isApiTokenShape, type Whoami } from '@skillsync/registry';
+import { createRegistryClient, isApiTokenShape, type RegistryClient, type Whoami } from '@skillsync/registry';
 import type { loginOptions } from '../command-table.js';
 import { defineHandler, type CommandInput, type CommandResult } from '../define-command.js';
 import { renderPairs } from '../format.js';
@@ -14,6 +14,8 @@ export interface LoginData extends Whoami {
   readonly profile: boolean;
   /** The revision of the profile fetched at login, when it could be. */
   readonly profileRevision?: string;
+  /** Whether the org collects parity reports and runtime audit (absent: the server did not say). */
+  readonly reporting?: boolean;
   readonly warnings: readonly string[];
 }
 
@@ -44,25 +46,37 @@ export const loginHandler = defineHandler({
     await credentials.save(address, token, { user: who.user, profile });
     const warnings = transportWarnings(address);
     let profileRevision: string | undefined;
+    let reporting: boolean | undefined;
+    const client = createRegistryClient({ address, token });
     if (profile) {
       // Fetched now, so `status` shows it at once; a failure leaves it to the next sync.
-      profileRevision = await fetchOrgProfile(env, createRegistryClient({ address, token }))
-        .then((cached) => cached.profile.revision)
-        .catch((error: unknown) => {
-          const failure = toSkillsyncError(error);
-          warnings.push(`could not fetch the org profile (${failure.code}: ${failure.message}); \`skillsync sync\` fetches it`);
-          return undefined;
-        });
+      const cached = await fetchOrgProfile(env, client).catch((error: unknown) => {
+        const failure = toSkillsyncError(error);
+        warnings.push(`could not fetch the org profile (${failure.code}: ${failure.message}); \`skillsync sync\` fetches it`);
+        return undefined;
+      });
+      profileRevision = cached?.profile.revision;
+      reporting = cached?.reporting;
     } else {
       await forgetOrgProfile(env, address.address);
+      reporting = await orgReporting(client);
     }
-    return { ok: true, data: { registry: address.address, ...who, profile, ...(profileRevision === undefined ? {} : { profileRevision }), warnings } };
+    return {
+      ok: true,
+      data: { registry: address.address, ...who, profile, ...(profileRevision === undefined ? {} : { profileRevision }), ...(reporting === undefined ? {} : { reporting }), warnings },
+    };
   },
   render: (data: LoginData, ui) =>
     [
       `${ui.green('✓')} Logged in to ${ui.bold(data.registry)}`,
       ...renderIdentity(data, ui),
-      ...renderPairs([['profile', data.profile ? 'applied (sync installs what it requires and refuses what it blocks)' : ui.dim('not applied (--no-profile)')]], ui),
+      ...renderPairs(
+        [
+          ['profile', data.profile ? 'applied (sync installs what it requires and refuses what it blocks)' : ui.dim('not applied (--no-profile)')],
+          ['reporting', describeReporting(data.reporting, data.profile)],
+        ],
+        ui,
+      ),
       ...data.warnings.map((warning) => ui.yellow(`warning: ${warning}`)),
     ].join('\n'),
 });
@@ -79,6 +93,23 @@ export function renderIdentity(who: Whoami, ui: Ui): string[] {
     ],
     ui,
   );
+}
+
+/** The org's `reporting` setting, or undefined when the server does not say (an older server, a token without `read`). */
+export function orgReporting(client: RegistryClient): Promise<boolean | undefined> {
+  return client.getOrg().then(
+    (info) => info.settings.reporting,
+    () => undefined,
+  );
+}
+
+/** One line on what the org collects from this machine (docs/org-profiles.md "Reporting"). */
+export function describeReporting(reporting: boolean | undefined, profileApplies: boolean): string {
+  if (reporting === undefined) return 'unknown (the server did not say whether the org collects reports)';
+  if (!reporting) return 'off: the org collects no parity reports or runtime audit';
+  return profileApplies
+    ? 'on: this machine sends the org its parity (skills, clients, drift counts) after each sync, and the daemon uploads the runtime audit log'
+    : 'the org collects parity reports and runtime audit, but none are sent from here: its profile is not applied on this machine';
 }
 
 async function readToken(address: string, fromStdin: boolean): Promise<string> {

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { detectClients } from '@skillsync/clients';
 import { randomToken, SkillsyncError, toSkillsyncError, type Env, type SkillsyncPaths } from '@skillsync/core';
 import { plural, shortPath } from '../format.js';
-import { readOrgProfiles, type OrgProfiles } from '../org-profiles.js';
+import { readOrgProfiles, reportingRegistries, type OrgProfiles } from '../org-profiles.js';
 import { refreshOrgProfiles } from '../org-profile-refresh.js';
 import { addsToUserScope, orgSkillsToInstall } from '../org-scope.js';
 import { readManifests } from '../project.js';
@@ -14,6 +14,7 @@ import { activeDrift } from './drift-summary.js';
 import { classifyDrift, createRepairGuard, type ScopeDrift } from './drift-policy.js';
 import { createFileWatcher, type FileWatcher } from './file-watcher.js';
 import { followOrgEvents, type OrgEvents } from './org-events.js';
+import { startOrgReporting, type ReportSource } from './org-reporting.js';
 import { startDashboardServer, type DashboardServer } from './http/index.js';
 import { claimInstance, daemonFiles, dashboardLink, processStart, releaseInstance, writeStatusFile } from './instance.js';
 import { createSettleQueue, type SettledBatch } from './settle-queue.js';
@@ -21,7 +22,7 @@ import { startTray, type Tray } from './tray/index.js';
 import { deriveWatchTargets } from './watch-targets.js';
 
 
-/** How long a stop waits for the org event streams to end. */
+/** How long a stop waits for the org event streams, and reports under way, to end. */
 const ORG_EVENTS_STOP_MS = 2000;
 export interface StartDaemonOptions {
   readonly env: Env;
@@ -35,6 +36,8 @@ export interface StartDaemonOptions {
   readonly tray: boolean;
   /** In the foreground: receives every log record as a line for a person (stderr). */
   readonly echo?: ((line: string) => void) | undefined;
+  /** How often the runtime audit log is uploaded to orgs that collect it; default every minute (tests pass less). */
+  readonly auditUploadMs?: number | undefined;
 }
 
 /** A started daemon: its controller, what its instance file says, and when it has stopped. */
@@ -107,6 +110,9 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
   let releaseTimer: ReturnType<typeof setTimeout> | undefined;
   let resolveStopped: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+  const reporting = startOrgReporting({ env, paths, log, auditIntervalMs: options.auditUploadMs });
+  /** What the last look found, for the parity report the orgs that collect it get after each look and sync. */
+  let reportSource: ReportSource | undefined;
 
   const emit = (event: DaemonEvent): void => {
     for (const listener of listeners) {
@@ -191,6 +197,12 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
     if (state.paused || state.phase === 'stopping') return;
     if (await lookOnce(trigger, batch)) await lookOnce(trigger, undefined);
     publish();
+    offerReport();
+  };
+
+  /** Hands the reporting what the last look found; it sends only what changed, and not too often. */
+  const offerReport = (): void => {
+    if (reportSource !== undefined && state.phase !== 'stopping') reporting.offer(reportSource);
   };
 
   /** One look; `repair: false` only finds what drifted (a manual sync looking again after its own run). */
@@ -219,6 +231,12 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
         log.info('No AI client found on this machine: nothing to keep in sync yet. The daemon keeps watching and picks a client up when it is installed.');
       }
       await act(plans, trigger, batch, repair);
+      reportSource = {
+        registries: reportingRegistries(org.profiles),
+        clients: plans.flatMap((scopePlan) => scopePlan.clients),
+        manifests: plans.map((scopePlan) => scopePlan.manifest),
+        drift: activeDrift(state.drift),
+      };
       const problem = plans.flatMap((scopePlan) => scopePlan.plan.problems)[0];
       setError(problem === undefined ? undefined : { code: problem.code, message: `${shortPath(env, problem.path)}${problem.line === undefined ? '' : `:${problem.line}`}: ${problem.message}` });
     } catch (error) {
@@ -449,6 +467,7 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
     // nothing more, or a second run would follow this one and take its place as the last sync.
     await lookOnce('manual', undefined, false);
     publish();
+    offerReport();
     return run;
   };
 
@@ -488,8 +507,8 @@ function createDaemon(options: StartDaemonOptions, files: { readonly instance: s
         state.phase = 'stopping';
         log.info('stopping');
         queue.cancel();
-        // The event streams end at once when aborted; a connection that does not must not hold the stop.
-        await Promise.race([orgEvents?.stop(), new Promise((resolve) => setTimeout(resolve, ORG_EVENTS_STOP_MS).unref())]);
+        // The event streams and reports in flight end at once when aborted; a connection that does not must not hold the stop.
+        await Promise.race([Promise.all([orgEvents?.stop(), reporting.stop()]), new Promise((resolve) => setTimeout(resolve, ORG_EVENTS_STOP_MS).unref())]);
         if (releaseTimer !== undefined) clearTimeout(releaseTimer);
         await tray?.close().catch((error: unknown) => {
           log.warn(`the tray did not close cleanly: ${(error as Error).message}`);
