@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createEnv } from '@skillsync/core';
@@ -98,6 +99,20 @@ describe('skillsync server', () => {
     expect(bad.stderr).toContain('--listen nowhere');
   });
 
+
+  it('maintenance commands refuse a database that does not exist instead of creating an empty one', async () => {
+    const database = path.join(sandbox.root, 'typo', 'server.db');
+    for (const args of [
+      ['server', 'audit', 'prune', '--before', '30d'],
+      ['server', 'token', '--org', 'acme', '--user', 'alice'],
+    ]) {
+      const run = await sandbox.runJson([...args, '--database', database]);
+      expect(run.code, args.join(' ')).toBe(1);
+      expect(run.json).toMatchObject({ ok: false, error: { code: 'FILE_NOT_FOUND' } });
+      expect(JSON.stringify(run.json.error)).toContain('--database');
+    }
+    expect(existsSync(path.dirname(database))).toBe(false);
+  });
   it('prunes the admin audit records older than --before, and the chain still verifies', async () => {
     const database = path.join(sandbox.work, 'server.db');
     const env = createEnv({ home: sandbox.home, cwd: sandbox.work });
@@ -132,6 +147,7 @@ describe('skillsync server', () => {
     const database = path.join(sandbox.work, 'server.db');
     const blobs = path.join(sandbox.work, 'packages');
     await mkdir(blobs);
+    expect((await sandbox.run(['server', 'init', '--org', 'acme', '--owner', 'alice', '--database', database])).code).toBe(0);
     const orphan = 'c'.repeat(128);
     const writing = `.${'d'.repeat(128)}.skillsync-0123456789ab.tmp`;
     await writeFile(path.join(blobs, orphan), 'what a failed publish left');

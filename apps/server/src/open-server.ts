@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { pathFor, skillsyncPaths, SkillsyncError, toSkillsyncError, type Env } from '@skillsync/core';
 import { openAuditLog } from '@skillsync/policy';
 import { defaultPackageLimits } from '@skillsync/store';
@@ -30,6 +31,11 @@ export interface OpenServerOptions {
   readonly auditRetentionDays?: number;
   /** Told about failures outside any request: a database connection that dropped, an event listener that threw. */
   readonly onError?: (error: SkillsyncError) => void;
+  /**
+   * A SQLite file that does not exist is FILE_NOT_FOUND instead of a new, empty server:
+   * for maintenance commands, where a mistyped path would otherwise look like a clean one.
+   */
+  readonly existing?: boolean;
 }
 
 /** A ServerContext that owns its database and notifier connections. */
@@ -68,6 +74,12 @@ export function defaultServerDatabase(env: Env): string {
 export async function openServerContext(options: OpenServerOptions): Promise<OpenServerContext> {
   const { env } = options;
   const address = parseDatabaseAddress(options.database ?? defaultServerDatabase(env), env.cwd);
+  if (options.existing === true && address.dialect === 'sqlite' && address.file !== ':memory:' && !existsSync(address.file)) {
+    throw new SkillsyncError('FILE_NOT_FOUND', `There is no server database at ${address.file}.`, {
+      hint: 'Pass the --database the server runs with, or create one with `skillsync server init --org <org> --owner <user>`.',
+      details: { path: address.file },
+    });
+  }
   const database = await openDatabase(address.dialect === 'postgres' ? address.url : address.file, {
     modules: [serverStateModule(address.dialect)],
     ...(options.schema === undefined ? {} : { schema: options.schema }),

@@ -139,7 +139,7 @@ export const serverTokenHandler = defineHandler({
       });
     }
     const { issueOwnerToken, openServerContext } = await import('@skillsync/server');
-    const context = await openServerContext({ env, ...(options.database === undefined ? {} : { database: options.database }) });
+    const context = await openServerContext({ env, existing: true, ...(options.database === undefined ? {} : { database: options.database }) });
     let token;
     try {
       token = await issueOwnerToken(context, { org, user });
@@ -180,7 +180,7 @@ export const serverAuditPruneHandler = defineHandler({
       });
     }
     const { openServerContext } = await import('@skillsync/server');
-    const context = await openServerContext({ env, ...(options.database === undefined ? {} : { database: options.database }) });
+    const context = await openServerContext({ env, existing: true, ...(options.database === undefined ? {} : { database: options.database }) });
     try {
       const result = await context.audit.prune({ before, dryRun: options['dry-run'], principal: cliPrincipal(env), client: 'skillsync-cli' });
       return { ok: true, data: { database: context.location, dryRun: options['dry-run'], before: result.before, pruned: result.pruned, anchor: result.anchor } };
@@ -230,7 +230,7 @@ export const serverBlobsPruneHandler = defineHandler({
       throw new SkillsyncError('FILE_NOT_FOUND', `The blob folder ${blobs} does not exist.`, { hint: 'Pass the folder the server runs with (`skillsync server --blobs <dir>`).', details: { path: blobs } });
     }
     const { openServerContext, pruneBlobs } = await import('@skillsync/server');
-    const context = await openServerContext({ env, blobs: { directory: blobs }, ...(options.database === undefined ? {} : { database: options.database }) });
+    const context = await openServerContext({ env, existing: true, blobs: { directory: blobs }, ...(options.database === undefined ? {} : { database: options.database }) });
     try {
       const result = await pruneBlobs(context, { dryRun: options['dry-run'] });
       if (result === undefined) throw new SkillsyncError('INTERNAL', 'A blob folder store has no prune.');
