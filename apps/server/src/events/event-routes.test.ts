@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { insertApiToken } from '../identity/api-tokens.js';
+import { orgRoutes } from '../identity/org-routes.js';
 import { profileRoutes } from '../profiles/index.js';
 import type { RouteModule, ServerEvents } from '../server-context.js';
 import { openTestServer, SERVER_ENGINES, type TestOrg, type TestServer } from '../test-support/test-server.js';
@@ -53,7 +54,7 @@ describe.each(SERVER_ENGINES)('event routes on %s', (engine) => {
   const counted = countingSubscriptions(createEventRoutes({ pingIntervalMs: 100, maxStreamsPerMember: 2 }));
 
   beforeAll(async () => {
-    server = await openTestServer(engine, { modules: [profileRoutes, counted.module] });
+    server = await openTestServer(engine, { modules: [orgRoutes, profileRoutes, counted.module] });
     http = createAdaptorServer({ fetch: server.app.fetch });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     baseUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
@@ -120,6 +121,20 @@ describe.each(SERVER_ENGINES)('event routes on %s', (engine) => {
     const text = await stream.until(/"scope":"org"/);
     expect(text).toContain(`event: profile\ndata: ${JSON.stringify({ org: org.org, scope: 'org', revision: 1 })}\n\n`);
     await stream.until(/^: ping$/m);
+  });
+
+  it('announces a change of the reporting setting as the org profile, so daemons fetch it; other settings not', async () => {
+    const org = await server.newOrg();
+    const member = await org.member('mo', 'member', { scopes: ['read'] });
+    const stream = await open(org, member);
+    await listening(org, stream);
+    expect((await server.call('PATCH', `/v0.1/orgs/${org.org}`, { token: org.ownerToken, body: { requireSignatures: true } })).status).toBe(200);
+    expect((await server.call('PATCH', `/v0.1/orgs/${org.org}`, { token: org.ownerToken, body: { reporting: true } })).status).toBe(200);
+    await server.context.events.publish(org.org, 'profile', { org: org.org, scope: 'team:marker', revision: 1 });
+    // Events arrive in order: by the marker, any event of the first PATCH would have too.
+    const text = await stream.until(/team:marker/);
+    expect(text.match(/"scope":"org"/g)).toHaveLength(1);
+    expect(text).toContain(`event: profile\ndata: ${JSON.stringify({ org: org.org, scope: 'org', revision: 0 })}\n\n`);
   });
 
   it('carries package events only for skills the caller may read', async () => {

@@ -27,13 +27,17 @@ export const orgRoutes: RouteModule = (app, server) => {
     server.authorizer.require(caller, 'manageOrg');
     const patch = await jsonBody(c, orgSettingsPatch);
     checkTrustedKeys(patch.trustedKeys ?? []);
-    const settings = await writeTransaction(server, async (db) => {
+    const { settings, reportingChanged, revision } = await writeTransaction(server, async (db) => {
       const current = await readOrgSettings(db, caller.org);
       if (current === undefined) throw notFound('org', caller.org);
       const next: OrgSettings = { ...current, ...patch };
       await db.updateTable('orgs').set({ settings: JSON.stringify(next) }).where('org', '=', caller.org).execute();
-      return next;
+      const orgProfile = await db.selectFrom('profiles').select('revision').where('org', '=', caller.org).where('scope', '=', 'org').executeTakeFirst();
+      return { settings: next, reportingChanged: next.reporting !== current.reporting, revision: orgProfile?.revision ?? 0 };
     });
+    // Members' machines learn whether to report when they fetch the profile: a changed
+    // setting is announced as the org scope's profile, so running daemons fetch at once.
+    if (reportingChanged) await server.events.publish(caller.org, 'profile', { org: caller.org, scope: 'org', revision }).catch(() => undefined);
     return c.json({ org: caller.org, settings });
   });
 };
