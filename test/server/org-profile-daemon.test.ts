@@ -105,5 +105,9 @@ describe('a running daemon takes up a profile change (built CLI, real server)', 
     expect(status.org.profiles[0]?.revision).toMatch(/^sha256:/);
     expect(status.org.violations).toEqual([expect.objectContaining({ kind: 'blocked-connector', name: 'github' })]);
     expect(stored.revision).toBeGreaterThan(0);
+
+    // Re-added by hand: the daemon takes it out again, as drift it repairs.
+    await writeFile(mcpJson, '{\n  "mcpServers": {\n    "github": { "command": "gh-mcp" }\n  }\n}\n');
+    await waitFor(async () => ((await readFile(mcpJson, 'utf8').catch(() => '')).includes('"github"') ? undefined : true), 'the re-added blocked connector to go again');
   });
 });

@@ -171,19 +171,32 @@ describe.each(['sqlite', 'postgres'] as const)('org profiles through the CLI (%s
     expect(listed.json.violations).toEqual([expect.objectContaining({ kind: 'blocked-skill', name: 'legacy-helper' })]);
   });
 
-  itOnSqlite('reports a blocked connector added to a client file by hand, and leaves it there', async () => {
+  itOnSqlite('reports a blocked connector added to a client file by hand, and sync removes it (rollback brings it back)', async () => {
     const member = await newMember();
     await writeFile(path.join(member.work, 'skillsync.yaml'), 'version: 1\nclients: [claude-code]\n');
     expect((await runJson(member, ['sync'])).code).toBe(0);
-    await writeFile(path.join(member.work, '.mcp.json'), '{\n  "mcpServers": {\n    "shell": { "command": "shell-mcp" }\n  }\n}\n');
+    const mcpJson = path.join(member.work, '.mcp.json');
+    const byHand = '{\n  "mcpServers": {\n    "mine": { "command": "mine-mcp" },\n    "shell": { "command": "shell-mcp" }\n  }\n}\n';
+    await writeFile(mcpJson, byHand);
     const status = await runJson(member, ['status']);
     expect(status.code).toBe(1);
-    expect((status.json.scopes as { violations: Record<string, unknown>[] }[]).flatMap((scope) => scope.violations)).toEqual([
-      expect.objectContaining({ kind: 'blocked-connector', name: 'shell', path: path.join(member.work, '.mcp.json'), clients: ['claude-code'], scope: 'project' }),
-    ]);
-    // Left where it is (not ours to remove), and reported again by sync.
-    expect((await runJson(member, ['sync'])).code).toBe(1);
-    expect(await readFile(path.join(member.work, '.mcp.json'), 'utf8')).toContain('"shell"');
+    const violations = (status.json.scopes as { violations: Record<string, unknown>[] }[]).flatMap((scope) => scope.violations);
+    expect(violations).toEqual([expect.objectContaining({ kind: 'blocked-connector', name: 'shell', path: mcpJson, clients: ['claude-code'], scope: 'project' })]);
+    expect(violations[0]?.reason).toMatch(/added to this file by hand: `skillsync sync` removes it/);
+    // The sync that removes it says so, and exits 1 as for anything the profile refused.
+    const removing = await runJson(member, ['sync']);
+    expect(removing.code).toBe(1);
+    const after = await readFile(mcpJson, 'utf8');
+    expect(after).not.toContain('"shell"');
+    expect(after).toContain('"mine"');
+    // Nothing is left to refuse.
+    expect((await runJson(member, ['sync'])).code).toBe(0);
+    expect((await runJson(member, ['status'])).code).toBe(0);
+    // The backup of that run restores the hand-written entry byte for byte.
+    const runId = ((removing.json.scopes as { applied?: { runId?: string } }[])[0]?.applied?.runId) ?? '';
+    expect(runId).not.toBe('');
+    expect((await runJson(member, ['rollback', runId])).code).toBe(0);
+    expect(await readFile(mcpJson, 'utf8')).toBe(byHand);
   });
 
   itOnSqlite('keeps the cached profile with a warning naming its age when the server is down, and applies none without a cache', async () => {

@@ -1,4 +1,4 @@
-import { GATEWAY_ENTRY_NAME, refuseConnector, type EffectiveSkill, type OrgProfileLayer, type ProfileViolation, type ProfileViolationKind } from '@skillsync/core';
+import { refuseConnector, type EffectiveSkill, type OrgProfileLayer, type ProfileViolation, type ProfileViolationKind } from '@skillsync/core';
 import type { SyncPlan } from '@skillsync/sync';
 import type { Ui } from './ui.js';
 
@@ -39,15 +39,15 @@ export function missingRequired(scope: OrgViolation['scope'], skills: readonly E
 
 /**
  * Connector entries in the client files that the profiles refuse and skillsync did not
- * write (someone added them by hand): the plan lists them as `unmanaged`. One violation
- * per file and name, with every client reading that file. They are reported, not
- * removed: a sync never touches an entry it does not own.
+ * write (someone added them by hand): the plan removes them (`refused` items). One
+ * violation per file and name, with every client reading that file, until a sync has
+ * removed it.
  */
 export function foreignEntryViolations(scope: OrgViolation['scope'], plan: SyncPlan, layers: readonly OrgProfileLayer[]): OrgViolation[] {
   if (layers.length === 0) return [];
   const found = new Map<string, { violation: Omit<ProfileViolation, 'source'>; path: string; clients: string[] }>();
   for (const item of plan.items) {
-    if (item.kind !== 'connector' || item.status !== 'unmanaged' || item.path === undefined || item.name === GATEWAY_ENTRY_NAME) continue;
+    if (item.kind !== 'connector' || item.refused === undefined || item.path === undefined) continue;
     const refused = refuseConnector(layers, item.name);
     if (refused === undefined) continue;
     const key = `${item.path}\u0000${item.name}`;
@@ -57,7 +57,7 @@ export function foreignEntryViolations(scope: OrgViolation['scope'], plan: SyncP
   }
   return [...found.values()].map(({ violation, path, clients }) => ({
     ...violation,
-    reason: `${violation.reason}; it was added to this file by hand, so skillsync leaves it there: remove it`,
+    reason: `${violation.reason}; it was added to this file by hand: \`skillsync sync\` removes it (rollback restores it)`,
     scope,
     path,
     clients,

@@ -3,6 +3,7 @@ import { clientAdapters, detectClients, type ClientAdapter } from '@skillsync/cl
 import {
   LOCKFILE_FILE,
   pathFor,
+  refuseConnector,
   SkillsyncError,
   type EffectiveManifest,
   type Env,
@@ -122,7 +123,10 @@ export async function buildSyncPlans(options: SyncContextOptions): Promise<Scope
       loadSkillFolderFingerprints(options.paths.state, scope, projectRoot),
     ] as const);
     const violations = [...layered.violations, ...layered.missing(missing)];
-    return { scope, loaded, projectRoot, desired: createDesiredState(effective, installed, texts), journal, fingerprints, violations };
+    // Entries added by hand that a profile refuses are removed from the client files too.
+    const refusedConnector = org.layers.length === 0 ? undefined : (name: string): string | undefined => refuseConnector(org.layers, name)?.reason;
+    const desired = createDesiredState(effective, installed, texts);
+    return { scope, loaded, projectRoot, desired: refusedConnector === undefined ? desired : { ...desired, refusedConnector }, journal, fingerprints, violations };
   };
   const [targets, ...prepared] = await inOrder([targetClients(env, manifests.effective.clients?.value, options.clients), ...chosen.map(prepare)] as const);
   const plans: ScopePlan[] = [];

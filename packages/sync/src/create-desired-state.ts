@@ -24,6 +24,12 @@ export interface DesiredState {
   readonly gateway: GatewayConfig;
   readonly skills: readonly DesiredSkill[];
   readonly instructions: readonly DesiredInstruction[];
+  /**
+   * Why a policy above the manifests (an org profile) refuses a connector of this name, or
+   * undefined. Such an entry is removed from a client file even when skillsync did not
+   * write it: someone added it by hand. Absent: nothing is refused.
+   */
+  readonly refusedConnector?: (name: string) => string | undefined;
 }
 
 /** The part of an installed skill the desired state needs (the store's `InstalledSkill` fits). */

@@ -1,5 +1,5 @@
 import { connectorDialectAt, deepEqual, renderConnector, type ClientAdapter, type CodecReadResult, type ConnectorsLocation, type Located } from '@skillsync/clients';
-import type { Env } from '@skillsync/core';
+import { GATEWAY_ENTRY_NAME, type Env } from '@skillsync/core';
 import { connectorCodecFormat } from './connector-codecs.js';
 import { editConnectorsFile } from './connector-entries.js';
 import type { DesiredState } from './create-desired-state.js';
@@ -118,7 +118,15 @@ export function planConnectors(options: PlanKindOptions, location: Located<'conn
     remove.push(name);
   }
   for (const name of Object.keys(current)) {
-    if (!Object.hasOwn(desired.connectors, name) && !ours.has(name)) item(name, { status: 'unmanaged' });
+    if (Object.hasOwn(desired.connectors, name) || ours.has(name)) continue;
+    // Added by hand, and a policy above the manifests refuses it: governance outranks "never touch a foreign entry" (the backup keeps it for rollback).
+    const refused = name === GATEWAY_ENTRY_NAME ? undefined : desired.refusedConnector?.(name);
+    if (refused === undefined) {
+      item(name, { status: 'unmanaged' });
+      continue;
+    }
+    item(name, { status: 'modified', removal: true, overwritesEdit: true, refused, detail: `${refused}; added by hand: sync removes it` });
+    remove.push(name);
   }
 
   if (Object.keys(set).length === 0 && remove.length === 0) return;

@@ -190,6 +190,20 @@ describe.each(clientAdapters.map((adapter) => [adapter.id, adapter] as const))('
         expectEmpty(plan([adapter], after, without, scope));
       });
 
+      it('removes a foreign server a policy refuses, keeps the others and the gateway entry', () => {
+        const start = emptyWorld();
+        start.files.set(loc.path, withEntry(withEntry(undefined, loc, 'theirs', foreign()), loc, 'shell', foreign('shell')));
+        const governed: DesiredState = { ...desired, refusedConnector: (name) => (name === 'shell' || name === 'skillsync' ? `the acme org profile blocks the connector ${name}` : undefined) };
+        const result = plan([adapter], start, governed, scope);
+        expect(result.items.find((item) => item.name === 'shell')).toMatchObject({ status: 'modified', removal: true, overwritesEdit: true, refused: 'the acme org profile blocks the connector shell' });
+        expect(result.items.find((item) => item.name === 'theirs')).toMatchObject({ status: 'unmanaged' });
+        const entries = entriesOf(apply(start, result).files.get(loc.path), loc);
+        expect(entries.shell).toBeUndefined();
+        expect(entries.theirs).toEqual(foreign());
+        // Without the policy the same entry is only listed.
+        expect(plan([adapter], start, desired, scope).items.find((item) => item.name === 'shell')).toMatchObject({ status: 'unmanaged' });
+      });
+
       it('a hand edit of our entry is modified, flagged, and repaired', () => {
         const synced = apply(emptyWorld(), plan([adapter], emptyWorld(), desired, scope));
         const ours = entriesOf(synced.files.get(loc.path), loc).docs as Record<string, unknown>;

@@ -30,8 +30,10 @@ export interface SyncItem {
   readonly detail?: string;
   /** The plan replaces or removes something a person changed: the CLI should show the diff before applying. */
   readonly overwritesEdit?: boolean;
-  /** The plan removes this item (it was ours and the desired state no longer has it here). */
+  /** The plan removes this item (it was ours and the desired state no longer has it here, or a policy refuses it). */
   readonly removal?: boolean;
+  /** Why a policy refuses this entry, which skillsync did not write (`DesiredState.refusedConnector`): the plan removes it. */
+  readonly refused?: string;
 }
 
 export type PlannedFileFormat = ConfigFormat | InstructionsFormat;
