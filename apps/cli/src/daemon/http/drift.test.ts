@@ -25,6 +25,9 @@ describe('whyNotAdoptable', () => {
 
   it('says what to do instead for everything else', () => {
     expect(whyNotAdoptable({ kind: 'connector', status: 'missing' })).toContain('Repair puts it back');
+    expect(whyNotAdoptable({ kind: 'connector', status: 'modified', refused: 'the acme org profile blocks the connector shell' })).toBe(
+      'the acme org profile blocks the connector shell: it cannot be adopted. Repair removes it from the client.',
+    );
     expect(whyNotAdoptable({ kind: 'connector', status: 'outdated' })).toContain('manifest changed');
     expect(whyNotAdoptable({ kind: 'skill', status: 'modified' })).toContain('source folder');
     expect(whyNotAdoptable({ kind: 'instructions', status: 'modified' })).toContain('manifest');

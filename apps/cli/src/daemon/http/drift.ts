@@ -91,7 +91,8 @@ export async function adoptConnector(env: Env, paths: SkillsyncPaths, request: A
 }
 
 /** Why Adopt cannot take the client's version of a drifted item, and what to do instead; undefined when it can. */
-export function whyNotAdoptable(item: Pick<SyncItem, 'kind' | 'status'>): string | undefined {
+export function whyNotAdoptable(item: Pick<SyncItem, 'kind' | 'status' | 'refused'>): string | undefined {
+  if (item.refused !== undefined) return `${item.refused}: it cannot be adopted. Repair removes it from the client.`;
   if (item.kind === 'skill') return 'A skill is written from the store: edit its source folder, bump its version and install it, then Repair.';
   if (item.kind === 'instructions') return "Instructions are written from the manifest: edit the text or file it names, then Repair.";
   if (ADOPTABLE.includes(item.status)) return undefined;
