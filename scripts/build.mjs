@@ -170,8 +170,25 @@ async function dashboardInputsHash() {
     .filter((entry) => entry.isFile() && !path.relative(app, entry.parentPath).split(path.sep).includes('node_modules'))
     .map((entry) => path.join(entry.parentPath, entry.name))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  for (const file of files) hash.update(`${path.relative(app, file)}\0`).update(await readFile(file)).update('\0');
+  for (const file of [...files, ...(await importedFromOutside(files))]) hash.update(`${path.relative(app, file)}\0`).update(await readFile(file)).update('\0');
   return hash.digest('hex');
+}
+
+/** The sources outside the app that its files import by relative path (the daemon's API types, core's event parser), and what those import. */
+async function importedFromOutside(appFiles) {
+  const found = new Set();
+  const visit = async (file) => {
+    if (!/\.tsx?$/.test(file)) return;
+    for (const match of (await readFile(file, 'utf8')).matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
+      const target = path.resolve(path.dirname(file), match[1].replace(/\.js$/, '.ts'));
+      if (path.relative(app, target).startsWith('..') && !found.has(target) && existsSync(target)) {
+        found.add(target);
+        await visit(target);
+      }
+    }
+  };
+  for (const file of appFiles) await visit(file);
+  return [...found].sort();
 }
 
 /**

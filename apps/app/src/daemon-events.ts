@@ -1,6 +1,7 @@
 import type { DaemonEvent } from '../../cli/src/daemon/http/api-types.js';
 import { ApiError, type ApiClient } from './api-client.js';
-import { createEventParser } from './event-stream.js';
+// The parser alone, not core's index: the page bundles no Node code.
+import { createEventParser } from '../../../packages/core/src/text/event-stream.js';
 
 export type StreamState = 'connecting' | 'open' | 'reconnecting' | 'unauthorized';
 

@@ -1,4 +1,4 @@
-import { isSkillsyncError, SkillsyncError } from '@skillsync/core';
+import { createEventParser, isSkillsyncError, SkillsyncError } from '@skillsync/core';
 import type { z } from 'zod';
 import { packageEvent, profileEvent } from './api-schemas.js';
 import { sleep, type RegistryHttp } from './registry-http.js';
@@ -142,37 +142,8 @@ async function* decodeChunks(response: Response, onChunk: () => void, signal: Ab
   if (rest !== '') yield rest;
 }
 
-/**
- * Events out of a `text/event-stream` body (the WHATWG rules): lines end in CRLF, LF or
- * CR; `field: value` lines build an event and a blank line dispatches it; comments
- * (`: ping`) and `id`/`retry` fields are skipped; an event without data is dropped.
- */
+/** Events out of a `text/event-stream` body, as the chunks of text arrive (core's `createEventParser`). */
 export async function* parseEventStream(chunks: AsyncIterable<string>): AsyncGenerator<ServerSentEvent> {
-  let buffer = '';
-  let event = '';
-  let data: string[] = [];
-  let pendingCr = false;
-  for await (const chunk of chunks) {
-    let text = chunk;
-    // A CR at the end of the previous chunk may be the first half of a CRLF.
-    if (pendingCr && text.startsWith('\n')) text = text.slice(1);
-    buffer += text;
-    pendingCr = buffer.endsWith('\r');
-    const lines = buffer.split(/\r\n|\r|\n/);
-    buffer = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line === '') {
-        if (data.length > 0) yield { event: event === '' ? 'message' : event, data: data.join('\n') };
-        event = '';
-        data = [];
-        continue;
-      }
-      if (line.startsWith(':')) continue;
-      const colon = line.indexOf(':');
-      const field = colon === -1 ? line : line.slice(0, colon);
-      const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
-      if (field === 'event') event = value;
-      else if (field === 'data') data.push(value);
-    }
-  }
+  const parse = createEventParser();
+  for await (const chunk of chunks) for (const { type, data } of parse(chunk)) yield { event: type, data };
 }

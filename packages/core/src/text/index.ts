@@ -2,3 +2,4 @@ export { editDistance, suggest, type SuggestOptions } from './suggest.js';
 export { randomToken } from './random-token.js';
 export { isRecord, parseJsonRecord } from './json-record.js';
 export { isLoopbackHost, parseListenAddress } from './listen-address.js';
+export { createEventParser, type StreamEvent } from './event-stream.js';

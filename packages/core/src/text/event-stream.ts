@@ -13,14 +13,15 @@ export function createEventParser(): (chunk: string) => StreamEvent[] {
   let buffer = '';
   let type = '';
   let data: string[] = [];
+  let pendingCr = false;
   return (chunk) => {
-    buffer += chunk;
+    // A CR that ended the previous chunk ended its line; an LF right after it is the rest of a CRLF.
+    buffer += pendingCr && chunk.startsWith('\n') ? chunk.slice(1) : chunk;
+    pendingCr = buffer.endsWith('\r');
+    const lines = buffer.split(/\r\n|\r|\n/);
+    buffer = lines.pop() ?? '';
     const events: StreamEvent[] = [];
-    for (let end = buffer.search(/\r\n|\r|\n/); end !== -1; end = buffer.search(/\r\n|\r|\n/)) {
-      // A chunk that ends in `\r` may end half of a `\r\n`: wait for the next one.
-      if (end === buffer.length - 1 && buffer.endsWith('\r')) break;
-      const line = buffer.slice(0, end);
-      buffer = buffer.slice(end + (buffer.startsWith('\r\n', end) ? 2 : 1));
+    for (const line of lines) {
       if (line === '') {
         if (data.length > 0) events.push({ type: type === '' ? 'message' : type, data: data.join('\n') });
         type = '';
