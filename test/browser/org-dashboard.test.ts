@@ -1,13 +1,12 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createEnv } from '@skillsync/core';
 import { createRegistryClient, type RegistryClient } from '@skillsync/registry';
 import { initOrg, startServer, type RunningServer } from '@skillsync/server';
-import { packSkill } from '@skillsync/store';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliBin, createSandbox, isolatedEnv, runNode, type CliRun, type Sandbox } from '../cli/cli-sandbox.js';
 import { hasChromium, launchChromium, noChromiumReason, openDashboard, screenshot, startSandboxDaemon, type DashboardPage, type RunningDaemon } from './dashboard-harness.js';
+import { publishSkill } from '../support/server-process.js';
 
 /*
  * The dashboard's Org pages in Debian's Chromium: a real org server (in this process,
@@ -25,14 +24,6 @@ function login(sandbox: Sandbox, address: string, token: string): Promise<CliRun
     env: { ...isolatedEnv(sandbox.home), SKILLSYNC_HOME: sandbox.skillsyncHome },
     input: `${token}\n`,
   });
-}
-
-async function publishSkill(client: RegistryClient, dir: string, name: string, version: string): Promise<void> {
-  const folder = path.join(dir, `${name}-${version}`);
-  await mkdir(folder, { recursive: true });
-  await writeFile(path.join(folder, 'SKILL.md'), `---\nname: ${name}\ndescription: Triage a bug report and propose a fix.\nmetadata:\n  version: "${version}"\n---\n\nReproduce it, find the cause, propose a fix.\n`);
-  const packed = await packSkill(folder);
-  await client.publish({ name: packed.name, version: packed.version, tarball: packed.tarball, integrity: packed.integrity });
 }
 
 async function goToOrgTab(page: Page, label: string): Promise<void> {

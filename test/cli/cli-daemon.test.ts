@@ -4,6 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliBin, createSandbox, isolatedEnv, type Sandbox } from './cli-sandbox.js';
+import { eventually } from '../support/eventually.js';
 
 const manifest = `version: 1
 clients: [claude-code, cursor]
@@ -38,17 +39,6 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Polls until `check` holds: file events and a daemon's reaction take a while on a loaded 2-core CI machine. */
-async function waitFor<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /**
  * Issue #5 item 1 through the built CLI: `skillsync up --detach` runs a real daemon
  * over a sandboxed HOME and project, which repairs a hand-edited client file (or only
@@ -74,16 +64,16 @@ describe('skillsync up and skillsync daemon (built CLI, real daemon, temp HOME)'
   const editAndAwaitRepair = async (): Promise<NonNullable<DaemonStatusJson['status']>> => {
     const before = (await status()).status?.lastSync;
     await writeFile(mcpJson, foreignOnly);
-    const repaired = await waitFor(async () => {
+    const repaired = await eventually(async () => {
       const text = await readFile(mcpJson, 'utf8');
       return text.includes('"github"') ? text : undefined;
     }, 'the repair');
     expect(repaired).toContain('"foreign": { "command": "foreign-mcp" }');
-    const reported = await waitFor(async () => {
+    const reported = await eventually(async () => {
       const current = (await status()).status;
       return current?.lastSync?.trigger === 'watch' && JSON.stringify(current.lastSync) !== JSON.stringify(before) ? current : undefined;
     }, 'the run in the status');
-    await waitFor(async () => ((await status()).status?.health === 'in-sync' ? true : undefined), 'in sync again');
+    await eventually(async () => ((await status()).status?.health === 'in-sync' ? true : undefined), 'in sync again');
     return reported;
   };
 
@@ -175,10 +165,10 @@ describe('skillsync up and skillsync daemon (built CLI, real daemon, temp HOME)'
     const exited = new Promise<number | null>((resolve) => follower.once('exit', resolve));
     const documents = () => stdout.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as { ok: boolean; records: { msg: string }[] });
     // The first document is the tail asked for (none), on one line.
-    await waitFor(async () => (documents().length > 0 ? Promise.resolve(true) : undefined), 'the follower to start');
+    await eventually(async () => (documents().length > 0 ? Promise.resolve(true) : undefined), 'the follower to start');
     expect(documents()[0]).toMatchObject({ ok: true, records: [] });
     await writeFile(mcpJson, foreignOnly);
-    const repairedLine = await waitFor(
+    const repairedLine = await eventually(
       async () => Promise.resolve(documents().flatMap((document) => document.records).find((record) => record.msg.startsWith('repaired claude-code'))),
       'the repair record',
     );
@@ -194,7 +184,7 @@ describe('skillsync up and skillsync daemon (built CLI, real daemon, temp HOME)'
     expect(stopped.code).toBe(0);
     expect(stopped.json).toMatchObject({ ok: true, wasRunning: true, pid });
     expect(existsSync(instanceFile)).toBe(false);
-    await waitFor(async () => (isAlive(pid) ? undefined : Promise.resolve(true)), 'the process to end');
+    await eventually(async () => (isAlive(pid) ? undefined : Promise.resolve(true)), 'the process to end');
     expect((await sandbox.runJson(['daemon', 'stop'])).json).toMatchObject({ ok: true, wasRunning: false });
   });
 
@@ -209,7 +199,7 @@ describe('skillsync up and skillsync daemon (built CLI, real daemon, temp HOME)'
     foreground.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const exited = new Promise<number | null>((resolve) => foreground.once('exit', resolve));
     try {
-      const line = await waitFor(async () => Promise.resolve(/^ {2}dashboard: .*$/m.exec(stderr)?.[0]), 'the dashboard line', 15_000);
+      const line = await eventually(async () => Promise.resolve(/^ {2}dashboard: .*$/m.exec(stderr)?.[0]), 'the dashboard line', 15_000);
       expect(line).toMatch(/^ {2}dashboard: http:\/\/127\.0\.0\.1:\d+\/ \(with its token, which is in /);
       const { token } = JSON.parse(await readFile(instanceFile, 'utf8')) as { token: string };
       expect(stderr).not.toContain(token);
@@ -224,7 +214,7 @@ describe('skillsync up and skillsync daemon (built CLI, real daemon, temp HOME)'
     await ensureStopped();
     expect((await sandbox.runJson(['up', '--detach', '--no-open', '--headless', '--on-drift', 'notify', '--settle', String(SETTLE_MS)])).code).toBe(0);
     await writeFile(mcpJson, foreignOnly);
-    const reported = await waitFor(async () => {
+    const reported = await eventually(async () => {
       const current = (await status()).status;
       return current?.health === 'drift' ? current : undefined;
     }, 'the drift in the status');

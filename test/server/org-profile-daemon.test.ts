@@ -1,24 +1,14 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createEnv } from '@skillsync/core';
 import { createRegistryClient, type RegistryClient } from '@skillsync/registry';
 import { initOrg, startServer, type RunningServer } from '@skillsync/server';
-import { packSkill } from '@skillsync/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliBin, createSandbox, isolatedEnv, runNode, type Sandbox } from '../cli/cli-sandbox.js';
-
-/** Polls until `check` holds: a daemon's reaction takes a while on a loaded 2-core machine. */
-async function waitFor<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { publishSkill } from '../support/server-process.js';
+import { eventually } from '../support/eventually.js';
 
 function isAlive(pid: number): boolean {
   try {
@@ -52,13 +42,7 @@ describe('a running daemon takes up a profile change (built CLI, real server)', 
     await admin.addMember({ user: 'max', role: 'member' });
     const token = (await admin.createToken({ name: 'max laptop', user: 'max', scopes: ['read'] })).token;
     const skills = path.join(root, 'skills');
-    await mkdir(path.join(skills, 'onboarding'), { recursive: true });
-    await writeFile(
-      path.join(skills, 'onboarding', 'SKILL.md'),
-      '---\nname: onboarding\ndescription: Walks a new member through the setup. Use when someone starts.\nmetadata:\n  version: "1.0.0"\n---\n\n# Onboarding\n',
-    );
-    const packed = await packSkill(path.join(skills, 'onboarding'));
-    await admin.publish({ name: packed.name, version: packed.version, tarball: packed.tarball, integrity: packed.integrity });
+    await publishSkill(admin, skills, 'onboarding', '1.0.0');
 
     member = await createSandbox();
     const login = await runNode([cliBin, 'login', '--registry', address, '--token-stdin', '--json'], { input: `${token}\n`,
@@ -82,9 +66,9 @@ describe('a running daemon takes up a profile change (built CLI, real server)', 
 
   it('installs a newly required skill and removes a newly blocked connector within seconds of the PUT', async () => {
     const mcpJson = path.join(member.work, '.mcp.json');
-    await waitFor(async () => ((await readFile(mcpJson, 'utf8').catch(() => '')).includes('"github"') ? true : undefined), 'the first sync');
+    await eventually(async () => ((await readFile(mcpJson, 'utf8').catch(() => '')).includes('"github"') ? true : undefined), 'the first sync');
     // The daemon follows the stream before the change: its status names the profile.
-    await waitFor(async () => {
+    await eventually(async () => {
       const status = (await member.runJson(['daemon', 'status'], { env })).json as { status: { org?: { profiles: { registry: string }[] } } | null };
       return status.status?.org?.profiles[0]?.registry === address ? true : undefined;
     }, 'the org profile in the daemon status');
@@ -93,9 +77,9 @@ describe('a running daemon takes up a profile change (built CLI, real server)', 
     expect(existsSync(skill)).toBe(false);
     const saved = Date.now();
     const stored = await admin.putScopeProfile('org', { required: [{ name: 'onboarding', version: '^1.0.0' }], blockedConnectors: ['github'] });
-    await waitFor(() => Promise.resolve(existsSync(skill) ? true : undefined), 'the required skill in Claude Code');
+    await eventually(() => Promise.resolve(existsSync(skill) ? true : undefined), 'the required skill in Claude Code');
     // skillsync created .mcp.json for github alone: with its one entry gone, the file goes too.
-    await waitFor(async () => ((await readFile(mcpJson, 'utf8').catch(() => '')).includes('"github"') ? undefined : true), 'the blocked connector to go');
+    await eventually(async () => ((await readFile(mcpJson, 'utf8').catch(() => '')).includes('"github"') ? undefined : true), 'the blocked connector to go');
     console.info(`profile change reached the client in ${Date.now() - saved} ms`);
     expect(Date.now() - saved).toBeLessThan(10_000);
 
@@ -108,6 +92,6 @@ describe('a running daemon takes up a profile change (built CLI, real server)', 
 
     // Re-added by hand: the daemon takes it out again, as drift it repairs.
     await writeFile(mcpJson, '{\n  "mcpServers": {\n    "github": { "command": "gh-mcp" }\n  }\n}\n');
-    await waitFor(async () => ((await readFile(mcpJson, 'utf8').catch(() => '')).includes('"github"') ? undefined : true), 'the re-added blocked connector to go again');
+    await eventually(async () => ((await readFile(mcpJson, 'utf8').catch(() => '')).includes('"github"') ? undefined : true), 'the re-added blocked connector to go again');
   });
 });

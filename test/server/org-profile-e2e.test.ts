@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -8,9 +8,9 @@ import { createEnv } from '@skillsync/core';
 import { createRegistryClient, type RegistryClient } from '@skillsync/registry';
 import { initOrg, startServer, type RunningServer } from '@skillsync/server';
 import { createTestSchema, type TestSchema } from '@skillsync/state/test-support';
-import { packSkill } from '@skillsync/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliBin, createSandbox, isolatedEnv, runNode, type Sandbox } from '../cli/cli-sandbox.js';
+import { publishSkill } from '../support/server-process.js';
 
 /**
  * Issue #6 item 4 end to end: an admin sets a team's profile on a real server (a required
@@ -70,9 +70,7 @@ describe.each(['sqlite', 'postgres'] as const)('org profiles through the CLI (%s
     memberToken = (await admin.createToken({ name: 'max laptop', user: 'max', scopes: ['read'] })).token;
 
     const skills = path.join(root, 'skills');
-    await writeSkill(skills, 'team-guide', '1.2.0');
-    const packed = await packSkill(path.join(skills, 'team-guide'));
-    await admin.publish({ name: packed.name, version: packed.version, tarball: packed.tarball, integrity: packed.integrity });
+    await publishSkill(admin, skills, 'team-guide', '1.2.0');
     await admin.putScopeProfile('team:platform', {
       required: [{ name: 'team-guide', version: '^1.0.0' }],
       blockedConnectors: ['shell'],
@@ -237,14 +235,6 @@ describe.each(['sqlite', 'postgres'] as const)('org profiles through the CLI (%s
 });
 
 /** A skill folder `<dir>/<name>` with `version`, as `skillsync new` writes it. */
-async function writeSkill(dir: string, name: string, version: string): Promise<void> {
-  await mkdir(path.join(dir, name), { recursive: true });
-  await writeFile(
-    path.join(dir, name, 'SKILL.md'),
-    `---\nname: ${name}\ndescription: Does ${name} things. Use when a ${name} task comes up.\nmetadata:\n  version: "${version}"\n---\n\n# ${name}\n\nFollow the team guide.\n`,
-  );
-}
-
 interface CountingProxy {
   readonly url: string;
   /** Requests that reached the server through the proxy so far. */

@@ -6,23 +6,13 @@ import { openAuditLog } from '@skillsync/policy';
 import { createRegistryClient, runtimeAuditList, type RegistryClient } from '@skillsync/registry';
 import { initOrg, startServer, type RunningServer } from '@skillsync/server';
 import { STATE_DATABASE_NAME } from '@skillsync/state';
-import { packSkill } from '@skillsync/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon } from '../../apps/cli/src/daemon/daemon.js';
 import { cliBin, createSandbox, isolatedEnv, runNode, type Sandbox } from '../cli/cli-sandbox.js';
+import { publishSkill } from '../support/server-process.js';
+import { eventually } from '../support/eventually.js';
 
 const secrets = { SKILLSYNC_SECRETS_BACKEND: 'file' };
-
-/** Polls until `check` holds: the daemon's reaction takes a while on a loaded 2-core machine. */
-async function waitFor<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /**
  * Issue #6, the client side of parity reporting and runtime audit upload, against a real
@@ -69,13 +59,7 @@ describe('org reporting through the CLI (real server)', () => {
     const acme = admins.get('acme') as RegistryClient;
     await acme.updateOrgSettings({ reporting: true });
     const skills = path.join(root, 'skills');
-    await mkdir(path.join(skills, 'team-guide'), { recursive: true });
-    await writeFile(
-      path.join(skills, 'team-guide', 'SKILL.md'),
-      '---\nname: team-guide\ndescription: How the team works. Use when starting a task.\nmetadata:\n  version: "1.2.0"\n---\n\n# Team guide\n',
-    );
-    const packed = await packSkill(path.join(skills, 'team-guide'));
-    await acme.publish({ name: packed.name, version: packed.version, tarball: packed.tarball, integrity: packed.integrity });
+    await publishSkill(acme, skills, 'team-guide', '1.2.0');
     await acme.putScopeProfile('org', { required: [{ name: 'team-guide', version: '^1.0.0' }] });
   });
 
@@ -146,15 +130,15 @@ describe('org reporting through the CLI (real server)', () => {
       auditUploadMs: 200,
     });
     try {
-      const first = await waitFor(async () => ((await uploaded()).length === 3 ? uploaded() : undefined), 'the first batch');
+      const first = await eventually(async () => ((await uploaded()).length === 3 ? uploaded() : undefined), 'the first batch');
       expect(first.map((record) => record.seq)).toEqual([1, 2, 3]);
       await append(2);
-      const all = await waitFor(async () => ((await uploaded()).length === 5 ? uploaded() : undefined), 'the second batch');
+      const all = await eventually(async () => ((await uploaded()).length === 5 ? uploaded() : undefined), 'the second batch');
       expect(all.map((record) => record.seq)).toEqual([1, 2, 3, 4, 5]);
       // The second batch chains from the first: the server took it as one chain.
       expect(all[3]?.prevHash).toBe(all[2]?.hash);
       // The daemon's first look reported this device too.
-      await waitFor(async () => ((await parityOf('acme', 'ada'))?.devices === 1 ? true : undefined), "the daemon's parity report");
+      await eventually(async () => ((await parityOf('acme', 'ada'))?.devices === 1 ? true : undefined), "the daemon's parity report");
     } finally {
       const stopping = Date.now();
       await daemon.stop();

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createRegistryClient, type RegistryClient, type RegistryEvent } from '@skillsync/registry';
 import { packSkill } from '@skillsync/store';
 import { writeTree } from '@skillsync/store/test-support';
@@ -9,6 +8,7 @@ import { createTestSchema, type TestSchema } from '@skillsync/state/test-support
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../cli/cli-sandbox.js';
 import { loginWithToken, startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { eventually } from '../support/eventually.js';
 
 /** Collects a subscription's events and waits for the one a test expects. */
 interface Listener {
@@ -49,17 +49,6 @@ function listen(client: RegistryClient): Listener {
       stopping.abort();
     },
   };
-}
-
-/** Polls `check` until it gives a value: a daemon's reaction takes a while on a loaded machine. */
-async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 /**

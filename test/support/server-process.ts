@@ -1,4 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { RegistryClient } from '@skillsync/registry';
+import { packSkill } from '@skillsync/store';
 import { cliBin, isolatedEnv, runNode, type CliRun, type Sandbox } from '../cli/cli-sandbox.js';
 
 /** A `skillsync server` child process (the built CLI), listening. */
@@ -66,4 +70,19 @@ export function loginWithToken(sandbox: Sandbox, address: string, token: string)
     env: { ...isolatedEnv(sandbox.home), SKILLSYNC_HOME: sandbox.skillsyncHome, SKILLSYNC_SECRETS_BACKEND: 'file' },
     input: `${token}\n`,
   });
+}
+
+/**
+ * Writes a valid skill `name` at `version` into `<dir>/<name>-<version>`, packs it and
+ * publishes it through `client` (a token that may publish).
+ */
+export async function publishSkill(client: RegistryClient, dir: string, name: string, version: string): Promise<void> {
+  const folder = path.join(dir, `${name}-${version}`);
+  await mkdir(folder, { recursive: true });
+  await writeFile(
+    path.join(folder, 'SKILL.md'),
+    `---\nname: ${name}\ndescription: Does ${name} things. Use when a ${name} task comes up.\nmetadata:\n  version: "${version}"\n---\n\n# ${name}\n\nFollow the team guide.\n`,
+  );
+  const packed = await packSkill(folder);
+  await client.publish({ name: packed.name, version: packed.version, tarball: packed.tarball, integrity: packed.integrity });
 }
