@@ -220,15 +220,25 @@ export function startOrgReporting(options: OrgReportingOptions): OrgReporting {
     }
   };
 
-  const auditTimer = setInterval(() => {
-    track(uploadAudit);
-  }, options.auditIntervalMs ?? AUDIT_UPLOAD_INTERVAL_MS);
-  auditTimer.unref();
+  // Only while an org collects: a daemon that reports to no one keeps no timer (its idle CPU stays at zero).
+  let auditTimer: NodeJS.Timeout | undefined;
+  const uploadPeriodically = (on: boolean): void => {
+    if (on && auditTimer === undefined) {
+      auditTimer = setInterval(() => {
+        track(uploadAudit);
+      }, options.auditIntervalMs ?? AUDIT_UPLOAD_INTERVAL_MS);
+      auditTimer.unref();
+    } else if (!on && auditTimer !== undefined) {
+      clearInterval(auditTimer);
+      auditTimer = undefined;
+    }
+  };
 
   const reporting: OrgReporting = {
     offer: (source) => {
       if (stopped()) return;
       latest = source;
+      uploadPeriodically(source.registries.length > 0);
       track(() => sendDue(source));
       // The first time an org collects: what the log holds goes up at once, not a minute later.
       if (!uploadStarted && source.registries.length > 0) {
@@ -238,7 +248,7 @@ export function startOrgReporting(options: OrgReportingOptions): OrgReporting {
     },
     stop: async () => {
       stopping.abort();
-      clearInterval(auditTimer);
+      uploadPeriodically(false);
       if (reportTimer !== undefined) clearTimeout(reportTimer);
       await work;
     },
