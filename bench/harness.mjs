@@ -17,8 +17,12 @@ export function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-/** Runs a command once; returns its wall time in ms and what it printed. Fails loudly on an exit not in `okExits`. */
-export function runOnce(command, args, { env = {}, cwd, okExits = [0], cleanEnv = false } = {}) {
+/**
+ * Runs a command once; returns its wall time in ms and what it printed. Fails loudly on an
+ * exit not in `okExits`, and on a run still going after `timeoutMs` (killed: a peer tool
+ * has been seen to hang, idle, under Node 26, and a benchmark must end).
+ */
+export function runOnce(command, args, { env = {}, cwd, okExits = [0], cleanEnv = false, timeoutMs = 180_000 } = {}) {
   const started = performance.now();
   const result = spawnSync(command, args, {
     cwd,
@@ -27,8 +31,11 @@ export function runOnce(command, args, { env = {}, cwd, okExits = [0], cleanEnv 
     // No terminal and no input, as in CI: a command that would prompt gets EOF.
     stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 256 * 1024 * 1024,
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
   });
   const ms = performance.now() - started;
+  if (result.error?.code === 'ETIMEDOUT') throw new Error(`${[command, ...args].join(' ')} was still running after ${timeoutMs / 1000} s: killed`);
   if (result.error !== undefined) throw result.error;
   if (!okExits.includes(result.status)) {
     throw new Error(`${[command, ...args].join(' ')} exited ${result.status}\n${result.stdout}\n${result.stderr}`);

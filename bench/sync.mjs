@@ -356,7 +356,7 @@ try {
       await mkdir(peerCwd, { recursive: true });
       await fixtures.markAllClientsFound(fixtures.benchEnv(peerHome, peerCwd, isolatedEnv(peerHome)));
       await waitForQuiet();
-      const result = runOnce(peer.node, peerArgs(copy), { cwd: peerCwd, env: peerEnv(peerHome), cleanEnv: true });
+      const result = runOnce(peer.node, peerArgs(copy), { cwd: peerCwd, env: peerEnv(peerHome), cleanEnv: true, timeoutMs: 60_000 });
       // Every agent's folder must hold all N skills, or the comparison is not fair.
       const expected = [...new Set(await peerGlobalDirs(peer.dir, peerHome, agents))];
       await requireSkillFolders(`${PEER.name} add (${copy ? 'copy' : 'symlink'})`, expected, skillNames);

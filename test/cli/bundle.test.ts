@@ -55,10 +55,14 @@ describe.each(['status', 'sync', 'diff'])('the %s command', (command) => {
   // The same for what only a sync that parses or writes needs. The client files' codecs are
   // loaded per format when a file must be parsed (not found as parsed before: the sync
   // package's parsed-files cache) or edited; tar, to hash a skill folder whose fingerprint
-  // no longer holds; the sync lock's code (proper-lockfile, graceful-fs), for a run that writes.
-  it('loads no connector codec, no tar and no lock code before it needs them', async () => {
+  // no longer holds; the sync lock's code (proper-lockfile, graceful-fs), for a run that writes;
+  // the lockfile's parser (its checks, and the YAML parser that locates a JSON syntax
+  // error), for a lockfile not found in the parsed-files cache.
+  it('loads no connector codec, no tar, no lockfile parser and no lock code before it needs them', async () => {
     const lazy = [
       'node_modules/jsonc-parser/',
+      'node_modules/yaml/',
+      'packages/core/src/lockfile/parse-lockfile.ts',
       'node_modules/smol-toml/',
       'node_modules/tar/',
       'node_modules/proper-lockfile/',

@@ -8,7 +8,6 @@ import {
   loadManifests,
   LOCKFILE_FILE,
   parseJsonRecord,
-  parseLockfile,
   parseSkillSpecifier,
   serializeLockfile,
   pathFor,
@@ -66,14 +65,18 @@ export function lockfilePathFor(env: Env, manifests: Pick<LoadedManifests, 'user
 export async function readLockfile(file: string, cache?: { readonly dir: string; readonly key: string }): Promise<Lockfile | undefined> {
   const text = await readTextIfExists(file);
   if (text === undefined) return undefined;
-  if (cache === undefined) return parseLockfile(text, { file });
+  if (cache === undefined) return parseLockfileText(text, file);
   const entryFile = path.join(cache.dir, `${sha256(file).slice(0, 32)}.json`);
   const digest = sha256(`${cache.key}\0${file}\0${text}`);
   const entry = parseJsonRecord((await readTextIfExists(entryFile).catch(() => undefined)) ?? '');
   if (entry?.digest === digest && isRecord(entry.lockfile)) return entry.lockfile as unknown as Lockfile;
-  const lockfile = parseLockfile(text, { file });
+  const lockfile = await parseLockfileText(text, file);
   await writeFileAtomic(entryFile, JSON.stringify({ digest, lockfile }), { mode: 0o600 }).catch(() => undefined);
   return lockfile;
+}
+
+async function parseLockfileText(text: string, file: string): Promise<Lockfile> {
+  return (await import('./parse-lockfile.js')).parseLockfile(text, { file });
 }
 
 function sha256(text: string): string {
@@ -118,7 +121,7 @@ export async function loadInstallContext(env: Env): Promise<{
     });
   }
   const lockfileText = await readTextIfExists(lockfileFile);
-  const lockfile = lockfileText === undefined ? undefined : parseLockfile(lockfileText, { file: lockfileFile });
+  const lockfile = lockfileText === undefined ? undefined : await parseLockfileText(lockfileText, lockfileFile);
   return { manifests, lockfileFile, manifestDir: pathFor(env).dirname(lockfileFile), lockfileText, lockfile };
 }
 

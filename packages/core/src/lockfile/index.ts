@@ -2,7 +2,6 @@ export {
   createEmptyLockfile,
   formatResolution,
   packageKey,
-  parseLockfile,
   parseResolution,
   serializeLockfile,
   splitPackageKey,
@@ -13,5 +12,5 @@ export {
   type LockedSignature,
   type LockedSkill,
   type Lockfile,
-  type ParseLockfileOptions,
 } from './lockfile.js';
+export { parseLockfile, type ParseLockfileOptions } from './parse-lockfile.js';

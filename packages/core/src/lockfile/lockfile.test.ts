@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isSkillsyncError } from '../errors/skillsync-error.js';
-import { parseLockfile, serializeLockfile, type LockedPackage, type Lockfile } from './lockfile.js';
+import { serializeLockfile, type LockedPackage, type Lockfile } from './lockfile.js';
+import { parseLockfile } from './parse-lockfile.js';
 
 const integrityA = `sha512-${Buffer.alloc(64, 1).toString('base64')}`;
 const integrityB = `sha512-${Buffer.alloc(64, 2).toString('base64')}`;
