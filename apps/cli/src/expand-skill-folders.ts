@@ -1,5 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { byteOrder } from '@skillsync/core';
 
 /** True when `dir` holds a SKILL.md (or the lowercase variant validation warns about). */
 export async function isSkillFolder(dir: string): Promise<boolean> {
@@ -30,7 +31,7 @@ async function collectSkills(dir: string, depth: number, into: string[]): Promis
   const children = entries
     .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && !skippedFolders.has(entry.name))
     .map((entry) => path.join(dir, entry.name))
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    .sort(byteOrder);
   for (const child of children) {
     // A skill's own sub-folders (references/, scripts/) are part of it, not more skills.
     if (await isSkillFolder(child)) into.push(child);

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { LOCKFILE_FILE, pathFor, skillsyncPaths, toSkillsyncError, type Env, type Lockfile } from '@skillsync/core';
+import { byteOrder, type Env, type Lockfile, LOCKFILE_FILE, pathFor, skillsyncPaths, toSkillsyncError } from '@skillsync/core';
 import { createRegistryClient, DRIFT_KINDS, parseRegistryAddress, statusReport, type StatusReport } from '@skillsync/registry';
 import { parsedFilesCache, readLockfile } from './project.js';
 import { registryCredentials } from './registry-session.js';
@@ -61,8 +61,8 @@ export function buildStatusReport(input: ReportInput): StatusReport {
   }
   return {
     device: input.device,
-    clients: [...new Set(input.clients)].sort(byBytes),
-    skills: [...skills.entries()].sort(([a], [b]) => byBytes(a, b)).map(([, skill]) => skill),
+    clients: [...new Set(input.clients)].sort(byteOrder),
+    skills: [...skills.entries()].sort(([a], [b]) => byteOrder(a, b)).map(([, skill]) => skill),
     drift,
   };
 }
@@ -128,8 +128,4 @@ export async function sendStatusReports(env: Env, registries: readonly string[],
       }
     }),
   );
-}
-
-function byBytes(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -2,7 +2,7 @@ import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ReadResourceResult, Resource } from '@modelcontextprotocol/server';
 import { DIRECTORY_MIME_TYPE, SKILL_LIMITS, skillEntry, type Skill } from '@modelcontextprotocol/server/ext/skills';
-import { parseSkillSidecar, SKILL_SIDECAR_FILE } from '@skillsync/core';
+import { byteOrder, parseSkillSidecar, SKILL_SIDECAR_FILE } from '@skillsync/core';
 
 /*
  * The gateway's own skills: every installed skill of the manifests served, read once at
@@ -265,8 +265,4 @@ function mimeTypeFor(file: string, bytes: Uint8Array): string {
   const known = MIME_TYPES[path.posix.extname(file).toLowerCase()];
   if (known !== undefined) return known;
   return decodeUtf8(bytes) === undefined ? 'application/octet-stream' : 'text/plain';
-}
-
-export function byteOrder(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -25,7 +25,7 @@ import {
   type Tool,
 } from '@modelcontextprotocol/server';
 import { RESOURCES_DIRECTORY_READ_METHOD, SKILLS_EXTENSION_ID, SKILLS_GET_METHOD, SKILLS_LIST_METHOD, type Skill } from '@modelcontextprotocol/server/ext/skills';
-import { connectorTransport, isRecord, SkillsyncError, type ConnectorDefinition, type Env } from '@skillsync/core';
+import { byteOrder, type ConnectorDefinition, connectorTransport, type Env, isRecord, SkillsyncError } from '@skillsync/core';
 import { digestArguments } from '@skillsync/policy';
 import { z } from 'zod';
 import { Cancellation } from './cancellation.js';
@@ -1687,9 +1687,6 @@ function enabledConnectors(connectors: Readonly<Record<string, ConnectorDefiniti
     });
 }
 
-function byteOrder(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /**
  * A call of the 2026-07-28 era that may span several downstream requests: each time its

@@ -1,5 +1,5 @@
-import { isRecord, pathFor, registerSecret, SkillsyncError, withFileLock, writeFileAtomic, type Env } from '@skillsync/core';
-import { byteOrder, ensureSecretDir, readJsonFile } from './secret-files.js';
+import { byteOrder, type Env, isRecord, pathFor, registerSecret, SkillsyncError, withFileLock, writeFileAtomic } from '@skillsync/core';
+import { ensureSecretDir, readJsonFile } from './secret-files.js';
 import { admitSecret, assertSecretName, isValidSecretName } from './secret-name.js';
 import { SECRET_FILES, type SecretInfo, type SecretStore, type SetSecretResult } from './secret-store.js';
 

@@ -38,9 +38,3 @@ export async function readJsonFile(file: string): Promise<unknown> {
     throw new SkillsyncError('SECRET_STORE_CORRUPT', `${file} is not valid JSON.`, { details: { path: file } });
   }
 }
-
-
-/** Byte order, as every listing in skillsync. */
-export function byteOrder(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

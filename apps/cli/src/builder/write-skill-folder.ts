@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { SkillsyncError, syncDirectory, writeTreeDurably, type TreeToWrite } from '@skillsync/core';
+import { byteOrder, SkillsyncError, syncDirectory, type TreeToWrite, writeTreeDurably } from '@skillsync/core';
 
 /**
  * Writes a new skill folder whole: every file into a hidden sibling folder, made
@@ -11,7 +11,7 @@ import { SkillsyncError, syncDirectory, writeTreeDurably, type TreeToWrite } fro
  * path. Returns those paths in byte order.
  */
 export async function writeSkillFolder(dir: string, files: Readonly<Record<string, string>>): Promise<string[]> {
-  const paths = Object.keys(files).sort(compare);
+  const paths = Object.keys(files).sort(byteOrder);
   const existing = await readdir(dir).catch((error: unknown) => {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new SkillsyncError('FILE_READ_FAILED', `Could not read ${dir}.`, { details: { path: dir }, cause: error });
@@ -46,7 +46,7 @@ function treeOf(paths: readonly string[], files: Readonly<Record<string, string>
   return {
     mode: 0o755,
     // Byte order puts every folder after its parent.
-    dirs: [...dirs].sort(compare).map((sub) => ({ path: sub, mode: 0o755 })),
+    dirs: [...dirs].sort(byteOrder).map((sub) => ({ path: sub, mode: 0o755 })),
     files: paths.map((file) => ({ path: file, mode: 0o644, content: Buffer.from(files[file] ?? '', 'utf8') })),
   };
 }
@@ -56,8 +56,4 @@ function folderExists(dir: string): SkillsyncError {
     hint: 'Choose another name or --dir, or remove the folder first.',
     details: { path: dir },
   });
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 import { link, lstat, open, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
-import { atomicWriteTempName, atomicWriteTempTarget, isSkillsyncError, SkillsyncError, writeFileAtomic } from '@skillsync/core';
+import { atomicWriteTempName, atomicWriteTempTarget, byteOrder, isSkillsyncError, SkillsyncError, writeFileAtomic } from '@skillsync/core';
 import { integrityFromHex, integrityToHex, readPackage } from '@skillsync/store';
 import type { BlobPruneOptions, BlobPruneResult, BlobStore } from '../server-context.js';
 
@@ -112,7 +112,7 @@ export function createDirectoryBlobStore(dir: string, options: DirectoryBlobStor
     let bytes = 0;
     let kept = 0;
     let recent = 0;
-    for (const name of (await namesIn(dir)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const name of (await namesIn(dir)).sort(byteOrder)) {
       const integrity = integrityFromHex(name);
       // Only blobs and the temp files of their writes are ours: anything else in the folder is left alone.
       if (integrity === undefined && atomicWriteTempTarget(name) === undefined) continue;

@@ -1,5 +1,6 @@
 import type { EffectiveProfile, ParityRow, StatusReport } from '@skillsync/registry';
 import semver from 'semver';
+import { byteOrder } from '@skillsync/core';
 import { meetsRequirement } from '../profiles/index.js';
 
 /** A device's latest status report, as stored. */
@@ -49,5 +50,3 @@ function blockedInstalled(blockedSkills: readonly string[], reports: readonly De
   }
   return [...found.values()].sort((a, b) => byteOrder(a.name, b.name) || byteOrder(a.version, b.version));
 }
-
-const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

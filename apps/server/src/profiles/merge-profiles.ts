@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EffectiveProfile, Profile, ProfileConflict } from '@skillsync/registry';
+import { byteOrder } from '@skillsync/core';
 import { teamOfScope } from '../scopes.js';
 import { highestMinimum, intersectRequirements } from './version-requirement.js';
 
@@ -27,7 +28,7 @@ export interface ScopeProfile {
  *   sources: those scopes.
  */
 export function mergeProfiles(org: ScopeProfile | undefined, teams: readonly ScopeProfile[]): EffectiveProfile {
-  const scopes = [...(org === undefined ? [] : [org]), ...[...teams].sort((a, b) => compareText(a.scope, b.scope))];
+  const scopes = [...(org === undefined ? [] : [org]), ...[...teams].sort((a, b) => byteOrder(a.scope, b.scope))];
   const blockedSkills = unionOf(scopes.map(({ profile }) => profile.blockedSkills));
   const { required, conflicts } = mergeRequired(scopes, new Set(blockedSkills));
   const restricting = scopes.flatMap(({ profile }) => (profile.allowedConnectors === undefined ? [] : [profile.allowedConnectors]));
@@ -52,7 +53,7 @@ function mergeRequired(scopes: readonly ScopeProfile[], blocked: ReadonlySet<str
   }
   const required: EffectiveProfile['required'] = [];
   const conflicts: ProfileConflict[] = [];
-  for (const [name, requirements] of [...byName].sort(([a], [b]) => compareText(a, b))) {
+  for (const [name, requirements] of [...byName].sort(([a], [b]) => byteOrder(a, b))) {
     const requiring = [...new Set(requirements.map(({ scope }) => scope))];
     if (blocked.has(name)) {
       const blocking = scopes.filter(({ profile }) => profile.blockedSkills.includes(name)).map(({ scope }) => scope);
@@ -82,14 +83,10 @@ function revisionOf(scopes: readonly ScopeProfile[]): string {
 }
 
 function unionOf(lists: readonly (readonly string[])[]): string[] {
-  return [...new Set(lists.flat())].sort(compareText);
+  return [...new Set(lists.flat())].sort(byteOrder);
 }
 
 function intersectionOf(lists: readonly (readonly string[])[]): string[] {
   const [first = [], ...rest] = lists;
-  return [...new Set(first)].filter((item) => rest.every((list) => list.includes(item))).sort(compareText);
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return [...new Set(first)].filter((item) => rest.every((list) => list.includes(item))).sort(byteOrder);
 }

@@ -1,3 +1,5 @@
+import { byEntryKey } from '../text/byte-order.js';
+
 /** The lockfile's file name, next to the manifest it locks. */
 export const LOCKFILE_FILE = 'skillsync.lock';
 /** The lockfile format this skillsync reads and writes. */
@@ -98,7 +100,7 @@ export function serializeLockfile(lockfile: Lockfile): string {
 }
 
 function sortedEntries<T>(record: Readonly<Record<string, T>>): [string, T][] {
-  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.entries(record).sort(byEntryKey);
 }
 
 /** An empty lockfile, the starting point before the first install. */

@@ -3,6 +3,7 @@ import { SkillsyncError } from '../errors/skillsync-error.js';
 import { MANIFEST_SCHEMA_ID } from './manifest-names.js';
 import { parseSkillSpecifier, type SkillSpecifierInput } from './parse-skill-specifier.js';
 import { contentEnd, lineEnd, lineStart, nodeEnd, nodeStart } from './yaml-text.js';
+import { byEntryKey } from '../text/byte-order.js';
 
 const skillNamePattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -116,7 +117,7 @@ export interface CreateManifestOptions {
 
 /** The commented starter `skillsync.yaml` that `init` writes. */
 export function createManifestText(options: CreateManifestOptions = {}): string {
-  const skills = Object.entries(options.skills ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const skills = Object.entries(options.skills ?? {}).sort(byEntryKey);
   for (const [name, spec] of skills) checkEntry(name, spec);
   const lines = [
     `# yaml-language-server: $schema=${MANIFEST_SCHEMA_ID}`,
@@ -239,6 +240,6 @@ function canonical(value: unknown): unknown {
   return Object.fromEntries(
     Object.entries(value)
       .filter((entry) => entry[1] !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      .sort(byEntryKey),
   );
 }

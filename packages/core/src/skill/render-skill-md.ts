@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { SPEC_FRONTMATTER_KEYS } from './skill-info.js';
+import { byteOrder } from '../text/byte-order.js';
 
 export interface SkillMdParts {
   /** The frontmatter fields; a field whose value is `undefined` is left out. */
@@ -21,7 +22,7 @@ export function renderSkillMd(parts: SkillMdParts): string {
   const { frontmatter, body } = parts;
   const others = Object.keys(frontmatter)
     .filter((key) => !specKeys.has(key))
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    .sort(byteOrder);
   const ordered: Record<string, unknown> = {};
   for (const key of [...SPEC_FRONTMATTER_KEYS, ...others]) {
     if (frontmatter[key] !== undefined) ordered[key] = frontmatter[key];

@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { byEntryKey } from '@skillsync/core';
 
 /**
  * JSON with object keys sorted by byte order at every level and no whitespace, so equal
@@ -11,7 +12,7 @@ export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, item]) => item !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    .sort(byEntryKey);
   return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
 }
 

@@ -1,4 +1,4 @@
-import { SkillsyncError } from '@skillsync/core';
+import { byEntryKey, SkillsyncError } from '@skillsync/core';
 import type { EntityJson } from './cedar-wasm.js';
 import type { PolicyFile, PolicyFinding } from './check-policies.js';
 import { createAuthorizer, entityUid, preparePolicySet, type AuthorizationDecision, type CedarRequest } from './engine-core.js';
@@ -90,7 +90,7 @@ export function createPolicyEngine(options: PolicyEngineOptions): PolicyEngine {
   const prepared = preparePolicySet({
     schema: GATEWAY_CEDAR_SCHEMA,
     policies: options.policies,
-    versionInputs: { entities: [...staticParents.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) },
+    versionInputs: { entities: [...staticParents.entries()].sort(byEntryKey) },
     validateRequests: options.validateRequests,
   });
   checkEntities(options.entities ?? []);

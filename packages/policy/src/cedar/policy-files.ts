@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { SkillsyncError } from '@skillsync/core';
+import { byteOrder, SkillsyncError } from '@skillsync/core';
 import { MAX_POLICY_FILE_BYTES, type PolicyFile } from './check-policies.js';
 
 export interface LoadPolicyFilesOptions {
@@ -37,7 +37,7 @@ export async function policyFilesAt(target: string): Promise<string[]> {
   const names = (await readdir(target, { withFileTypes: true }))
     .filter((entry) => entry.isFile() && entry.name.endsWith(POLICY_FILE_EXTENSION))
     .map((entry) => entry.name)
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    .sort(byteOrder);
   return names.map((name) => path.join(target, name));
 }
 

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseYamlText, SkillsyncError } from '@skillsync/core';
+import { byteOrder, parseYamlText, SkillsyncError } from '@skillsync/core';
 import { ACTION_RESOURCE_TYPE, POLICY_ACTIONS, type AuthorizationRequest, type PolicyAction, type PolicyEngine, type PolicyResourceType } from './engine.js';
 
 /** One expectation about the policies of a folder. */
@@ -49,7 +49,7 @@ export async function findPolicyTestFiles(dir: string): Promise<string[]> {
   return entries
     .filter((entry) => entry.isFile() && isPolicyTestFile(entry.name))
     .map((entry) => entry.name)
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(byteOrder)
     .map((name) => path.join(dir, name));
 }
 

@@ -1,4 +1,4 @@
-import { isSecretReference, sensitiveKeyPattern, SkillsyncError } from '@skillsync/core';
+import { byEntryKey, isSecretReference, sensitiveKeyPattern, SkillsyncError } from '@skillsync/core';
 import { compileCustomPattern, type CustomPattern } from './custom-pattern.js';
 import { builtInDetector, DETECTOR_NAMES, maskFor, type Detector, type DetectorName } from './detectors.js';
 
@@ -141,7 +141,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       findings: () =>
         counts === undefined
           ? []
-          : [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([detector, count]) => ({ detector, count })),
+          : [...counts].sort(byEntryKey).map(([detector, count]) => ({ detector, count })),
     };
   };
 

@@ -1,19 +1,4 @@
-import {
-  errorCatalogue,
-  formatResolution,
-  isSkillsyncError,
-  LOCKFILE_VERSION,
-  mapConcurrent,
-  packageKey,
-  parseResolution,
-  serializeLockfile,
-  splitPackageKey,
-  SkillsyncError,
-  type ErrorCode,
-  type LockedPackage,
-  type Lockfile,
-  type SerializedError,
-} from '@skillsync/core';
+import { byEntryKey, errorCatalogue, type ErrorCode, formatResolution, isSkillsyncError, type LockedPackage, type Lockfile, LOCKFILE_VERSION, mapConcurrent, packageKey, parseResolution, type SerializedError, serializeLockfile, SkillsyncError, splitPackageKey } from '@skillsync/core';
 import semver from 'semver';
 import { verifyIntegrity, type Integrity } from '../integrity/integrity.js';
 import { resolveSkills } from '../resolve/resolve-skills.js';
@@ -346,7 +331,7 @@ function packagesFromLock(
 ): { ok: true; packages: PlannedPackage[] } | { ok: false; problems: InstallProblem[] } {
   const packages: PlannedPackage[] = [];
   const problems: InstallProblem[] = [];
-  for (const [key, entry] of Object.entries(lockfile.packages).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [key, entry] of Object.entries(lockfile.packages).sort(byEntryKey)) {
     const id = splitPackageKey(key);
     const resolution = parseResolution(entry.resolved);
     if (id === undefined || resolution === undefined) continue;

@@ -1,4 +1,4 @@
-import { errorCatalogue, isSkillsyncError, packageKey, splitPackageKey, type ErrorCode, type Lockfile, type SerializedError } from '@skillsync/core';
+import { byteOrder, errorCatalogue, type ErrorCode, isSkillsyncError, type Lockfile, packageKey, type SerializedError, splitPackageKey } from '@skillsync/core';
 import semver from 'semver';
 import type { SkillSource } from '../sources/skill-source.js';
 
@@ -71,7 +71,7 @@ const MAX_ROUNDS = 50;
  * thrown; the algorithm is bounded and never loops. Pure apart from the source calls.
  */
 export async function resolveSkills(options: ResolveSkillsOptions): Promise<ResolveResult> {
-  const roots = [...options.roots].sort((a, b) => compareText(a.name, b.name));
+  const roots = [...options.roots].sort((a, b) => byteOrder(a.name, b.name));
   const versionCache = new Map<string, Promise<string[]>>();
   const dependencyCache = new Map<string, Promise<Readonly<Record<string, string>>>>();
   const problems: ResolveProblem[] = [];
@@ -172,7 +172,7 @@ export async function resolveSkills(options: ResolveSkillsOptions): Promise<Reso
       const requires = await guard(name, () => readDependencies(source, name, version));
       if (requires === undefined) continue;
       dependencies.set(name, requires);
-      for (const [dependency, range] of Object.entries(requires).sort(([a], [b]) => compareText(a, b))) {
+      for (const [dependency, range] of Object.entries(requires).sort(([a], [b]) => byteOrder(a, b))) {
         add(dependency, { range, requiredBy: packageKey(name, version), anyVersion: false });
         if (!sources.has(dependency)) {
           const dependencySource = options.sourceForDependency(dependency, { name, version, source });
@@ -212,18 +212,18 @@ export async function resolveSkills(options: ResolveSkillsOptions): Promise<Reso
       const requires = current.dependencies.get(name) ?? {};
       const dependencies = Object.fromEntries(
         Object.keys(requires)
-          .sort(compareText)
+          .sort(byteOrder)
           .map((dependency) => [dependency, next.get(dependency)?.version ?? '']),
       );
       return { name, version: chosen.version, source, dependencies, root: roots.some((root) => root.name === name), fromLock: chosen.fromLock };
     });
     const cycles = findCycles(packages, roots.map((root) => root.name));
     if (cycles.length > 0) return { ok: false, problems: cycles };
-    return { ok: true, packages: packages.sort((a, b) => compareText(a.name, b.name)) };
+    return { ok: true, packages: packages.sort((a, b) => byteOrder(a.name, b.name)) };
   }
   return {
     ok: false,
-    problems: [problem('DEPENDENCY_CONFLICT', `The versions of ${[...picks.keys()].sort(compareText).join(', ')} did not settle after ${MAX_ROUNDS} rounds.`, { names: [...picks.keys()] })],
+    problems: [problem('DEPENDENCY_CONFLICT', `The versions of ${[...picks.keys()].sort(byteOrder).join(', ')} did not settle after ${MAX_ROUNDS} rounds.`, { names: [...picks.keys()] })],
   };
 }
 
@@ -270,7 +270,7 @@ function findCycles(packages: readonly ResolvedPackage[], roots: readonly string
     if (state.get(name) === 'done') return;
     if (state.get(name) === 'active') {
       const cycle = stack.slice(stack.indexOf(name));
-      const rotation = cycle.indexOf([...cycle].sort(compareText)[0] ?? name);
+      const rotation = cycle.indexOf([...cycle].sort(byteOrder)[0] ?? name);
       const canonical = [...cycle.slice(rotation), ...cycle.slice(0, rotation)];
       const key = canonical.join('>');
       if (!seen.has(key)) {
@@ -292,8 +292,4 @@ function findCycles(packages: readonly ResolvedPackage[], roots: readonly string
 
 function problem(code: ErrorCode, message: string, details: Record<string, unknown>): ResolveProblem {
   return { code, message, hint: errorCatalogue[code].hint, details };
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { pathExists, SkillsyncError, syncDirectory, withFileLock, writeFileAtomic } from '@skillsync/core';
+import { byEntryKey, pathExists, SkillsyncError, syncDirectory, withFileLock, writeFileAtomic } from '@skillsync/core';
 import { compare as compareSemver, valid as validSemver } from 'semver';
 import type { PackageLimits } from '../format/limits.js';
 import { parseSkillIdentity, SKILL_FILE } from '../format/skill-identity.js';
@@ -219,7 +219,7 @@ export function openStore(root: string): Store {
 
   const verify = async (options: { repair?: boolean } = {}): Promise<StoreVerifyReport> => {
     const corrupt: StoreCorruption[] = [];
-    const keys = [...(await entryKeys()).entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+    const keys = [...(await entryKeys()).entries()].sort(byEntryKey);
     for (const [, integrity] of keys) {
       const problem = await checkFully(integrity);
       if (problem !== undefined) corrupt.push(problem);
@@ -238,7 +238,7 @@ export function openStore(root: string): Store {
     const removed: StorePruneResult['removed'][number][] = [];
     let freedBytes = 0;
     const keys = await entryKeys();
-    for (const [hex, integrity] of [...keys.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const [hex, integrity] of [...keys.entries()].sort(byEntryKey)) {
       if (kept.has(hex)) continue;
       const metadata = await readMetadata(metadataFile(integrity)).catch(() => undefined);
       freedBytes += (await diskUsage(entryDir(integrity))) + (await diskUsage(metadataFile(integrity)));

@@ -1,5 +1,5 @@
 import { hashManagedContent } from '@skillsync/clients';
-import { isSemver, isValidSkillName, type ClientId, type ConnectorDefinition } from '@skillsync/core';
+import { byEntryKey, type ClientId, type ConnectorDefinition, isSemver, isValidSkillName } from '@skillsync/core';
 import type { Journal, JournalEntry } from '../journal.js';
 import type { ClientInventory, FoundConnector, FoundSkill } from './read-client-inventory.js';
 import { extractSecrets, type ExtractedSecret } from './extract-secrets.js';
@@ -340,7 +340,7 @@ function uniqueName(base: string, taken: (candidate: string) => boolean, separat
 export function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, current: unknown) =>
     current !== null && typeof current === 'object' && !Array.isArray(current)
-      ? Object.fromEntries(Object.entries(current as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(Object.entries(current as Record<string, unknown>).sort(byEntryKey))
       : current,
   );
 }
