@@ -113,14 +113,31 @@ async function cpuMs(pid) {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
+/** A process and every process below it (Linux /proc). */
+async function processTree(pid) {
+  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')).split(' ').filter(Boolean).map(Number);
+  return [pid, ...(await Promise.all(children.map(processTree))).flat()];
+}
+
+/** CPU ms so far: the process the client talks to, everything below it (the echo server behind a relay or the gateway), and this client. */
+async function cpuOf(pid) {
+  const tree = await Promise.all((await processTree(pid)).map(cpuMs));
+  const client = process.cpuUsage();
+  if (tree.some((ms) => ms === undefined)) return undefined;
+  return { server: tree[0], chain: tree.reduce((sum, ms) => sum + ms, 0), client: (client.user + client.system) / 1000 };
+}
+
 async function measure(target) {
   const client = new Client({ name: 'bench', version: '1.0.0' });
   const transport = new StdioClientTransport(target.params);
   await client.connect(transport);
   const pid = transport.pid;
-  const cpuSince = async (before, count) => {
-    const after = await cpuMs(pid);
-    return before === undefined || after === undefined ? undefined : ((after - before) * 1000) / count;
+  /** µs per call since `before`: of the process the client talks to, of all the processes (client included), and the cores they kept busy. */
+  const cpuSince = async (before, count, wallMs) => {
+    const after = await cpuOf(pid);
+    if (before === undefined || after === undefined) return undefined;
+    const all = after.chain - before.chain + (after.client - before.client);
+    return { server: ((after.server - before.server) * 1000) / count, all: (all * 1000) / count, cores: all / wallMs };
   };
   const call = async (index) => {
     const started = performance.now();
@@ -132,15 +149,15 @@ async function measure(target) {
   for (let index = 0; index < warmup; index += 1) await call(index);
 
   const sequential = [];
-  const sequentialCpu = await cpuMs(pid);
+  const sequentialCpu = await cpuOf(pid);
   const sequentialStart = performance.now();
   for (let index = 0; index < calls; index += 1) sequential.push(await call(index));
   const sequentialMs = performance.now() - sequentialStart;
-  const sequentialCpuPerCall = await cpuSince(sequentialCpu, calls);
+  const sequentialCpuPerCall = await cpuSince(sequentialCpu, calls, sequentialMs);
 
   const concurrent = [];
   let next = 0;
-  const concurrentCpu = await cpuMs(pid);
+  const concurrentCpu = await cpuOf(pid);
   const concurrentStart = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -152,7 +169,7 @@ async function measure(target) {
     }),
   );
   const concurrentMs = performance.now() - concurrentStart;
-  const concurrentCpuPerCall = await cpuSince(concurrentCpu, concurrentCalls);
+  const concurrentCpuPerCall = await cpuSince(concurrentCpu, concurrentCalls, concurrentMs);
   await client.close();
   return {
     sequential: { p50: percentile(sequential, 0.5), p99: percentile(sequential, 0.99), perSecond: (calls / sequentialMs) * 1000, cpuUs: sequentialCpuPerCall },
@@ -161,7 +178,7 @@ async function measure(target) {
 }
 
 function best(a, b) {
-  const least = (x, y) => (x === undefined ? y : y === undefined ? x : Math.min(x, y));
+  const least = (x, y) => (x === undefined ? y : y === undefined ? x : x.all <= y.all ? x : y);
   const pick = (x, y) => ({ p50: Math.min(x.p50, y.p50), p99: Math.min(x.p99, y.p99), perSecond: Math.max(x.perSecond, y.perSecond), cpuUs: least(x.cpuUs, y.cpuUs) });
   return { sequential: pick(a.sequential, b.sequential), concurrent: pick(a.concurrent, b.concurrent) };
 }
@@ -174,10 +191,13 @@ function percentile(values, share) {
 function report(direct, relay, gateway) {
   console.log(`\nGateway overhead: echo tool over stdio, direct vs through \`skillsync serve\` with policy, redaction and audit on (${machine()})\n`);
   // CPU comes from /proc's clock ticks (10 ms): whole µs per call, no more precise than that.
-  const row = (name, figures) => [name, figures.p50, figures.p99, figures.perSecond, figures.cpuUs === undefined ? '-' : String(Math.round(figures.cpuUs))];
+  const cpu = (figures) =>
+    figures.cpuUs === undefined ? ['-', '-', '-'] : [String(Math.round(figures.cpuUs.server)), String(Math.round(figures.cpuUs.all)), figures.cpuUs.cores.toFixed(2)];
+  const row = (name, figures) => [name, figures.p50, figures.p99, figures.perSecond, ...cpu(figures)];
   const rows = [
-    // CPU: of the process the client talks to (the echo server, the relay, or the gateway), µs per call.
-    ['', 'p50 ms', 'p99 ms', 'calls/s', 'CPU µs'],
+    // CPU µs: of the process the client talks to (the echo server, the relay, or the gateway), per call;
+    // all µs: of every process of the run (client, relay or gateway, echo server); cores: how many of them that kept busy.
+    ['', 'p50 ms', 'p99 ms', 'calls/s', 'CPU µs', 'all µs', 'cores'],
     row(`direct, sequential (${calls})`, direct.sequential),
     row(`relay, sequential`, relay.sequential),
     row(`gateway, sequential`, gateway.sequential),
