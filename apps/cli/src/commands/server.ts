@@ -6,6 +6,7 @@ import { defineHandler, type CommandInput, type CommandResult } from '../define-
 import { displayPath, formatBytes, plural, renderPairs } from '../format.js';
 import type { Ui } from '../ui.js';
 import { auditTimeOption, cliPrincipal, positiveInteger, shortTime } from './audit.js';
+import { stopSignals } from '../stop-signals.js';
 
 const DEFAULT_LISTEN = '127.0.0.1:4873';
 
@@ -36,7 +37,7 @@ export const serverHandler = defineHandler({
     // Asynchronous writes: a line per request must not slow every request down; flushed when it stops.
     const destination = pino.destination({ dest: 2, sync: false });
     const logger = pino({ level: flags.quiet ? 'warn' : 'info', base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
-    const signals = stopSignals();
+    const signals = stopSignals(['SIGINT', 'SIGTERM']);
     let server;
     try {
       server = await startServer({
@@ -269,20 +270,4 @@ function ownerTokenLines(data: Pick<ServerInitData, 'org' | 'token' | 'expiresAt
     '',
     `Log in with it: skillsync login --registry http://${DEFAULT_LISTEN}/v0.1/orgs/${data.org}`,
   ];
-}
-
-
-
-/** SIGINT or SIGTERM, from now until `dispose`. */
-function stopSignals(): { readonly received: Promise<void>; readonly dispose: () => void } {
-  const signals = ['SIGINT', 'SIGTERM'] as const;
-  let onSignal: () => void = () => undefined;
-  const received = new Promise<void>((resolve) => (onSignal = resolve));
-  for (const signal of signals) process.once(signal, onSignal);
-  return {
-    received,
-    dispose: () => {
-      for (const signal of signals) process.off(signal, onSignal);
-    },
-  };
 }

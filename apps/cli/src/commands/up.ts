@@ -12,6 +12,7 @@ import { daemonFiles, instanceDashboardLink, readInstance, readStatusFile, runni
 import { loadDaemonSettings } from '../daemon/settings.js';
 import { openUrl } from '../daemon/tray/open-url.js';
 import type { Ui } from '../ui.js';
+import { stopSignals } from '../stop-signals.js';
 
 /** Injected by scripts/build.mjs from apps/cli/package.json. */
 declare const SKILLSYNC_VERSION: string;
@@ -62,7 +63,7 @@ export const upHandler = defineHandler({
     }
 
     // Listening from before the start: a Ctrl-C while it starts stops it cleanly once started.
-    const signals = stopSignals();
+    const signals = stopSignals(['SIGINT', 'SIGTERM', 'SIGHUP']);
     let daemon;
     try {
       daemon = await startDaemon({
@@ -93,20 +94,6 @@ export const upHandler = defineHandler({
   },
   render: (data: UpData, ui, env) => renderUp(data, ui, env),
 });
-
-/** SIGINT, SIGTERM or SIGHUP (the terminal closed), from now until `dispose`. */
-function stopSignals(): { readonly received: Promise<void>; readonly dispose: () => void } {
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  let onSignal: () => void = () => undefined;
-  const received = new Promise<void>((resolve) => (onSignal = resolve));
-  for (const signal of signals) process.once(signal, onSignal);
-  return {
-    received,
-    dispose: () => {
-      for (const signal of signals) process.off(signal, onSignal);
-    },
-  };
-}
 
 async function alreadyRunning(info: DaemonInstanceInfo, files: DaemonFiles, show: (link: string | null) => Promise<void>): Promise<CommandResult<UpData>> {
   const status = await readStatusFile(files.status);

@@ -34,6 +34,11 @@ export function setAtPath(root: unknown, path: readonly string[], value: unknown
   return { ...base, [head]: setAtPath(base[head], rest, value) };
 }
 
+/** `value` wrapped in one object per key of `path`, outermost first. */
+export function nest(path: readonly string[], value: unknown): unknown {
+  return path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
+}
+
 /** A copy of `root` without the subtree at `path` (unchanged when it is absent). */
 export function omitAtPath(root: unknown, path: readonly string[]): unknown {
   const [head, ...rest] = path;

@@ -1,6 +1,6 @@
 import { parseTree, printParseErrorCode, type Node, type ParseError, type ParseOptions } from 'jsonc-parser';
 import { codecFailure, namesToRemove, positionAt, type CodecFailure, type EditResult, type MapEdit, type CodecReadResult } from './codec-result.js';
-import { deepEqual, getAtPath, isPlainRecord, setAtPath } from './deep-equal.js';
+import { deepEqual, getAtPath, isPlainRecord, nest, setAtPath } from './deep-equal.js';
 import { detectTextStyle, type TextStyle } from './detect-text-style.js';
 import { splitBom } from './text-lines.js';
 
@@ -169,10 +169,6 @@ function toJsonValue(value: unknown): unknown {
   const serialised = JSON.stringify(value);
   if (typeof serialised !== 'string') throw new TypeError('editJsonMap: every value to set must be JSON-serialisable');
   return JSON.parse(serialised) as unknown;
-}
-
-function nest(path: readonly string[], value: unknown): unknown {
-  return path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
 }
 
 interface Layout {
