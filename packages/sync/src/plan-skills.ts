@@ -39,7 +39,9 @@ export function planSkills(options: PlanKindOptions, location: Located<'skills'>
     const onDisk = skillDirs.get(dir);
     for (const other of location.alsoReads) {
       const twin = childPath(p, other, skill.name);
-      if (skillDirs.get(twin) !== undefined) {
+      // The same bytes there (another client's copy, which skillsync keeps in step) cannot disagree: only another skill of that name is worth a warning.
+      const twinOnDisk = skillDirs.get(twin);
+      if (twinOnDisk !== undefined && twinOnDisk.integrity !== skill.integrity) {
         plan.warnings.push({
           client,
           code: 'SKILL_NAME_COLLISION',

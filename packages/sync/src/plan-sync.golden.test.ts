@@ -103,6 +103,14 @@ describe('a file several clients read', () => {
     const plan = planSync({ env, scope: 'project', clients: [opencode], desired, files: new Map(), skillDirs, journal: emptyJournal, connectorCodecs });
     expect(plan.warnings).toEqual([expect.objectContaining({ client: 'opencode', code: 'SKILL_NAME_COLLISION', name: 'review' })]);
   });
+
+  it('the same skill, byte for byte, in a folder another client also reads is no collision', () => {
+    const integrity = desired.skills.find((skill) => skill.name === 'review')?.integrity ?? '';
+    const skillDirs = new Map([['/src/app/.claude/skills/review', { integrity }]]);
+    const plan = planSync({ env, scope: 'project', clients: [opencode], desired, files: new Map(), skillDirs, journal: emptyJournal, connectorCodecs });
+    expect(integrity).not.toBe('');
+    expect(plan.warnings).toEqual([]);
+  });
 });
 
 describe('golden: whole rendered files', () => {
