@@ -41,10 +41,16 @@ export const packOptions = {
 export const addOptions = {
   user: { type: 'boolean', description: 'Add to the user manifest instead of the project one' },
   name: { type: 'string', value: 'name', description: 'The skill name, when the source does not say it' },
+  connector: { type: 'string', value: 'name', description: 'Add an MCP connector of this name instead of a skill: the command after `--` (stdio), or --url' },
+  url: { type: 'string', value: 'url', description: 'With --connector: the remote server (Streamable HTTP, or SSE with --transport sse)' },
+  transport: { type: 'string', value: 'http|sse', description: 'With --url: how to reach it (default http)' },
+  env: { type: 'string', multiple: true, value: 'NAME=VALUE', description: 'With --connector and a command: an environment variable (repeatable); secrets only as ${secret:NAME} or ${env:NAME}' },
+  header: { type: 'string', multiple: true, value: 'Name=VALUE', description: 'With --url: an HTTP header (repeatable); secrets only as ${secret:NAME} or ${env:NAME}' },
 } as const satisfies OptionSpecs;
 
 export const removeOptions = {
   user: { type: 'boolean', description: 'Remove from the user manifest instead of the project one' },
+  connector: { type: 'string', value: 'name', description: 'Remove this MCP connector instead of a skill' },
 } as const satisfies OptionSpecs;
 
 export const listOptions = {} as const satisfies OptionSpecs;
@@ -315,23 +321,28 @@ export const commandTable: readonly CommandSpec[] = [
   }),
   defineCommand({
     name: 'add',
-    summary: 'Add a skill to the manifest',
+    summary: 'Add a skill or an MCP connector to the manifest',
     description:
-      'A source is a skill folder (./skills/x), a package (x.tgz), a directory registry (file:///srv/skills#name@^1) or name@range from the manifest registry. Run `skillsync install` afterwards.',
-    positionals: [{ name: 'source', description: 'Where the skill comes from', required: true }],
+      'A skill source is a skill folder (./skills/x), a package (x.tgz), a directory registry (file:///srv/skills#name@^1) or name@range from the manifest registry; run `skillsync install` afterwards. With --connector <name>, an MCP server instead: started as the command after `--` (stdio, with --env), or reached at --url (with --transport and --header). Secrets go in only as ${secret:NAME} (stored with `skillsync secret set NAME`) or ${env:NAME}: a value that looks like a credential is refused and never printed. Run `skillsync sync` afterwards.',
+    positionals: [{ name: 'source', description: 'Where the skill comes from; with --connector, the command and its arguments, after --', variadic: true }],
     options: addOptions,
     examples: [
       { command: 'skillsync add ./skills/triage-bug', description: 'Add a local skill folder' },
       { command: 'skillsync add triage-bug@^1.2', description: 'Add a skill from the configured registry' },
+      { command: "skillsync add --connector github --env 'GITHUB_TOKEN=${secret:GITHUB_TOKEN}' -- npx -y @modelcontextprotocol/server-github", description: 'Add a stdio MCP server' },
+      { command: 'skillsync add --connector linear --url https://mcp.linear.app/mcp', description: 'Add a remote MCP server' },
     ],
     load: async () => (await import('./commands/add.js')).addHandler,
   }),
   defineCommand({
     name: 'remove',
-    summary: 'Remove a skill from the manifest',
-    positionals: [{ name: 'name', description: 'The skill to remove', required: true }],
+    summary: 'Remove a skill or an MCP connector from the manifest',
+    positionals: [{ name: 'name', description: 'The skill to remove' }],
     options: removeOptions,
-    examples: [{ command: 'skillsync remove triage-bug', description: 'Drop triage-bug from skillsync.yaml' }],
+    examples: [
+      { command: 'skillsync remove triage-bug', description: 'Drop triage-bug from skillsync.yaml' },
+      { command: 'skillsync remove --connector github', description: 'Drop the github connector; the next sync removes it from every client' },
+    ],
     load: async () => (await import('./commands/remove.js')).removeHandler,
   }),
   defineCommand({

@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import {
+  addManifestEntries,
   addSkillToManifest,
   createManifestText,
   isValidSkillName,
@@ -9,33 +10,58 @@ import {
   SkillsyncError,
   validateSkillMd,
   writeFileAtomic,
+  type ConnectorDefinition,
   type Env,
   type SkillSpecifierInput,
 } from '@skillsync/core';
 import { readPackage, readSkillIdentity } from '@skillsync/store';
 import type { addOptions } from '../command-table.js';
-import { defineHandler, type CommandInput } from '../define-command.js';
+import { defineHandler, type CommandInput, type CommandResult } from '../define-command.js';
 import { displayPath } from '../format.js';
 import { manifestToEdit } from '../project.js';
 
-export interface AddData {
-  readonly name: string;
-  /** The entry as written to the manifest. */
-  readonly specifier: string;
-  readonly kind: 'path' | 'tarball' | 'registry';
-  readonly file: string;
-  readonly scope: 'user' | 'project';
-}
+export type AddData =
+  | {
+      readonly name: string;
+      /** The entry as written to the manifest. */
+      readonly specifier: string;
+      readonly kind: 'path' | 'tarball' | 'registry';
+      readonly file: string;
+      readonly scope: 'user' | 'project';
+    }
+  | {
+      readonly name: string;
+      readonly kind: 'connector';
+      /** The definition as written to the manifest (secrets only as references). */
+      readonly connector: ConnectorDefinition;
+      readonly file: string;
+      readonly scope: 'user' | 'project';
+    };
+
+type AddOptions = CommandInput<typeof addOptions>['options'];
 
 export const addHandler = defineHandler({
-  run: async ({ env, positionals, options }: CommandInput<typeof addOptions>) => {
-    const source = positionals[0] ?? '';
+  run: async ({ env, positionals, options }: CommandInput<typeof addOptions>): Promise<CommandResult<AddData>> => {
     const { file, scope } = await manifestToEdit(env, options.user);
     const existing = await readFile(file, 'utf8').catch((error: unknown) => {
       // The user manifest is created on first use; a missing project one was refused above.
       if (scope === 'user' && (error as NodeJS.ErrnoException).code === 'ENOENT') return createManifestText();
       throw new SkillsyncError('FILE_READ_FAILED', `Could not read ${file}.`, { details: { path: file }, cause: error });
     });
+    if (options.connector !== undefined) {
+      const connector = connectorFromOptions(options.connector, positionals, options);
+      await writeFileAtomic(file, addManifestEntries(existing, { connectors: { [options.connector]: connector } }, file));
+      const data: AddData = { name: options.connector, kind: 'connector', connector, file, scope };
+      return { ok: true, data };
+    }
+    const connectorOnly = (['url', 'transport'] as const).filter((name) => options[name] !== undefined);
+    if (connectorOnly.length > 0 || options.env.length > 0 || options.header.length > 0) {
+      throw usage(`--${connectorOnly[0] ?? (options.env.length > 0 ? 'env' : 'header')} is for connectors: add --connector <name>.`);
+    }
+    if (positionals.length !== 1) {
+      throw usage(positionals.length === 0 ? '`skillsync add` needs <source>: where the skill comes from.' : `\`skillsync add\` takes one skill source, not ${positionals.length}.`);
+    }
+    const source = positionals[0] ?? '';
     const entry = await interpretSource(env, source, pathFor(env).dirname(file));
     if (options.name !== undefined && entry.name !== undefined && options.name !== entry.name) {
       // The name is how the source is searched (registry) or what the package holds (folder, .tgz).
@@ -56,16 +82,74 @@ export const addHandler = defineHandler({
     return { ok: true, data };
   },
   render: (data: AddData, ui, env) =>
-    [
-      `${ui.green('added')} ${ui.bold(data.name)} ${ui.dim(`(${data.specifier})`)} to ${displayPath(env, data.file)}`,
-      `Run ${ui.cyan('skillsync install')} to fetch it and update skillsync.lock.`,
-    ].join('\n'),
+    data.kind === 'connector'
+      ? [
+          `${ui.green('added')} connector ${ui.bold(data.name)} ${ui.dim(`(${describeConnector(data.connector)})`)} to ${displayPath(env, data.file)}`,
+          `Run ${ui.cyan('skillsync sync')} to put it into your clients.`,
+        ].join('\n')
+      : [
+          `${ui.green('added')} ${ui.bold(data.name)} ${ui.dim(`(${data.specifier})`)} to ${displayPath(env, data.file)}`,
+          `Run ${ui.cyan('skillsync install')} to fetch it and update skillsync.lock.`,
+        ].join('\n'),
 });
+
+/**
+ * The connector the flags describe: stdio (the command after `--`, with --env) or remote
+ * (--url, with --transport and --header). Whether it is a valid connector, and holds no
+ * written-out secret, the manifest's own checks decide when it is added.
+ */
+function connectorFromOptions(name: string, command: readonly string[], options: AddOptions): ConnectorDefinition {
+  const [program, ...args] = command;
+  if ((program === undefined) === (options.url === undefined)) {
+    throw usage(
+      program === undefined ? `The connector ${name} needs the command that starts it (after --) or --url.` : `The connector ${name} has both a command and --url: give one.`,
+      `Example: skillsync add --connector ${name} -- npx -y <package>, or skillsync add --connector ${name} --url https://…/mcp`,
+    );
+  }
+  if (program !== undefined) {
+    const misplaced = (['transport'] as const).find((flag) => options[flag] !== undefined) ?? (options.header.length > 0 ? 'header' : undefined);
+    if (misplaced !== undefined) throw usage(`--${misplaced} is for a remote connector (--url); ${name} starts a command.`);
+    const env = assignments(options.env, '--env');
+    return { command: program, ...(args.length > 0 ? { args } : {}), ...(Object.keys(env).length > 0 ? { env } : {}) };
+  }
+  if (options.env.length > 0) throw usage(`--env is for a connector that starts a command; ${name} is remote (--url): pass credentials with --header.`);
+  if (options.transport !== undefined && options.transport !== 'http' && options.transport !== 'sse') {
+    throw usage(`--transport ${options.transport}: use http (Streamable HTTP) or sse.`);
+  }
+  const headers = assignments(options.header, '--header');
+  return {
+    url: options.url ?? '',
+    ...(options.transport === undefined ? {} : { transport: options.transport }),
+    ...(Object.keys(headers).length > 0 ? { headers } : {}),
+  };
+}
+
+/** `NAME=VALUE` flags as a record; the value is never repeated in an error (it may be a secret). */
+function assignments(values: readonly string[], flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const value of values) {
+    const equals = value.indexOf('=');
+    const name = equals <= 0 ? undefined : value.slice(0, equals);
+    if (name === undefined) throw usage(`${flag} takes NAME=VALUE; one of them has no name before its \`=\`.`);
+    if (name in out) throw usage(`${flag} ${name} is given twice.`);
+    out[name] = value.slice(equals + 1);
+  }
+  return out;
+}
+
+function describeConnector(connector: ConnectorDefinition): string {
+  if (connector.url !== undefined) return `${connector.transport ?? 'http'}: ${connector.url}`;
+  return `stdio: ${[connector.command ?? '', ...(connector.args ?? [])].join(' ')}`;
+}
+
+function usage(message: string, hint?: string): SkillsyncError {
+  return new SkillsyncError('USAGE', message, { hint: hint ?? 'Run `skillsync add --help` for the forms and examples.' });
+}
 
 interface SourceEntry {
   readonly name: string | undefined;
   readonly spec: SkillSpecifierInput;
-  readonly kind: AddData['kind'];
+  readonly kind: 'path' | 'tarball' | 'registry';
 }
 
 const registryUrl = /^(?:file:|https?:\/\/)/i;

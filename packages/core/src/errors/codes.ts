@@ -64,7 +64,7 @@ export const errorCatalogue = {
   MANIFEST_UNKNOWN_KEY: { hint: 'Remove or rename the key.' },
   MANIFEST_UNSUPPORTED_VERSION: { hint: 'Upgrade skillsync, or set `version: 1`.' },
   MANIFEST_CHANGED: { hint: 'The manifest was saved by someone else while skillsync was editing it; nothing was written to it. Try again: the edit is then made on the saved version.' },
-  MANIFEST_SECRET_LITERAL: { hint: 'Store the value with a secret reference such as `${secret:NAME}` or `${env:NAME}` instead of writing it in the manifest.' },
+  MANIFEST_SECRET_LITERAL: { hint: 'Store the value with `skillsync secret set NAME` and write `${secret:NAME}` in its place (or `${env:NAME}` for a variable of the environment the client runs in).' },
   LOCKFILE_INVALID: { hint: 'Delete skillsync.lock and run `skillsync install` to regenerate it.' },
   LOCKFILE_UNSUPPORTED_VERSION: { hint: 'Upgrade skillsync to read this lockfile.' },
   LOCKFILE_OUT_OF_DATE: { hint: 'Run `skillsync install` (without --frozen) and commit the updated skillsync.lock.' },
@@ -81,6 +81,7 @@ export const errorCatalogue = {
   VERSION_ALREADY_PUBLISHED: { hint: 'Published versions never change: bump `metadata.version` in SKILL.md and publish again.' },
   MANIFEST_ENTRY_EXISTS: { hint: 'An entry of that name is in skillsync.yaml already; rename one of them.' },
   SKILL_NOT_IN_MANIFEST: { hint: 'Run `skillsync list` to see the skills the manifest declares.' },
+  CONNECTOR_NOT_IN_MANIFEST: { hint: 'The connectors are under `connectors:` in skillsync.yaml (`--user`: the user manifest); `skillsync status` lists them per client.' },
 
   // client files
   CLIENT_FILE_INVALID: { hint: 'Fix the syntax error at the reported line; skillsync leaves the file untouched until it parses.' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addManifestEntries, replaceManifestConnector } from './add-manifest-entries.js';
+import { addManifestEntries, removeManifestConnector, replaceManifestConnector } from './add-manifest-entries.js';
 import { createManifestText } from './edit-manifest.js';
 import { parseManifest } from './parse-manifest.js';
 
@@ -78,5 +78,25 @@ describe('replaceManifestConnector', () => {
 
   it('refuses a definition that would make the manifest invalid', () => {
     expect(() => replaceManifestConnector(manifest, 'github', { command: 'npx', url: 'https://x.example' })).toThrow(expect.objectContaining({ code: 'MANIFEST_INVALID' }));
+  });
+});
+
+describe('removeManifestConnector', () => {
+  const manifest = ['version: 1', 'connectors:', '  github:', '    command: npx', '    args: [-y, server-github]   # pinned', '  # remote notes', '  notes:', '    url: https://notes.example/mcp', 'skills: {}', ''].join('\n');
+
+  it('removes only the lines of that entry, comments and the other entries as written', () => {
+    expect(removeManifestConnector(manifest, 'github')).toBe(manifest.replace('  github:\n    command: npx\n    args: [-y, server-github]   # pinned\n', ''));
+    expect(removeManifestConnector(manifest.replaceAll('\n', '\r\n'), 'notes')).toBe(manifest.replace('  notes:\n    url: https://notes.example/mcp\n', '').replaceAll('\n', '\r\n'));
+  });
+
+  it('leaves `connectors: {}` after the last one, and edits a flow section through the library', () => {
+    const one = 'version: 1\nconnectors:\n  github:\n    command: npx\n';
+    expect(removeManifestConnector(one, 'github')).toBe('version: 1\nconnectors: {}\n');
+    expect(parseManifest(removeManifestConnector('version: 1\nconnectors: { a: { command: x }, b: { command: y } }\n', 'a')).manifest?.connectors).toEqual({ b: { command: 'y' } });
+  });
+
+  it('refuses a connector that is not there, changing nothing', () => {
+    expect(() => removeManifestConnector(manifest, 'gitlab')).toThrow(expect.objectContaining({ code: 'CONNECTOR_NOT_IN_MANIFEST' }));
+    expect(() => removeManifestConnector('version: 1\n', 'github')).toThrow(expect.objectContaining({ code: 'CONNECTOR_NOT_IN_MANIFEST' }));
   });
 });

@@ -74,6 +74,32 @@ export function replaceManifestConnector(text: string, name: string, connector: 
   return validated(edited, file);
 }
 
+/**
+ * Removes the connector `name`, text in, text out: only that entry's lines go (the last
+ * one leaves `connectors: {}`, as an empty block would read as null); comments and every
+ * other entry stay as written. CONNECTOR_NOT_IN_MANIFEST when there is no such entry.
+ */
+export function removeManifestConnector(text: string, name: string, file = 'skillsync.yaml'): string {
+  const section = sectionOf(text, 'connectors', file);
+  const map = isMap(section.value) ? section.value : undefined;
+  const pair = map?.items.find((item) => isScalar(item.key) && item.key.value === name);
+  if (map === undefined || pair === undefined || section.pair === undefined) {
+    throw new SkillsyncError('CONNECTOR_NOT_IN_MANIFEST', `The connector ${name} is not in ${file}.`, { details: { path: file, name } });
+  }
+  const root = section.document.contents;
+  if (map.flow || !isMap(root) || root.flow) {
+    const copy = section.document.clone();
+    copy.deleteIn(['connectors', name]);
+    return validated(copy.toString({ lineWidth: 0 }), file);
+  }
+  let edited = text.slice(0, lineStart(text, nodeStart(pair.key))) + text.slice(lineEnd(text, contentEnd(pair) - 1));
+  if (map.items.length === 1) {
+    const colon = edited.indexOf(':', nodeEnd(section.pair.key));
+    edited = `${edited.slice(0, colon + 1)} {}${edited.slice(colon + 1)}`;
+  }
+  return validated(edited, file);
+}
+
 interface Located {
   readonly key: Section;
   readonly document: Document;

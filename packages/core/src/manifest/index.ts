@@ -30,7 +30,7 @@ export {
   renderSpecifier,
   type CreateManifestOptions,
 } from './edit-manifest.js';
-export { addManifestEntries, replaceManifestConnector, type ManifestAdditions } from './add-manifest-entries.js';
+export { addManifestEntries, removeManifestConnector, replaceManifestConnector, type ManifestAdditions } from './add-manifest-entries.js';
 export {
   landingScope,
   mergeManifests,

@@ -157,7 +157,7 @@ function secretFindings(value: Record<string, unknown>, tools: FindingTools): Ma
     const connector = sanitizeConnector(raw as Record<string, unknown>);
     for (const literal of findSecretLiterals(connector)) {
       const path = ['connectors', name, ...literal.path];
-      findings.push(tools.finding('MANIFEST_SECRET_LITERAL', `Connector \`${name}\`: \`${literal.path.join('.')}\` holds a literal credential: ${literal.reason}.`, tools.at(path)));
+      findings.push(tools.finding('MANIFEST_SECRET_LITERAL', `Connector \`${name}\`: \`${literal.path.join('.')}\` holds a literal credential (${literal.reason}).`, tools.at(path)));
     }
     const templated: [readonly (string | number)[], string][] = [
       ...Object.entries(connector.env ?? {}).map(([key, text]): [readonly (string | number)[], string] => [['env', key], text]),
