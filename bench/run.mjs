@@ -28,10 +28,13 @@ try {
   const fixtures = await loadFixtures(work);
   const home = path.join(work, 'home');
   await mkdir(home, { recursive: true });
-  const cli = (args, options = {}) => time(process.execPath, [cliBin, ...args], { ...options, env: { HOME: home, NO_COLOR: '1', ...options.env } });
+  // A clean environment, as bench:sync's: a variable of this machine's (NODE_EXTRA_CA_CERTS, read at
+  // start-up, is ~30 ms here) would weigh on every figure and the baseline alike.
+  const clean = { PATH: process.env.PATH ?? '', HOME: home, LANG: 'C.UTF-8', NO_COLOR: '1' };
+  const cli = (args, options = {}) => time(process.execPath, [cliBin, ...args], { ...options, cleanEnv: true, env: { ...clean, ...options.env } });
 
   // 1. Start-up: the CLI against a bare Node.
-  const bare = time(process.execPath, ['-e', '0'], { runs: 21 });
+  const bare = time(process.execPath, ['-e', '0'], { runs: 21, cleanEnv: true, env: clean });
   record('node -e 0', bare);
   record('skillsync --version', cli(['--version'], { runs: 21 }), { baseline: 'node -e 0', baselineMs: bare, target: '≤ 1.5× node -e 0' });
   record('skillsync --help', cli(['--help'], { runs: 11 }), { baseline: 'node -e 0', baselineMs: bare });
