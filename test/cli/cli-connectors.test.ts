@@ -76,6 +76,7 @@ describe('add and remove --connector (built CLI, temp HOME)', () => {
       ['add', '--connector', 'x', '--header', 'A=b', '--', 'npx', 'x'],
       ['add', '--connector', 'x', '--url', 'https://x.example/mcp', '--transport', 'ws'],
       ['add', '--connector', 'x', '--env', '=value', '--', 'npx', 'x'],
+      ['add', '--connector', 'x', '--name', 'y', '--', 'npx', 'x'],
       ['add', '--url', 'https://x.example/mcp'],
       ['add', './a', './b'],
       ['remove'],
@@ -85,6 +86,8 @@ describe('add and remove --connector (built CLI, temp HOME)', () => {
       expect({ args, code: result.code }).toEqual({ args, code: 2 });
     }
     expect(await readFile(manifest, 'utf8')).toBe(before);
+    // Where there is no manifest at all, a usage error is still the one reported.
+    expect((await sandbox.run(['add', '--connector', 'x'], { cwd: '..' })).code).toBe(2);
   });
 
   it('removes a connector, and the next sync takes it out of the client', async () => {

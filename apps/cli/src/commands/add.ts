@@ -42,26 +42,20 @@ type AddOptions = CommandInput<typeof addOptions>['options'];
 
 export const addHandler = defineHandler({
   run: async ({ env, positionals, options }: CommandInput<typeof addOptions>): Promise<CommandResult<AddData>> => {
+    // The flags are checked before any file is read: a usage error says so whatever the manifest.
+    const form = addForm(positionals, options);
     const { file, scope } = await manifestToEdit(env, options.user);
     const existing = await readFile(file, 'utf8').catch((error: unknown) => {
       // The user manifest is created on first use; a missing project one was refused above.
       if (scope === 'user' && (error as NodeJS.ErrnoException).code === 'ENOENT') return createManifestText();
       throw new SkillsyncError('FILE_READ_FAILED', `Could not read ${file}.`, { details: { path: file }, cause: error });
     });
-    if (options.connector !== undefined) {
-      const connector = connectorFromOptions(options.connector, positionals, options);
-      await writeFileAtomic(file, addManifestEntries(existing, { connectors: { [options.connector]: connector } }, file));
-      const data: AddData = { name: options.connector, kind: 'connector', connector, file, scope };
+    if (form.kind === 'connector') {
+      await writeFileAtomic(file, addManifestEntries(existing, { connectors: { [form.name]: form.connector } }, file));
+      const data: AddData = { name: form.name, kind: 'connector', connector: form.connector, file, scope };
       return { ok: true, data };
     }
-    const connectorOnly = (['url', 'transport'] as const).filter((name) => options[name] !== undefined);
-    if (connectorOnly.length > 0 || options.env.length > 0 || options.header.length > 0) {
-      throw usage(`--${connectorOnly[0] ?? (options.env.length > 0 ? 'env' : 'header')} is for connectors: add --connector <name>.`);
-    }
-    if (positionals.length !== 1) {
-      throw usage(positionals.length === 0 ? '`skillsync add` needs <source>: where the skill comes from.' : `\`skillsync add\` takes one skill source, not ${positionals.length}.`);
-    }
-    const source = positionals[0] ?? '';
+    const { source } = form;
     const entry = await interpretSource(env, source, pathFor(env).dirname(file));
     if (options.name !== undefined && entry.name !== undefined && options.name !== entry.name) {
       // The name is how the source is searched (registry) or what the package holds (folder, .tgz).
@@ -92,6 +86,20 @@ export const addHandler = defineHandler({
           `Run ${ui.cyan('skillsync install')} to fetch it and update skillsync.lock.`,
         ].join('\n'),
 });
+
+/** What the command line asks for: a skill from one source, or a connector (`--connector`). */
+function addForm(positionals: readonly string[], options: AddOptions): { kind: 'skill'; source: string } | { kind: 'connector'; name: string; connector: ConnectorDefinition } {
+  if (options.connector !== undefined) {
+    if (options.name !== undefined) throw usage('--name names a skill; a connector is named by --connector.');
+    return { kind: 'connector', name: options.connector, connector: connectorFromOptions(options.connector, positionals, options) };
+  }
+  const connectorOnly = (['url', 'transport'] as const).find((flag) => options[flag] !== undefined) ?? (options.env.length > 0 ? 'env' : options.header.length > 0 ? 'header' : undefined);
+  if (connectorOnly !== undefined) throw usage(`--${connectorOnly} is for connectors: add --connector <name>.`);
+  const [source, ...more] = positionals;
+  if (source === undefined) throw usage('`skillsync add` needs <source>: where the skill comes from (or --connector <name>).');
+  if (more.length > 0) throw usage(`\`skillsync add\` takes one skill source, not ${positionals.length}.`);
+  return { kind: 'skill', source };
+}
 
 /**
  * The connector the flags describe: stdio (the command after `--`, with --env) or remote
