@@ -103,6 +103,19 @@ describe('editJsonMap', () => {
     expect(readJsonMap('{ nope', ['x'])).toMatchObject({ ok: false, problem: { code: 'CLIENT_FILE_INVALID' } });
   });
 
+  it('says what is wrong in words, without quoting the offending text (it may be a credential)', () => {
+    const token = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
+    const message = (text: string): string => {
+      const result = readJsonMap(text, ['mcpServers']);
+      return result.ok ? '' : result.problem.message;
+    };
+    expect(message('{\n  "mcpServers": { "a": 1 "b": 2 }\n}')).toBe('The file is not valid JSON: a `,` was expected.');
+    expect(message(`{ "mcpServers": { "a": { "env": { "TOKEN": ${token} } } } }`)).toBe(
+      'The file is not valid JSON: something that is not JSON here (an unquoted word or a stray character).',
+    );
+    expect(message('{ "mcpServers": { "a": "never closed }')).toContain('a string that is never closed');
+  });
+
   it('refuses layouts it cannot edit safely', () => {
     expect(editJsonMap('{ "mcpServers": [] }', { keyPath: ['mcpServers'], set: { a: 1 } })).toMatchObject({ ok: false, problem: { code: 'CLIENT_FILE_UNSUPPORTED_LAYOUT' } });
     expect(editJsonMap('{ "s": { "a": 1, "a": 2 } }', { keyPath: ['s'], remove: ['a'] })).toMatchObject({ ok: false, problem: { code: 'CLIENT_FILE_UNSUPPORTED_LAYOUT' } });

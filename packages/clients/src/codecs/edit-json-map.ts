@@ -102,6 +102,29 @@ export function editJsonMap(text: string | undefined, edit: MapEdit): EditResult
   return { ok: true, text: bom + current, changed: true };
 }
 
+/**
+ * jsonc-parser's error names, as a person reads them. The offending text itself is not
+ * quoted: in a connector file it may be a credential.
+ */
+const PARSE_ERRORS: Readonly<Record<string, string>> = {
+  InvalidSymbol: 'something that is not JSON here (an unquoted word or a stray character)',
+  InvalidNumberFormat: 'a malformed number',
+  PropertyNameExpected: 'a property name (in double quotes) was expected',
+  ValueExpected: 'a value was expected',
+  ColonExpected: 'a `:` was expected',
+  CommaExpected: 'a `,` was expected',
+  CloseBraceExpected: 'a `}` was expected',
+  CloseBracketExpected: 'a `]` was expected',
+  EndOfFileExpected: 'there is more text after the end of the JSON',
+  InvalidCommentToken: 'a malformed comment',
+  UnexpectedEndOfComment: 'a comment that is never closed',
+  UnexpectedEndOfString: 'a string that is never closed',
+  UnexpectedEndOfNumber: 'a number that ends too soon',
+  InvalidUnicode: 'a malformed \\u escape',
+  InvalidEscapeCharacter: 'an invalid escape in a string',
+  InvalidCharacter: 'a control character inside a string',
+};
+
 function parseJson(text: string): Parsed {
   if (text.trim() === '') return { ok: true, root: undefined };
   const errors: ParseError[] = [];
@@ -109,7 +132,7 @@ function parseJson(text: string): Parsed {
   const first = errors[0];
   if (first !== undefined || root === undefined) {
     const offset = first?.offset ?? 0;
-    const reason = first === undefined ? 'no JSON value' : printParseErrorCode(first.error);
+    const reason = first === undefined ? 'there is no JSON value' : (PARSE_ERRORS[printParseErrorCode(first.error)] ?? printParseErrorCode(first.error));
     return codecFailure('CLIENT_FILE_INVALID', `The file is not valid JSON: ${reason}.`, positionAt(text, offset));
   }
   return { ok: true, root };
