@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { toSkillsyncError, writeFileAtomic, type Env } from '@skillsync/core';
-import { createRegistryClient, parseRegistryAddress, type EffectiveProfile, type FetchFunction, type RegistryClient } from '@skillsync/registry';
+import type { EffectiveProfile, FetchFunction, RegistryClient } from '@skillsync/registry';
 import { describeAge, NO_ORG_PROFILES, orgProfileCacheFile, orgProfilesOf, profileLoginsOrWarning, readCachedOrgProfile, type CachedOrgProfile, type FoundOrgProfile, type OrgProfiles } from './org-profiles.js';
-import { registryCredentials } from './registry-session.js';
+import { oneTryRegistryClient, orgReporting, registryCredentials } from './registry-session.js';
 
 /** How long a command waits for a profile before it goes on with the cached one: a slow server must not hold up a sync. */
 export const PROFILE_FETCH_TIMEOUT_MS = 3_000;
@@ -26,8 +26,7 @@ export async function refreshOrgProfiles(env: Env, options: RefreshOptions = {})
   const found = await Promise.all(
     logins.map(async ({ address }): Promise<FoundOrgProfile> => {
       try {
-        const token = await credentials.token(parseRegistryAddress(address));
-        const client = createRegistryClient({ address, token, fetch: options.fetch, timeoutMs: options.timeoutMs ?? PROFILE_FETCH_TIMEOUT_MS, retry: { tries: 1 } });
+        const client = await oneTryRegistryClient(credentials, address, { fetch: options.fetch, timeoutMs: options.timeoutMs ?? PROFILE_FETCH_TIMEOUT_MS });
         return { registry: address, cached: await fetchOrgProfile(env, client), source: 'fetched' };
       } catch (error) {
         const failure = toSkillsyncError(error);
@@ -51,13 +50,7 @@ export async function refreshOrgProfiles(env: Env, options: RefreshOptions = {})
  * that does not answer that leaves it unknown, and nothing is reported to it.
  */
 export async function fetchOrgProfile(env: Env, client: RegistryClient): Promise<CachedOrgProfile> {
-  const [profile, reporting]: [EffectiveProfile, boolean | undefined] = await Promise.all([
-    client.getProfile(),
-    client.getOrg().then(
-      (info) => info.settings.reporting,
-      () => undefined,
-    ),
-  ]);
+  const [profile, reporting]: [EffectiveProfile, boolean | undefined] = await Promise.all([client.getProfile(), orgReporting(client)]);
   const cached: CachedOrgProfile = { address: client.address.address, fetchedAt: env.now().toISOString(), profile, ...(reporting === undefined ? {} : { reporting }) };
   await writeFileAtomic(orgProfileCacheFile(env, cached.address), `${JSON.stringify(cached, null, 2)}\n`, { mode: 0o600 });
   return cached;

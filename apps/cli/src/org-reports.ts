@@ -1,8 +1,9 @@
 import os from 'node:os';
-import { byteOrder, type Env, type Lockfile, LOCKFILE_FILE, pathFor, skillsyncPaths, toSkillsyncError } from '@skillsync/core';
-import { createRegistryClient, DRIFT_KINDS, parseRegistryAddress, statusReport, type StatusReport } from '@skillsync/registry';
+import { byteOrder, type Env, type Lockfile, LOCKFILE_FILE, pathFor, splitPackageKey, toSkillsyncError } from '@skillsync/core';
+import { DRIFT_KINDS, statusReport, type StatusReport } from '@skillsync/registry';
 import { parsedFilesCache, readLockfile } from './project.js';
-import { registryCredentials } from './registry-session.js';
+import { userLockfileFile } from './org-scope.js';
+import { oneTryRegistryClient, registryCredentials } from './registry-session.js';
 import type { SyncData } from './run-sync.js';
 
 /** Overrides the device name reports and runtime audit uploads carry (default: the host name). */
@@ -49,9 +50,9 @@ export function buildStatusReport(input: ReportInput): StatusReport {
   const entry = statusReport.shape.skills.element;
   for (const lockfile of input.lockfiles) {
     for (const [key, locked] of Object.entries(lockfile.packages)) {
-      const at = key.indexOf('@');
-      const parsed = entry.safeParse({ name: key.slice(0, at), version: key.slice(at + 1), integrity: locked.integrity });
-      if (parsed.success) skills.set(`${key}\u0000${locked.integrity}`, parsed.data);
+      const id = splitPackageKey(key);
+      const parsed = entry.safeParse({ ...id, integrity: locked.integrity });
+      if (id !== undefined && parsed.success) skills.set(`${key}\u0000${locked.integrity}`, parsed.data);
     }
   }
   const drift: StatusReport['drift'] = {};
@@ -70,7 +71,7 @@ export function buildStatusReport(input: ReportInput): StatusReport {
 /** The lockfiles in force: the user's (where the org's skills are locked) and the one beside each synced manifest. */
 export async function lockfilesInForce(env: Env, manifests: readonly string[]): Promise<Lockfile[]> {
   const p = pathFor(env);
-  const files = new Set([p.join(p.dirname(skillsyncPaths(env).userManifest), LOCKFILE_FILE), ...manifests.map((file) => p.join(p.dirname(file), LOCKFILE_FILE))]);
+  const files = new Set([userLockfileFile(env), ...manifests.map((file) => p.join(p.dirname(file), LOCKFILE_FILE))]);
   const read = await Promise.all([...files].map((file) => readLockfile(file, parsedFilesCache(env, 'lockfiles')).catch(() => undefined)));
   return read.filter((lockfile): lockfile is Lockfile => lockfile !== undefined);
 }
@@ -118,8 +119,7 @@ export async function sendStatusReports(env: Env, registries: readonly string[],
   return Promise.all(
     registries.map(async (registry): Promise<ReportOutcome> => {
       try {
-        const address = parseRegistryAddress(registry);
-        const client = createRegistryClient({ address, token: await credentials.token(address), timeoutMs: options.timeoutMs ?? REPORT_TIMEOUT_MS, retry: { tries: 1 } });
+        const client = await oneTryRegistryClient(credentials, registry, { timeoutMs: options.timeoutMs ?? REPORT_TIMEOUT_MS });
         await client.postReport(report, { signal: options.signal });
         return { registry, device: report.device, sent: true };
       } catch (error) {

@@ -8,6 +8,7 @@ import {
   parseRegistryAddress,
   REGISTRY_TOKEN_VAR,
   REGISTRY_VAR,
+  type FetchFunction,
   type RegistryAddress,
   type RegistryClient,
   type RegistryCredentials,
@@ -62,6 +63,28 @@ export async function connectRegistry(env: Env, explicit: string | undefined): P
   const token = await credentials.token(address);
   if (token === undefined) throw loginRequired(address);
   return { client: createRegistryClient({ address, token }), warnings: transportWarnings(address) };
+}
+
+/**
+ * A client of `registry` with this user's token for it (none when not logged in), trying
+ * each request once within `timeoutMs`: for the best-effort calls a sync or the daemon
+ * makes on the side (profiles, reports, audit upload), which must never hold them up.
+ */
+export async function oneTryRegistryClient(
+  credentials: RegistryCredentials,
+  registry: string,
+  options: { readonly timeoutMs: number; readonly fetch?: FetchFunction | undefined },
+): Promise<RegistryClient> {
+  const address = parseRegistryAddress(registry);
+  return createRegistryClient({ address, token: await credentials.token(address), fetch: options.fetch, timeoutMs: options.timeoutMs, retry: { tries: 1 } });
+}
+
+/** The org's `reporting` setting, or undefined when the server does not say (an older server, a token without `read`). */
+export function orgReporting(client: RegistryClient): Promise<boolean | undefined> {
+  return client.getOrg().then(
+    (info) => info.settings.reporting,
+    () => undefined,
+  );
 }
 
 /** A warning for plain http:// beyond this machine: the token would cross the network readable. */

@@ -46,7 +46,7 @@ export {
   type StoreVerifyReport,
 } from './store/open-store.js';
 export type { StoreCorruption, StoreCorruptionReason } from './store/check-store-entry.js';
-export { storeEntryDir } from './store/store-layout.js';
+export { listNames, storeEntryDir } from './store/store-layout.js';
 export {
   hashSkillFolder,
   loadSkillFolderHasher,

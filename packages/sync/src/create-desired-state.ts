@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ConnectorDefinition, EffectiveInstruction, EffectiveManifest, GatewayConfig } from '@skillsync/core';
+import { byteOrder, type ConnectorDefinition, type EffectiveInstruction, type EffectiveManifest, type GatewayConfig } from '@skillsync/core';
 
 export interface DesiredSkill {
   readonly name: string;
@@ -68,10 +68,10 @@ export function createDesiredState(
   instructionTexts: ReadonlyMap<string, string>,
 ): DesiredState {
   const connectors: Record<string, ConnectorDefinition> = {};
-  for (const entry of [...manifest.connectors].sort((left, right) => compare(left.name, right.name))) connectors[entry.name] = entry.connector;
+  for (const entry of [...manifest.connectors].sort((left, right) => byteOrder(left.name, right.name))) connectors[entry.name] = entry.connector;
 
   const skills = [...new Map(installedSkills.map((skill) => [skill.name, skill])).values()]
-    .sort((left, right) => compare(left.name, right.name))
+    .sort((left, right) => byteOrder(left.name, right.name))
     .map((skill): DesiredSkill => ({ name: skill.name, version: skill.version, integrity: skill.integrity, storeDir: skill.dir }));
 
   const used = new Set<string>();
@@ -107,8 +107,4 @@ function uniqueId(id: string, used: Set<string>): string {
 
 function isWindowsPath(file: string): boolean {
   return /^[A-Za-z]:[\\/]/.test(file) || file.startsWith('\\\\');
-}
-
-function compare(left: string, right: string): number {
-  return left < right ? -1 : left > right ? 1 : 0;
 }

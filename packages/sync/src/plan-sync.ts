@@ -1,5 +1,5 @@
 import { connectorDialectAt, type ClientAdapter, type CodecReadResult } from '@skillsync/clients';
-import { GATEWAY_ENTRY_NAME, pathFor, type ClientId, type Env } from '@skillsync/core';
+import { byteOrder, GATEWAY_ENTRY_NAME, pathFor, type ClientId, type Env } from '@skillsync/core';
 import { connectorCodecFormat, loadConnectorCodecs, type ConnectorCodecFormat, type ConnectorCodecs } from './connector-codecs.js';
 import { readConnectorEntries } from './connector-entries.js';
 import type { DesiredState } from './create-desired-state.js';
@@ -182,7 +182,7 @@ function mergeFiles(fileOps: readonly BoundFileOp[], files: ReadonlyMap<string, 
     if (text === before || first === undefined) continue;
     out.push({ path, format: first.format, clients, before, after: text });
   }
-  return out.sort((left, right) => compare(left.path, right.path));
+  return out.sort((left, right) => byteOrder(left.path, right.path));
 }
 
 /** One action per skill folder: the shared `.agents/skills` target is written once for all its clients. */
@@ -198,7 +198,7 @@ function mergeSkills(ops: readonly PlannedSkill[]): PlannedSkill[] {
     const winner = seen.action === 'write' || op.action === 'remove' ? seen : op;
     byDir.set(op.dir, { ...winner, clients: [...new Set([...seen.clients, ...op.clients])] });
   }
-  return [...byDir.values()].sort((left, right) => compare(left.dir, right.dir));
+  return [...byDir.values()].sort((left, right) => byteOrder(left.dir, right.dir));
 }
 
 /** The op bound to `codecs`, its `apply` remembering its last input and result (it is pure: same text, same result). */
@@ -211,8 +211,4 @@ function memoApply(op: FileOp, codecs: ConnectorCodecs): BoundFileOp {
       return last.result;
     },
   };
-}
-
-function compare(left: string, right: string): number {
-  return left < right ? -1 : left > right ? 1 : 0;
 }

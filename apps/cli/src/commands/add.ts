@@ -2,6 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import {
   addManifestEntries,
   addSkillToManifest,
+  connectorTarget,
+  connectorTransport,
   createManifestText,
   isValidSkillName,
   parseSkillSpecifier,
@@ -78,7 +80,7 @@ export const addHandler = defineHandler({
   render: (data: AddData, ui, env) =>
     data.kind === 'connector'
       ? [
-          `${ui.green('added')} connector ${ui.bold(data.name)} ${ui.dim(`(${describeConnector(data.connector)})`)} to ${displayPath(env, data.file)}`,
+          `${ui.green('added')} connector ${ui.bold(data.name)} ${ui.dim(`(${connectorTransport(data.connector)}: ${connectorTarget(data.connector)})`)} to ${displayPath(env, data.file)}`,
           `Run ${ui.cyan('skillsync sync')} to put it into your clients.`,
         ].join('\n')
       : [
@@ -138,16 +140,11 @@ function assignments(values: readonly string[], flag: string): Record<string, st
   for (const value of values) {
     const equals = value.indexOf('=');
     const name = equals <= 0 ? undefined : value.slice(0, equals);
-    if (name === undefined) throw usage(`${flag} takes NAME=VALUE; one of them has no name before its \`=\`.`);
+    if (name === undefined) throw usage(`${flag} takes NAME=VALUE; one value is not of that form (not repeated here: it may be a secret).`);
     if (name in out) throw usage(`${flag} ${name} is given twice.`);
     out[name] = value.slice(equals + 1);
   }
   return out;
-}
-
-function describeConnector(connector: ConnectorDefinition): string {
-  if (connector.url !== undefined) return `${connector.transport ?? 'http'}: ${connector.url}`;
-  return `stdio: ${[connector.command ?? '', ...(connector.args ?? [])].join(' ')}`;
 }
 
 function usage(message: string, hint?: string): SkillsyncError {

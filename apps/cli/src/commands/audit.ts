@@ -7,6 +7,7 @@ import { STATE_DATABASE_NAME } from '@skillsync/state';
 import type { auditExportOptions, auditOptions, auditPruneOptions, auditVerifyOptions } from '../command-table.js';
 import { defineHandler, type CommandInput, type CommandResult } from '../define-command.js';
 import { plural, renderPairs, renderTable, shortPath } from '../format.js';
+import type { Ui } from '../ui.js';
 
 const DEFAULT_LIMIT = 50;
 
@@ -65,6 +66,16 @@ export function positiveInteger(option: string, value: string): number {
 }
 
 /** `2026-03-01 12:04:00` from an ISO time (the log keeps UTC). */
+/** A prune that removed (or would remove) records of a hash chain: how many, and the anchor verification now starts from. */
+export function renderPruned(data: { readonly dryRun: boolean; readonly pruned: number; readonly anchor: ChainPoint }, records: string, older: string, verifyNote: string, ui: Ui): string {
+  if (data.dryRun) return `Would prune ${plural(data.pruned, records)} ${older}, up to seq ${data.anchor.seq}.`;
+  return [
+    `${ui.green('✓')} pruned ${plural(data.pruned, records)} ${older}`,
+    ...renderPairs([['anchor', `seq ${data.anchor.seq}  ${data.anchor.hash}`]], ui),
+    `  ${ui.dim(verifyNote)}`,
+  ].join('\n');
+}
+
 export const shortTime = (iso: string): string => iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '');
 
 /** Who runs this command, for the record a prune appends: the OS user, else `cli`. */
@@ -268,11 +279,6 @@ export const auditPruneHandler = defineHandler({
   render: (data: AuditPruneData, ui, env) => {
     const older = `older than ${plural(data.keepDays, 'day')} (before ${shortTime(data.before)} UTC)`;
     if (data.pruned === 0) return `No audit records ${older} to prune in ${shortPath(env, data.database)}.`;
-    if (data.dryRun) return `Would prune ${plural(data.pruned, 'audit record')} ${older}, up to seq ${data.anchor.seq}.`;
-    return [
-      `${ui.green('✓')} pruned ${plural(data.pruned, 'audit record')} ${older}`,
-      ...renderPairs([['anchor', `seq ${data.anchor.seq}  ${data.anchor.hash}`]], ui),
-      `  ${ui.dim('`skillsync audit verify` now starts from the anchor; the prune itself is recorded in the log.')}`,
-    ].join('\n');
+    return renderPruned(data, 'audit record', older, '`skillsync audit verify` now starts from the anchor; the prune itself is recorded in the log.', ui);
   },
 });

@@ -1,10 +1,10 @@
 import { registerSecret, SkillsyncError, toSkillsyncError } from '@skillsync/core';
-import { createRegistryClient, isApiTokenShape, type RegistryClient, type Whoami } from '@skillsync/registry';
+import { createRegistryClient, isApiTokenShape, type Whoami } from '@skillsync/registry';
 import type { loginOptions } from '../command-table.js';
 import { defineHandler, type CommandInput, type CommandResult } from '../define-command.js';
 import { renderPairs } from '../format.js';
 import { fetchOrgProfile, forgetOrgProfile } from '../org-profile-refresh.js';
-import { chooseRegistry, registryCredentials, transportWarnings } from '../registry-session.js';
+import { chooseRegistry, orgReporting, registryCredentials, transportWarnings } from '../registry-session.js';
 import type { Ui } from '../ui.js';
 import { promptHidden, readStdin } from './secret.js';
 
@@ -95,13 +95,6 @@ export function renderIdentity(who: Whoami, ui: Ui): string[] {
   );
 }
 
-/** The org's `reporting` setting, or undefined when the server does not say (an older server, a token without `read`). */
-export function orgReporting(client: RegistryClient): Promise<boolean | undefined> {
-  return client.getOrg().then(
-    (info) => info.settings.reporting,
-    () => undefined,
-  );
-}
 
 /** One line on what the org collects from this machine (docs/org-profiles.md "Reporting"). */
 export function describeReporting(reporting: boolean | undefined, profileApplies: boolean): string {

@@ -1,11 +1,12 @@
 import { isLoopbackHost, parseListenAddress, pathExists, pathFor, SkillsyncError, type Env } from '@skillsync/core';
 import type { ChainPoint } from '@skillsync/policy';
+import type { OpenServerContext } from '@skillsync/server';
 import { pino } from 'pino';
 import type { serverAuditPruneOptions, serverBlobsPruneOptions, serverInitOptions, serverOptions, serverTokenOptions } from '../command-table.js';
 import { defineHandler, type CommandInput, type CommandResult } from '../define-command.js';
 import { displayPath, formatBytes, plural, renderPairs } from '../format.js';
 import type { Ui } from '../ui.js';
-import { auditTimeOption, cliPrincipal, positiveInteger, shortTime } from './audit.js';
+import { auditTimeOption, cliPrincipal, positiveInteger, renderPruned, shortTime } from './audit.js';
 import { stopSignals } from '../stop-signals.js';
 
 const DEFAULT_LISTEN = '127.0.0.1:4873';
@@ -139,16 +140,12 @@ export const serverTokenHandler = defineHandler({
         details: { option: org === undefined ? '--org' : '--user' },
       });
     }
-    const { issueOwnerToken, openServerContext } = await import('@skillsync/server');
-    const context = await openServerContext({ env, existing: true, ...(options.database === undefined ? {} : { database: options.database }) });
-    let token;
-    try {
-      token = await issueOwnerToken(context, { org, user });
-    } finally {
-      await context.close();
-    }
+    const { database, token } = await withServerContext(env, options, async (context) => {
+      const { issueOwnerToken } = await import('@skillsync/server');
+      return { database: context.location, token: await issueOwnerToken(context, { org, user }) };
+    });
     if (flags.json) process.stderr.write('skillsync server token: the token is shown once; store it now (`skillsync login` keeps it in your secret store).\n');
-    return { ok: true, data: { org, user, database: context.location, token: token.token, tokenId: token.id, scopes: token.scopes, expiresAt: token.expiresAt } };
+    return { ok: true, data: { org, user, database, token: token.token, tokenId: token.id, scopes: token.scopes, expiresAt: token.expiresAt } };
   },
   render: (data: ServerTokenData, ui, env) =>
     [`${ui.green('issued')} a token for owner ${ui.bold(data.user)} of ${ui.bold(data.org)} ${ui.dim(`(${databaseLabel(env, data.database)})`)}`, ...ownerTokenLines(data, ui)].join('\n'),
@@ -180,24 +177,15 @@ export const serverAuditPruneHandler = defineHandler({
         details: { option: '--before' },
       });
     }
-    const { openServerContext } = await import('@skillsync/server');
-    const context = await openServerContext({ env, existing: true, ...(options.database === undefined ? {} : { database: options.database }) });
-    try {
+    return withServerContext(env, options, async (context) => {
       const result = await context.audit.prune({ before, dryRun: options['dry-run'], principal: cliPrincipal(env), client: 'skillsync-cli' });
       return { ok: true, data: { database: context.location, dryRun: options['dry-run'], before: result.before, pruned: result.pruned, anchor: result.anchor } };
-    } finally {
-      await context.close();
-    }
+    });
   },
   render: (data: ServerAuditPruneData, ui, env) => {
     const older = `older than ${shortTime(data.before)} UTC`;
     if (data.pruned === 0) return `No admin audit records ${older} to prune ${ui.dim(`(${databaseLabel(env, data.database)})`)}.`;
-    if (data.dryRun) return `Would prune ${plural(data.pruned, 'admin audit record')} ${older}, up to seq ${data.anchor.seq}.`;
-    return [
-      `${ui.green('✓')} pruned ${plural(data.pruned, 'admin audit record')} ${older}`,
-      ...renderPairs([['anchor', `seq ${data.anchor.seq}  ${data.anchor.hash}`]], ui),
-      `  ${ui.dim('Verification (GET /orgs/{org}/audit/verify) now starts from the anchor; the prune itself is recorded in the chain.')}`,
-    ].join('\n');
+    return renderPruned(data, 'admin audit record', older, 'Verification (GET /orgs/{org}/audit/verify) now starts from the anchor; the prune itself is recorded in the chain.', ui);
   },
 });
 
@@ -230,15 +218,12 @@ export const serverBlobsPruneHandler = defineHandler({
     if (!(await pathExists(blobs))) {
       throw new SkillsyncError('FILE_NOT_FOUND', `The blob folder ${blobs} does not exist.`, { hint: 'Pass the folder the server runs with (`skillsync server --blobs <dir>`).', details: { path: blobs } });
     }
-    const { openServerContext, pruneBlobs } = await import('@skillsync/server');
-    const context = await openServerContext({ env, existing: true, blobs: { directory: blobs }, ...(options.database === undefined ? {} : { database: options.database }) });
-    try {
+    return withServerContext(env, { database: options.database, blobs: { directory: blobs } }, async (context) => {
+      const { pruneBlobs } = await import('@skillsync/server');
       const result = await pruneBlobs(context, { dryRun: options['dry-run'] });
       if (result === undefined) throw new SkillsyncError('INTERNAL', 'A blob folder store has no prune.');
       return { ok: true, data: { database: context.location, blobs, dryRun: options['dry-run'], ...result } };
-    } finally {
-      await context.close();
-    }
+    });
   },
   render: (data: ServerBlobsPruneData, ui, env) => {
     const parts = (counts: readonly (readonly [number, string])[]): string => counts.filter(([count]) => count > 0).map(([, text]) => text).join(' and ');
@@ -270,4 +255,24 @@ function ownerTokenLines(data: Pick<ServerInitData, 'org' | 'token' | 'expiresAt
     '',
     `Log in with it: skillsync login --registry http://${DEFAULT_LISTEN}/v0.1/orgs/${data.org}`,
   ];
+}
+
+/** The server database of an org that exists (FILE_NOT_FOUND otherwise), open for `task` and closed after it: the maintenance commands' way in. */
+async function withServerContext<T>(
+  env: Env,
+  options: { readonly database?: string | undefined; readonly blobs?: { readonly directory: string } },
+  task: (context: OpenServerContext) => Promise<T>,
+): Promise<T> {
+  const { openServerContext } = await import('@skillsync/server');
+  const context = await openServerContext({
+    env,
+    existing: true,
+    ...(options.database === undefined ? {} : { database: options.database }),
+    ...(options.blobs === undefined ? {} : { blobs: options.blobs }),
+  });
+  try {
+    return await task(context);
+  } finally {
+    await context.close();
+  }
 }

@@ -3,7 +3,8 @@ import type { whoamiOptions } from '../command-table.js';
 import { defineHandler, type CommandInput, type CommandResult } from '../define-command.js';
 import { renderPairs } from '../format.js';
 import { connectRegistry } from '../registry-session.js';
-import { describeReporting, orgReporting, renderIdentity } from './login.js';
+import { orgReporting } from '../registry-session.js';
+import { describeReporting, renderIdentity } from './login.js';
 
 export interface WhoamiData extends Whoami {
   readonly registry: string;

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { isRecord, parseJsonRecord, pathFor, readTextIfExists, toSkillsyncError, writeFileAtomic, type Env, type SkillsyncPaths } from '@skillsync/core';
 import { openAuditLog, type AuditLog } from '@skillsync/policy';
-import { createRegistryClient, parseRegistryAddress, RUNTIME_AUDIT_BATCH_MAX, type RuntimeAuditUpload } from '@skillsync/registry';
+import { RUNTIME_AUDIT_BATCH_MAX, type RegistryClient, type RuntimeAuditUpload } from '@skillsync/registry';
 import { STATE_DATABASE_NAME } from '@skillsync/state';
 import { buildStatusReport, DEVICE_VAR, deviceName, lockfilesInForce, sendStatusReports } from '../org-reports.js';
-import { registryCredentials } from '../registry-session.js';
+import { oneTryRegistryClient, registryCredentials } from '../registry-session.js';
 import { afterRefusal, afterUpload, nextUpload, type LocalChain, type UploadCursor } from './audit-upload.js';
 import type { DaemonLog } from './daemon-log.js';
 
@@ -87,6 +87,7 @@ export function startOrgReporting(options: OrgReportingOptions): OrgReporting {
   const auditRetryAt = new Map<string, number>();
   const cursorFile = pathFor(env).join(paths.state, 'daemon-audit-upload.json');
   const device = deviceName(env);
+  const credentials = registryCredentials(env);
   let latest: ReportSource | undefined;
   let reportTimer: NodeJS.Timeout | undefined;
   let work: Promise<void> = Promise.resolve();
@@ -147,13 +148,21 @@ export function startOrgReporting(options: OrgReportingOptions): OrgReporting {
     reportTimer.unref();
   };
 
-  const readCursors = async (): Promise<Record<string, UploadCursor>> => {
-    const parsed = parseJsonRecord((await readTextIfExists(cursorFile).catch(() => undefined)) ?? '');
-    const uploads = parsed?.uploads;
-    return isRecord(uploads) ? (uploads as Record<string, UploadCursor>) : {};
+  // Read once: this daemon (one per user) is the file's only writer.
+  let cursors: Promise<Record<string, UploadCursor>> | undefined;
+  const readCursors = (): Promise<Record<string, UploadCursor>> => {
+    cursors ??= readTextIfExists(cursorFile).then(
+      (text) => {
+        const uploads = parseJsonRecord(text ?? '')?.uploads;
+        return isRecord(uploads) ? { ...(uploads as Record<string, UploadCursor>) } : {};
+      },
+      () => ({}),
+    );
+    return cursors;
   };
   const writeCursor = async (registry: string, cursor: UploadCursor): Promise<void> => {
-    const uploads = { ...(await readCursors()), [registry]: cursor };
+    const uploads = await readCursors();
+    uploads[registry] = cursor;
     await writeFileAtomic(cursorFile, `${JSON.stringify({ uploads }, null, 2)}\n`, { mode: 0o600 });
   };
 
@@ -167,8 +176,8 @@ export function startOrgReporting(options: OrgReportingOptions): OrgReporting {
   const uploadTo = async (audit: AuditLog, registry: string): Promise<void> => {
     if ((auditRetryAt.get(registry) ?? 0) > clock()) return;
     const key = `audit ${registry}`;
-    const address = parseRegistryAddress(registry);
-    const client = createRegistryClient({ address, token: await registryCredentials(env).token(address), timeoutMs: REQUEST_TIMEOUT_MS, retry: { tries: 1 } });
+    // Made when there is something to send: most rounds find nothing, and need no token.
+    let client: RegistryClient | undefined;
     for (let batch = 0; batch < AUDIT_BATCHES_PER_ROUND && !stopped(); batch += 1) {
       const cursor = (await readCursors())[registry];
       const local = await localChain(audit);
@@ -183,6 +192,7 @@ export function startOrgReporting(options: OrgReportingOptions): OrgReporting {
       if (records.length === 0) return;
       const upload: RuntimeAuditUpload = { device, records: records.map(({ policyIds, ...record }) => ({ ...record, ...(policyIds === undefined ? {} : { policyIds: [...policyIds] }) })) };
       try {
+        client ??= await oneTryRegistryClient(credentials, registry, { timeoutMs: REQUEST_TIMEOUT_MS });
         const answer = await client.uploadRuntimeAudit(upload, { signal: stopping.signal });
         await writeCursor(registry, afterUpload(device, answer.head));
         succeeded(key);

@@ -1,7 +1,7 @@
-import { link, lstat, open, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
+import { link, lstat, open, rename, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { atomicWriteTempName, atomicWriteTempTarget, byteOrder, isSkillsyncError, SkillsyncError, writeFileAtomic } from '@skillsync/core';
-import { integrityFromHex, integrityToHex, readPackage } from '@skillsync/store';
+import { integrityFromHex, integrityToHex, listNames, readPackage } from '@skillsync/store';
 import type { BlobPruneOptions, BlobPruneResult, BlobStore } from '../server-context.js';
 
 export interface DirectoryBlobStoreOptions {
@@ -112,7 +112,7 @@ export function createDirectoryBlobStore(dir: string, options: DirectoryBlobStor
     let bytes = 0;
     let kept = 0;
     let recent = 0;
-    for (const name of (await namesIn(dir)).sort(byteOrder)) {
+    for (const name of (await listNames(dir)).sort(byteOrder)) {
       const integrity = integrityFromHex(name);
       // Only blobs and the temp files of their writes are ours: anything else in the folder is left alone.
       if (integrity === undefined && atomicWriteTempTarget(name) === undefined) continue;
@@ -182,15 +182,5 @@ async function touch(file: string): Promise<boolean> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw new SkillsyncError('FILE_WRITE_FAILED', `Could not update the package blob ${file}.`, { details: { path: file }, cause: error });
-  }
-}
-
-/** The names in `dir`; none when it does not exist yet (nothing was published). */
-async function namesIn(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
   }
 }

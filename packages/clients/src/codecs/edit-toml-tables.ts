@@ -1,6 +1,6 @@
 import { parse, stringify, TomlError } from 'smol-toml';
 import { codecFailure, namesToRemove, type CodecFailure, type EditResult, type CodecReadResult } from './codec-result.js';
-import { deepEqual, getAtPath, isPlainRecord, omitAtPath } from './deep-equal.js';
+import { deepEqual, getAtPath, isPlainRecord, nest, omitAtPath } from './deep-equal.js';
 import { detectTextStyle } from './detect-text-style.js';
 import { scanToml, type TomlScan } from './toml-scan.js';
 import { appendBlock, joinLines, removeLines, replaceLines, splitBom, splitLines } from './text-lines.js';
@@ -103,10 +103,6 @@ function parseToml(text: string): ParsedToml {
 
 function unsupported(reason: string, line: number): CodecFailure {
   return codecFailure('CLIENT_FILE_UNSUPPORTED_LAYOUT', `The file was left untouched: ${reason}.`, { line, column: 1 });
-}
-
-function nest(path: readonly string[], value: unknown): Record<string, unknown> {
-  return path.reduceRight<Record<string, unknown>>((inner, key) => ({ [key]: inner }), value as Record<string, unknown>);
 }
 
 /** The value as TOML will read it back (nulls dropped, integral floats as integers), for no-op checks. */

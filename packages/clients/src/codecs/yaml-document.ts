@@ -298,7 +298,7 @@ function insertYaml(lines: readonly TextLine[], index: number, value: unknown, c
  * Rewrites the line holding `pair`'s key so the value is `replacement` (`{}` or
  * `[]`) or nothing; a comment after the value stays on the line.
  */
-export function rewritePairValue(text: string, pair: Pair, replacement: string): string {
+function rewritePairValue(text: string, pair: Pair, replacement: string): string {
   const keyEnd = rangeEnd(pair.key);
   const colon = text.indexOf(':', keyEnd);
   if (colon === -1) return text;

@@ -2,7 +2,7 @@ import { Document, isMap, isScalar, isSeq, parseDocument, type Node, type Pair }
 import { SkillsyncError } from '../errors/skillsync-error.js';
 import type { ConnectorDefinition, InstructionDefinition } from './manifest-schema.js';
 import { parseManifest } from './parse-manifest.js';
-import { contentEnd, lineEnd, lineStart, nodeEnd, nodeStart } from './yaml-text.js';
+import { contentEnd, cutMapEntry, lineEnd, lineStart, nodeEnd, nodeStart } from './yaml-text.js';
 
 export interface ManifestAdditions {
   /** Connectors to add by name; a name already in the manifest is refused. */
@@ -92,12 +92,7 @@ export function removeManifestConnector(text: string, name: string, file = 'skil
     copy.deleteIn(['connectors', name]);
     return validated(copy.toString({ lineWidth: 0 }), file);
   }
-  let edited = text.slice(0, lineStart(text, nodeStart(pair.key))) + text.slice(lineEnd(text, contentEnd(pair) - 1));
-  if (map.items.length === 1) {
-    const colon = edited.indexOf(':', nodeEnd(section.pair.key));
-    edited = `${edited.slice(0, colon + 1)} {}${edited.slice(colon + 1)}`;
-  }
-  return validated(edited, file);
+  return validated(cutMapEntry(text, map, pair, nodeEnd(section.pair.key)), file);
 }
 
 interface Located {

@@ -2,7 +2,7 @@ import { isCollection, isMap, isScalar, LineCounter, parseDocument, stringify, t
 import { SkillsyncError } from '../errors/skillsync-error.js';
 import { MANIFEST_SCHEMA_ID } from './manifest-names.js';
 import { parseSkillSpecifier, type SkillSpecifierInput } from './parse-skill-specifier.js';
-import { contentEnd, lineEnd, lineStart, nodeEnd, nodeStart } from './yaml-text.js';
+import { contentEnd, cutMapEntry, lineEnd, lineStart, nodeEnd, nodeStart } from './yaml-text.js';
 import { byEntryKey } from '../text/byte-order.js';
 
 const skillNamePattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -63,14 +63,7 @@ export function removeSkillFromManifest(text: string, name: string): string {
   if (map.flow) {
     edited = renderFlow(text, map, flowItems(text, map, pair));
   } else {
-    const from = lineStart(text, nodeStart(pair.key));
-    const to = lineEnd(text, contentEnd(pair) - 1);
-    edited = text.slice(0, from) + text.slice(to);
-    // The last entry gone: an empty `skills:` would read as null, so say `{}`.
-    if (map.items.length === 1) {
-      const colon = edited.indexOf(':', keyEnd);
-      edited = `${edited.slice(0, colon + 1)} {}${edited.slice(colon + 1)}`;
-    }
+    edited = cutMapEntry(text, map, pair, keyEnd);
   }
   const reparsed = locateSkills(edited, name);
   if (reparsed.skills?.pair !== undefined || reparsed.document.errors.length > 0) {

@@ -1,4 +1,4 @@
-export { connectorTransport, MANIFEST_FILE, MANIFEST_SCHEMA_ID, MANIFEST_VERSION, GATEWAY_ENTRY_NAME } from './manifest-names.js';
+export { connectorTarget, connectorTransport, MANIFEST_FILE, MANIFEST_SCHEMA_ID, MANIFEST_VERSION, GATEWAY_ENTRY_NAME } from './manifest-names.js';
 export {
   manifestSchema,
   manifestJsonSchema,

@@ -18,3 +18,8 @@ export function connectorTransport(connector: ConnectorDefinition): 'stdio' | 'h
   if (connector.command !== undefined) return 'stdio';
   return connector.transport ?? 'http';
 }
+
+/** What a connector runs or reaches: a stdio one's command line, a remote one's URL. */
+export function connectorTarget(connector: ConnectorDefinition): string {
+  return connector.command !== undefined ? [connector.command, ...(connector.args ?? [])].join(' ') : (connector.url ?? '');
+}

@@ -29,3 +29,14 @@ export function lineEnd(text: string, offset: number): number {
   const newline = text.indexOf('\n', offset);
   return newline === -1 ? text.length : newline + 1;
 }
+
+/**
+ * `text` without the lines of `pair`, an entry of the block mapping `map` whose key ends
+ * at `keyEnd`. When it was the last entry the key says `{}`: an empty block reads as null.
+ */
+export function cutMapEntry(text: string, map: { readonly items: readonly unknown[] }, pair: { readonly key: unknown }, keyEnd: number): string {
+  const edited = text.slice(0, lineStart(text, nodeStart(pair.key))) + text.slice(lineEnd(text, contentEnd(pair) - 1));
+  if (map.items.length !== 1) return edited;
+  const colon = edited.indexOf(':', keyEnd);
+  return `${edited.slice(0, colon + 1)} {}${edited.slice(colon + 1)}`;
+}

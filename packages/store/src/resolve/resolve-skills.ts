@@ -1,4 +1,4 @@
-import { byteOrder, errorCatalogue, type ErrorCode, isSkillsyncError, type Lockfile, packageKey, type SerializedError, splitPackageKey } from '@skillsync/core';
+import { byEntryKey, byteOrder, errorCatalogue, type ErrorCode, isSkillsyncError, type Lockfile, packageKey, type SerializedError, splitPackageKey } from '@skillsync/core';
 import semver from 'semver';
 import type { SkillSource } from '../sources/skill-source.js';
 
@@ -172,7 +172,7 @@ export async function resolveSkills(options: ResolveSkillsOptions): Promise<Reso
       const requires = await guard(name, () => readDependencies(source, name, version));
       if (requires === undefined) continue;
       dependencies.set(name, requires);
-      for (const [dependency, range] of Object.entries(requires).sort(([a], [b]) => byteOrder(a, b))) {
+      for (const [dependency, range] of Object.entries(requires).sort(byEntryKey)) {
         add(dependency, { range, requiredBy: packageKey(name, version), anyVersion: false });
         if (!sources.has(dependency)) {
           const dependencySource = options.sourceForDependency(dependency, { name, version, source });

@@ -1,5 +1,5 @@
 import { Client, InMemoryTransport, ProtocolError } from '@modelcontextprotocol/client';
-import { connectorTransport, landingScope, redactSecrets, SkillsyncError, toSkillsyncError, type Env, type SkillsyncPaths } from '@skillsync/core';
+import { connectorTarget, connectorTransport, type Env, landingScope, redactSecrets, SkillsyncError, type SkillsyncPaths, toSkillsyncError } from '@skillsync/core';
 import { createGateway, GATEWAY_OWNER, NAMESPACE_SEPARATOR, serveGatewayStdio } from '@skillsync/runtime';
 import { resolveServed, secretResolver } from '../../commands/serve.js';
 import { prepareGovernance } from '../../gateway-governance.js';
@@ -24,13 +24,12 @@ export async function listConnectors(env: Env): Promise<ConnectorsReply> {
   const items = status instanceof SkillsyncError ? [] : status.data.scopes.flatMap((scope) => scope.items.filter((item) => item.kind === 'connector'));
   const connectors = manifests.effective.connectors.map(({ name, connector, source }): ConnectorSummary => {
     const transport = connectorTransport(connector);
-    const target = transport === 'stdio' ? [connector.command ?? '', ...(connector.args ?? [])].join(' ') : (connector.url ?? '');
     return {
       name,
       scope: landingScope(source),
       manifest: source.file,
       transport,
-      target: redactSecrets(target),
+      target: redactSecrets(connectorTarget(connector)),
       enabled: connector.enabled !== false,
       envNames: Object.keys(connector.env ?? {}).sort(),
       headerNames: Object.keys(connector.headers ?? {}).sort(),
