@@ -46,11 +46,13 @@ export async function refreshOrgProfiles(env: Env, options: RefreshOptions = {})
 /**
  * Fetches the caller's effective profile from `client`'s registry and caches it (0600: it
  * says what the user's teams are held to), with whether the org collects reports, read
- * at the same time so that a sync or the daemon knows it without asking again. A server
- * that does not answer that leaves it unknown, and nothing is reported to it.
+ * at the same time so that a sync or the daemon knows it without asking again. When that
+ * question goes unanswered (a moment's failure, an older server), the answer cached before
+ * stands: unknown when there is none, and nothing is reported to the org.
  */
 export async function fetchOrgProfile(env: Env, client: RegistryClient): Promise<CachedOrgProfile> {
-  const [profile, reporting]: [EffectiveProfile, boolean | undefined] = await Promise.all([client.getProfile(), orgReporting(client)]);
+  const [profile, answered]: [EffectiveProfile, boolean | undefined] = await Promise.all([client.getProfile(), orgReporting(client)]);
+  const reporting = answered ?? (await readCachedOrgProfile(env, client.address.address))?.reporting;
   const cached: CachedOrgProfile = { address: client.address.address, fetchedAt: env.now().toISOString(), profile, ...(reporting === undefined ? {} : { reporting }) };
   await writeFileAtomic(orgProfileCacheFile(env, cached.address), `${JSON.stringify(cached, null, 2)}\n`, { mode: 0o600 });
   return cached;

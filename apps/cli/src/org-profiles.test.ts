@@ -139,6 +139,15 @@ describe('refreshOrgProfiles', () => {
     expect((await readOrgProfiles(env)).layers).toEqual(org.layers);
   });
 
+  it('keeps the cached reporting setting when the org route goes unanswered', async () => {
+    await logins([{ address: ACME }]);
+    await refreshOrgProfiles(env, { fetch: registry(() => Response.json(profile), true).fetch });
+    now = new Date('2026-03-01T13:00:00.000Z');
+    const org = await refreshOrgProfiles(env, { fetch: registry(() => Response.json(profile)).fetch });
+    expect(org.profiles[0]).toMatchObject({ source: 'fetched', fetchedAt: now.toISOString(), reporting: true });
+    expect(JSON.parse(await readFile(orgProfileCacheFile(env, ACME), 'utf8'))).toMatchObject({ reporting: true });
+  });
+
   it('keeps the cached profile, saying how old it is, when the server cannot be reached or refuses', async () => {
     await logins([{ address: ACME }]);
     await cache(ACME, { address: ACME, fetchedAt: '2026-03-01T09:00:00.000Z', profile });
